@@ -1,0 +1,92 @@
+// Package agency holds what the bot knows about the agency — who it is, its
+// services, its contact persons and its encounters — and loads it from a
+// content folder with precise problems (file, line, field) for staff.
+package agency
+
+import "time"
+
+// Text is a text in every language the bot speaks, by language code.
+type Text map[string]string
+
+// In returns the text in lang.
+func (t Text) In(lang string) string { return t[lang] }
+
+// Content is everything the bot knows about the agency.
+type Content struct {
+	Agency     Agency
+	Services   []Service
+	Contacts   []Contact
+	Encounters []Encounter
+	Location   *time.Location
+}
+
+// Agency describes the agency itself.
+type Agency struct {
+	Name     Text
+	About    Text
+	Provider string
+	Since    int
+	District string
+	Partner  string
+}
+
+// Service is one of the agency's services.
+type Service struct {
+	ID       string
+	Title    Text
+	Short    Text
+	Long     Text
+	Keywords map[string][]string // words per language that point to this service
+}
+
+// Contact is a person residents can call.
+type Contact struct {
+	ID    string
+	Name  string
+	Role  Text
+	Phone string // as written on the agency's page, for reading
+	Dial  string // E.164 (+49…), for tap-to-call
+}
+
+// Repeat says how an encounter recurs.
+type Repeat string
+
+// The recurrences an encounter can have.
+const (
+	Once     Repeat = ""
+	Weekly   Repeat = "weekly"
+	Biweekly Repeat = "biweekly"
+	Monthly  Repeat = "monthly" // same weekday of the month: the first Saturday, the third Tuesday…
+)
+
+// Encounter is a Begegnung: a single event or a recurring one.
+type Encounter struct {
+	ID          string
+	Title       Text
+	Description Text
+	Start, End  time.Time // the first occurrence, in Content.Location
+	Repeat      Repeat
+	Until       time.Time // last day a recurrence may start on (zero: open-ended)
+	Place       string
+	Link        string
+}
+
+// Service returns the service with the given id.
+func (c *Content) Service(id string) (Service, bool) {
+	for _, s := range c.Services {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
+// Encounter returns the encounter with the given id.
+func (c *Content) Encounter(id string) (Encounter, bool) {
+	for _, e := range c.Encounters {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return Encounter{}, false
+}
