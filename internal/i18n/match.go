@@ -1,0 +1,69 @@
+package i18n
+
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// aliases map language codes Telegram apps send to the language the bot has,
+// where the matcher alone would not find it or would find the wrong one.
+var aliases = map[string]string{
+	"kmr": "ku", // Kurmanji
+	"prs": "fa", // Dari
+}
+
+// neverGuess are languages whose speakers the matcher would answer in a
+// language they may not want (Sorani and Southern Kurdish get Arabic,
+// Belarusian gets Russian): they get the language picker instead.
+var neverGuess = map[string]bool{"ckb": true, "sdh": true, "lki": true, "be": true}
+
+type matcher struct {
+	m     language.Matcher
+	codes []string // index of the matcher's tags → language code
+	known map[string]bool
+}
+
+func newMatcher(langs []Lang) matcher {
+	mt := matcher{known: map[string]bool{}}
+	var tags []language.Tag
+	for _, l := range langs {
+		mt.known[l.Code] = true
+		if l.Telegram == "" {
+			continue // chosen in the picker only, never matched (plain German)
+		}
+		tags = append(tags, l.Tag)
+		mt.codes = append(mt.codes, l.Code)
+	}
+	mt.m = language.NewMatcher(tags)
+	return mt
+}
+
+// match maps a Telegram language_code to a language the bot speaks. It only
+// answers when it is sure (an exact or high-confidence match); otherwise the
+// resident is asked. go-i18n's own matching would answer Ukrainians in Russian.
+func (mt matcher) match(code string) (string, bool) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if code == "" {
+		return "", false
+	}
+	base := code
+	if i := strings.IndexAny(base, "-_"); i >= 0 {
+		base = base[:i]
+	}
+	if neverGuess[base] {
+		return "", false
+	}
+	if a, ok := aliases[base]; ok && mt.known[a] {
+		return a, true
+	}
+	tag, err := language.Parse(code)
+	if err != nil {
+		return "", false
+	}
+	_, i, conf := mt.m.Match(tag)
+	if conf < language.High {
+		return "", false
+	}
+	return mt.codes[i], true
+}
