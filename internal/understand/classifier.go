@@ -1,0 +1,276 @@
+package understand
+
+import (
+	"strings"
+)
+
+// Result is what the classifier found.
+type Result struct {
+	Intent  Intent
+	Service string // the service's id when the resident asked about one service
+	Score   float64
+}
+
+// keyword is one normalised word or phrase that points to an intent.
+type keyword struct {
+	intent Intent
+	words  [][]rune // a phrase is several words that must follow each other
+}
+
+// Classifier finds intents in free text. It is safe for concurrent use.
+type Classifier struct {
+	byLang map[string][]keyword
+	langs  []string // all languages, for the second look
+	common []string // languages always looked at besides the resident's own
+}
+
+// New builds a classifier from the intent words of each language and the
+// keywords of each service (language → words). common are languages whose
+// words are always considered besides the resident's own (residents of Marl
+// mix in German words like "Termin"; many know English ones).
+func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
+	c := &Classifier{byLang: map[string][]keyword{}, common: common}
+	add := func(lang string, intent Intent, list []string) {
+		for _, w := range list {
+			fields := strings.Fields(Normalize(w))
+			if len(fields) == 0 {
+				continue
+			}
+			kw := keyword{intent: intent}
+			for _, f := range fields {
+				kw.words = append(kw.words, []rune(f))
+			}
+			c.byLang[lang] = append(c.byLang[lang], kw)
+		}
+	}
+	for lang, ws := range words {
+		c.langs = append(c.langs, lang)
+		for intent, list := range ws {
+			add(lang, intent, list)
+		}
+	}
+	for id, byLang := range services {
+		for lang, list := range byLang {
+			add(lang, Intent(ServicePrefix+id), list)
+		}
+	}
+	return c
+}
+
+// Classify finds what text asks for. It looks at the words of the resident's
+// language and the common languages first, and at all languages only when
+// those find nothing.
+func (c *Classifier) Classify(text, lang string) Result {
+	tokens := tokens(text)
+	if len(tokens) == 0 {
+		return Result{}
+	}
+	// Each word of the message counts once per intent, with its best match:
+	// the same loan word in several languages is no stronger evidence.
+	perWord := map[Intent][]float64{}
+	seen := map[string]bool{}
+	look := func(l string) {
+		if seen[l] {
+			return
+		}
+		seen[l] = true
+		for _, kw := range c.byLang[l] {
+			s, at := kw.match(tokens)
+			if s == 0 {
+				continue
+			}
+			ws := perWord[kw.intent]
+			if ws == nil {
+				ws = make([]float64, len(tokens))
+				perWord[kw.intent] = ws
+			}
+			ws[at] = max(ws[at], s)
+		}
+	}
+	look(lang)
+	for _, l := range c.common {
+		look(l)
+	}
+	if len(perWord) == 0 {
+		for _, l := range c.langs {
+			look(l)
+		}
+	}
+	scores := make(map[Intent]float64, len(perWord))
+	for intent, ws := range perWord {
+		for _, s := range ws {
+			scores[intent] += s
+		}
+	}
+	return decide(scores)
+}
+
+// tokens splits normalised text into words, each with its variants.
+func tokens(text string) [][][]rune {
+	fields := strings.Fields(Normalize(text))
+	if len(fields) > 64 {
+		fields = fields[:64]
+	}
+	out := make([][][]rune, len(fields))
+	for i, f := range fields {
+		for _, v := range variants(f) {
+			out[i] = append(out[i], []rune(v))
+		}
+	}
+	return out
+}
+
+// match scores how well a keyword occurs in the tokens (0: not at all) and
+// says where. A phrase of several words weighs more than a single word.
+func (kw keyword) match(tokens [][][]rune) (float64, int) {
+	n := len(kw.words)
+	best, at := 0.0, 0
+	for i := 0; i+n <= len(tokens); i++ {
+		total := 0.0
+		for j, w := range kw.words {
+			q := 0.0
+			for _, v := range tokens[i+j] {
+				q = max(q, wordMatch(v, w))
+			}
+			if q == 0 {
+				total = 0
+				break
+			}
+			total += q
+		}
+		if total > best {
+			best, at = total, i
+		}
+	}
+	return best, at
+}
+
+// wordMatch compares a word of the message with a keyword: 1 for the same
+// word, less for a longer word that starts with the keyword (a stem), for a
+// word cut short, and for a typo.
+func wordMatch(t, k []rune) float64 {
+	if equal(t, k) {
+		return 1
+	}
+	if len(k) < 4 {
+		return 0 // short words only match whole: "hi" is not "hilfe"
+	}
+	if len(t) > len(k) && equal(t[:len(k)], k) {
+		return 0.9
+	}
+	if len(t) >= 4 && len(t) >= len(k)-1 && len(t) < len(k) && equal(k[:len(t)], t) {
+		return 0.8
+	}
+	if len(k) < 5 || (t[0] != k[0] && (len(t) < 2 || t[1] != k[1])) {
+		return 0
+	}
+	limit := 1
+	if len(k) >= 9 {
+		limit = 2
+	}
+	// a typo in the word itself, or in the stem of a longer word
+	for _, l := range []int{len(t), len(k) - 1, len(k), len(k) + 1} {
+		if l < 4 || l > len(t) || abs(l-len(k)) > limit {
+			continue
+		}
+		if d := distance(t[:l], k, limit); d <= limit {
+			if l == len(t) {
+				return 0.7
+			}
+			return 0.6
+		}
+	}
+	return 0
+}
+
+// decide picks the intent with the highest score, families first: asking
+// about one service counts for services, "this week" for encounters.
+func decide(scores map[Intent]float64) Result {
+	family := map[Intent]float64{}
+	bestService, bestServiceScore := "", 0.0
+	for intent, s := range scores {
+		switch {
+		case strings.HasPrefix(string(intent), ServicePrefix):
+			family[Services] += s
+			if s > bestServiceScore {
+				bestService, bestServiceScore = strings.TrimPrefix(string(intent), ServicePrefix), s
+			}
+		case intent == EncountersWeek:
+			family[Encounters] += s
+		default:
+			family[intent] += s
+		}
+	}
+	var best Intent
+	bestScore := 0.0
+	for _, intent := range intentKeys {
+		if s := family[intent]; s > bestScore {
+			best, bestScore = intent, s
+		}
+	}
+	r := Result{Intent: best, Score: bestScore}
+	switch best {
+	case Services:
+		if bestService != "" {
+			r.Intent, r.Service = Intent(ServicePrefix+bestService), bestService
+		}
+	case Encounters:
+		if scores[EncountersWeek] > 0 {
+			r.Intent = EncountersWeek
+		}
+	}
+	return r
+}
+
+func equal(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// distance is the optimal string alignment distance (Levenshtein with
+// swapped neighbours), giving up above limit.
+func distance(a, b []rune, limit int) int {
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}

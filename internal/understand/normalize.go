@@ -1,0 +1,108 @@
+// Package understand maps what a resident writes, in any of the bot's
+// languages, to what they want (an intent). The words that signal each intent
+// live in data files translators extend (locales/intents/, and the services'
+// keywords in the content folder), not in Go code.
+package understand
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxInput is how much of a message is read: enough for any question, and a
+// flood of text costs no more than this.
+const maxInput = 600
+
+// Normalize folds case, removes diacritics and harakat, unifies Arabic and
+// Persian letter variants and digits, and turns everything that is not a
+// letter or digit into single spaces. Keywords and messages go through the
+// same function, so "Telefonnummer", "telefonnumer" and "TELEFON" meet, and
+// so do "ترجمه" and "ترجمة", "çalışma" and "calisma".
+func Normalize(s string) string {
+	if len(s) > maxInput*4 {
+		s = s[:maxInput*4]
+	}
+	t := transform.Chain(cases.Fold(), norm.NFKD, runes.Remove(runes.Predicate(strip)), runes.Map(unify))
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(out))
+	space := true
+	n := 0
+	for _, r := range out {
+		if n >= maxInput {
+			break
+		}
+		n++
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// strip says which runes are dropped: combining marks (accents, Arabic
+// harakat, the dots of ї and the breve of й) and the tatweel, which only
+// stretches a word.
+func strip(r rune) bool { return r == 'ـ' || unicode.Is(unicode.Mn, r) }
+
+// unify maps letters that people write interchangeably to one form.
+func unify(r rune) rune {
+	switch {
+	case r == 'ı': // Turkish dotless i: "calısma" and "calisma" are the same word typed on different phones
+		return 'i'
+	case r == 'ى', r == 'ی', r == 'ے': // alef maksura, Persian and Urdu yeh → Arabic yeh
+		return 'ي'
+	case r == 'ک': // Persian keheh → Arabic kaf
+		return 'ك'
+	case r == 'ة', r == 'ۀ', r == 'ە': // teh marbuta, heh with yeh, Kurdish ae → heh
+		return 'ه'
+	case r == '\u200c', r == '\u200d': // zero-width (non-)joiner inside Persian words
+		return ' '
+	case r >= '٠' && r <= '٩':
+		return '0' + (r - '٠')
+	case r >= '۰' && r <= '۹':
+		return '0' + (r - '۰')
+	}
+	return r
+}
+
+// isArabicScript tells whether a word is written in Arabic script.
+func isArabicScript(w string) bool {
+	for _, r := range w {
+		return r >= 0x0600 && r <= 0x06FF
+	}
+	return false
+}
+
+// arabicPrefixes are the clitics written together with the next word
+// (and, the, with the, for the…); longest first.
+var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل"}
+
+// variants returns a word and, for Arabic script, the word without a leading clitic.
+func variants(w string) []string {
+	out := []string{w}
+	if !isArabicScript(w) {
+		return out
+	}
+	for _, p := range arabicPrefixes {
+		if rest, ok := strings.CutPrefix(w, p); ok && len([]rune(rest)) >= 3 {
+			out = append(out, rest)
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,48 @@
+package understand
+
+import "testing"
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Wie ist die TELEFONNUMMER?", "wie ist die telefonnummer"},
+		{"Grüß Gott, Straße", "gruss gott strasse"},
+		{"çalışma saatleri", "calisma saatleri"},
+		{"ÇALIŞMA", "calisma"},
+		{"Ukraїна, йод, ёлка", "ukraіна иод елка"},
+		{"أين الاجتماع؟", "اين الاجتماع"},
+		{"مدرسة", "مدرسه"},
+		{"کجا یک", "كجا يك"},
+		{"شماره‌تلفن", "شماره تلفن"},
+		{"مـــرحبا", "مرحبا"},
+		{"٢ ۳", "2 3"},
+		{"  !!!  ", ""},
+		{"Şêwirmendî û alîkarî", "sewirmendi u alikari"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWordMatch(t *testing.T) {
+	tests := []struct {
+		word, keyword string
+		match         bool
+	}{
+		{"telefonnummer", "telefon", true}, // stem
+		{"telfon", "telefon", true},        // a letter missing
+		{"telefno", "telefon", true},       // swapped letters
+		{"telefonummer", "telefon", true},  // typo inside a longer word
+		{"hilfe", "hi", false},             // short keywords match whole words only
+		{"hi", "hi", true},
+		{"termin", "termine", true}, // cut short by one letter
+		{"xyzabc", "telefon", false},
+	}
+	for _, tt := range tests {
+		got := wordMatch([]rune(tt.word), []rune(tt.keyword)) > 0
+		if got != tt.match {
+			t.Errorf("wordMatch(%q, %q) = %v, want %v", tt.word, tt.keyword, got, tt.match)
+		}
+	}
+}
