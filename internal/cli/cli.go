@@ -1,0 +1,38 @@
+// Package cli is integrabot's command line: it reads the configuration,
+// wires the parts and runs one of the subcommands.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+const usage = `integrabot — the Telegram bot of the Integrationsagentur NRW in Marl
+
+usage:
+  integrabot chat [--lang xx] [--example] [--content DIR]   talk to the bot in this terminal
+  integrabot serve                                          run the bot on Telegram (configured by environment variables, see README)
+  integrabot check [--content DIR] [--example]              check content and locale files
+`
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "chat":
+		return chat(ctx, args[1:], env, stdin, stdout, stderr)
+	case "check":
+		return check(args[1:], env, stdout, stderr)
+	case "serve":
+		return serve(ctx, args[1:], env, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/integrationsagentur-marl/integrabot/content"
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
+	"github.com/integrationsagentur-marl/integrabot/internal/problem"
+	"github.com/integrationsagentur-marl/integrabot/internal/understand"
+	"github.com/integrationsagentur-marl/integrabot/locales"
+)
+
+// knowledge is everything the bot knows: content, languages, understanding.
+type knowledge struct {
+	content *agency.Content
+	cat     *i18n.Catalog
+	nlu     *understand.Classifier
+}
+
+// contentLayers returns the content folder: the operator's (dir), or the
+// embedded default, with the sample encounters on top when example is set.
+func contentLayers(dir string, example bool) []fs.FS {
+	var layers []fs.FS
+	if dir != "" {
+		layers = append(layers, os.DirFS(dir))
+	} else {
+		layers = append(layers, content.Default())
+	}
+	if example {
+		layers = append(layers, content.Example())
+	}
+	return layers
+}
+
+// loadKnowledge loads locales and content; the error lists every problem.
+func loadKnowledge(contentDir string, example bool) (*knowledge, error) {
+	cat, err := i18n.Load(locales.FS())
+	if err != nil {
+		return nil, fmt.Errorf("locales:\n%w", err)
+	}
+	codes := langCodes(cat)
+	words, wordsErr := understand.LoadWords(locales.FS(), codes)
+	c, contentErr := agency.Load(codes, contentLayers(contentDir, example)...)
+	if err := errors.Join(wordsErr, contentErr); err != nil {
+		return nil, err
+	}
+	return &knowledge{content: c, cat: cat, nlu: understand.New(words, serviceWords(c), "de", "en")}, nil
+}
+
+func (k *knowledge) core() *conversation.Core { return conversation.New(k.content, k.cat, k.nlu) }
+
+func langCodes(cat *i18n.Catalog) []string {
+	var codes []string
+	for _, l := range cat.Languages() {
+		codes = append(codes, l.Code)
+	}
+	return codes
+}
+
+// serviceWords are the services' keywords by service id, then language.
+func serviceWords(c *agency.Content) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, s := range c.Services {
+		out[s.ID] = s.Keywords
+	}
+	return out
+}
+
+// problemsOf lists the problems in err, or err itself as one problem.
+func problemsOf(err error) []string {
+	var out []string
+	var list problem.List
+	var joined interface{ Unwrap() []error }
+	switch {
+	case errors.As(err, &joined) && len(joined.Unwrap()) > 1:
+		for _, e := range joined.Unwrap() {
+			out = append(out, problemsOf(e)...)
+		}
+	case errors.As(err, &list):
+		for _, p := range list {
+			out = append(out, p.String())
+		}
+	default:
+		out = append(out, err.Error())
+	}
+	return out
+}

@@ -1,0 +1,291 @@
+package conversation
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
+	"github.com/integrationsagentur-marl/integrabot/internal/understand"
+)
+
+// Button data: short, so that they stay far below Telegram's 64 bytes.
+const (
+	dataScreen    = "m:" // + screen name
+	dataService   = "s:" // + service id
+	dataEncounter = "e:" // + encounter id
+	dataLanguage  = "l:" // + language code
+	dataDelete    = "del"
+)
+
+// Screens the resident can open.
+const (
+	screenMain       = "main"
+	screenServices   = "services"
+	screenAbout      = "about"
+	screenContacts   = "contacts"
+	screenEncounters = "encounters"
+	screenWeek       = "week"
+	screenReminders  = "reminders"
+	screenLanguage   = "language"
+	screenPrivacy    = "privacy"
+	screenHelp       = "help"
+)
+
+// Commands maps each command to the screen it opens; adapters register
+// these with Telegram (command.<name> is its description).
+var Commands = []string{"start", "help", "language", "services", "contacts", "events", "privacy"}
+
+var commandScreens = map[string]string{
+	"start": screenMain, "menu": screenMain, "help": screenHelp, "language": screenLanguage,
+	"services": screenServices, "contacts": screenContacts, "events": screenEncounters,
+	"privacy": screenPrivacy,
+}
+
+// Core answers residents. It is safe for concurrent use.
+type Core struct {
+	content *agency.Content
+	cat     *i18n.Catalog
+	nlu     *understand.Classifier
+}
+
+// New returns the core for the agency's content, the catalogue and the classifier.
+func New(content *agency.Content, cat *i18n.Catalog, nlu *understand.Classifier) *Core {
+	return &Core{content: content, cat: cat, nlu: nlu}
+}
+
+// turn is one event being answered.
+type turn struct {
+	*Core
+	ev   Event
+	lang string
+	rtl  bool
+	out  Outcome
+}
+
+// Handle answers one event given the resident's state.
+func (c *Core) Handle(ev Event, st State) Outcome {
+	t := &turn{Core: c, ev: ev}
+	t.out.State = st
+	t.setLang(st.Lang)
+	if t.lang == "" {
+		if code, ok := c.cat.Match(ev.LanguageCode); ok {
+			t.setLang(code)
+		}
+	}
+	if ev.Group {
+		if ev.Kind != KindCommand {
+			return t.out // in a group the bot speaks only when spoken to with a command
+		}
+		if t.lang == "" {
+			t.setLang(c.cat.Default())
+		}
+	}
+	switch {
+	case ev.Kind == KindButton && strings.HasPrefix(ev.Data, dataLanguage):
+		t.chooseLanguage(strings.TrimPrefix(ev.Data, dataLanguage))
+	case t.lang == "":
+		t.picker() // never guess a language: ask
+	case ev.Kind == KindButton:
+		t.button(ev.Data)
+	case ev.Kind == KindCommand:
+		t.command(ev.Command, ev.Text)
+	case ev.Kind == KindText:
+		t.text(ev.Text)
+	default:
+		t.menu(t.html("unsupported.text"))
+	}
+	t.out.Lang = t.lang
+	t.out.Save = t.out.Save || !sameState(st, t.out.State)
+	return t.out
+}
+
+func (t *turn) setLang(code string) {
+	l, ok := t.cat.Lang(code)
+	if !ok {
+		t.lang, t.rtl = "", false
+		return
+	}
+	t.lang, t.rtl = l.Code, l.RTL
+}
+
+func (t *turn) tr(id string) string { return t.cat.T(t.lang, id) }
+
+// html is a message made safe for the HTML of a reply.
+func (t *turn) html(id string) string { return esc(t.tr(id)) }
+
+func (t *turn) button(data string) {
+	switch {
+	case data == dataDelete:
+		t.out.Delete = true
+		t.out.State = State{}
+		t.say(t.html("privacy.deleted"), t.mainButtons())
+	case strings.HasPrefix(data, dataScreen):
+		t.screen(strings.TrimPrefix(data, dataScreen))
+	case strings.HasPrefix(data, dataService):
+		t.service(strings.TrimPrefix(data, dataService))
+	case strings.HasPrefix(data, dataEncounter):
+		t.encounter(strings.TrimPrefix(data, dataEncounter))
+	default:
+		t.menu(t.html("fallback.text")) // an old or foreign button: never a dead end
+	}
+}
+
+func (t *turn) command(name, arg string) {
+	screen, ok := commandScreens[name]
+	if !ok {
+		t.menu(t.html("unknown_command.text"))
+		return
+	}
+	if name == "start" {
+		// a deep link t.me/<bot>?start=<screen> opens that screen
+		if s := strings.TrimSpace(arg); s != "" && knownScreen(s) {
+			t.screen(s)
+			return
+		}
+		t.say(paragraphs(t.html("start.welcome"), t.html("menu.prompt")), t.mainButtons())
+		return
+	}
+	t.screen(screen)
+}
+
+func (t *turn) text(msg string) {
+	if n, err := strconv.Atoi(strings.TrimSpace(understand.Normalize(msg))); err == nil {
+		t.choice(n)
+		return
+	}
+	r := t.nlu.Classify(msg, t.lang)
+	switch r.Intent {
+	case understand.Contacts:
+		t.screen(screenContacts)
+	case understand.Services:
+		t.screen(screenServices)
+	case understand.Encounters:
+		t.screen(screenEncounters)
+	case understand.EncountersWeek:
+		t.screen(screenWeek)
+	case understand.Help:
+		t.screen(screenHelp)
+	case understand.Language:
+		t.screen(screenLanguage)
+	case understand.Privacy:
+		t.screen(screenPrivacy)
+	case understand.Menu:
+		t.screen(screenMain)
+	case understand.Greeting:
+		t.say(paragraphs(t.html("greeting.reply"), t.html("menu.prompt")), t.mainButtons())
+	case understand.Thanks:
+		t.say(t.html("thanks.reply"), [][]Button{{t.menuButton()}})
+	default:
+		if r.Service != "" {
+			t.service(r.Service)
+			return
+		}
+		t.menu(t.html("fallback.text"))
+	}
+}
+
+// choice picks the n-th button of the last screen, for residents who type
+// a number rather than tap.
+func (t *turn) choice(n int) {
+	st := t.out.State
+	if n < 1 || n > len(st.Choices) || st.Screen == "" {
+		t.menu(t.html("fallback.text"))
+		return
+	}
+	t.button(st.Choices[n-1])
+}
+
+func (t *turn) screen(name string) {
+	switch name {
+	case screenMain:
+		t.say(t.html("menu.prompt"), t.mainButtons())
+	case screenServices:
+		t.services()
+	case screenAbout:
+		t.about()
+	case screenContacts:
+		t.contacts()
+	case screenEncounters:
+		t.encounters(false)
+	case screenWeek:
+		t.encounters(true)
+	case screenReminders:
+		t.say(t.html("reminders.soon"), [][]Button{{t.screenButton("📅", "menu.encounters", screenEncounters)}, {t.menuButton()}})
+	case screenLanguage:
+		t.languages(t.tr("language.prompt"))
+	case screenPrivacy:
+		t.say(t.html("privacy.text"), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})
+	case screenHelp:
+		t.say(t.html("help.text"), t.mainButtons())
+	default:
+		t.menu(t.html("fallback.text"))
+		return
+	}
+	t.out.State.Screen = name
+}
+
+func knownScreen(s string) bool {
+	switch s {
+	case screenMain, screenServices, screenAbout, screenContacts, screenEncounters, screenWeek,
+		screenReminders, screenLanguage, screenPrivacy, screenHelp:
+		return true
+	}
+	return false
+}
+
+// menu shows a short text and the main menu: the answer to anything the bot
+// cannot place, so that there is always a way on.
+func (t *turn) menu(text string) {
+	t.say(text, t.mainButtons())
+	t.out.State.Screen = screenMain
+}
+
+// say adds a reply and remembers its buttons for typed numbers.
+func (t *turn) say(text string, buttons [][]Button) {
+	t.out.Replies = append(t.out.Replies, Reply{Text: text, Buttons: buttons})
+	t.remember(buttons)
+}
+
+func (t *turn) remember(buttons [][]Button) {
+	var choices []string
+	for _, row := range buttons {
+		for _, b := range row {
+			if b.Data != "" {
+				choices = append(choices, b.Data)
+			}
+		}
+	}
+	t.out.State.Choices = choices
+}
+
+func (t *turn) mainButtons() [][]Button {
+	return [][]Button{
+		{t.screenButton("📋", "menu.services", screenServices), t.screenButton("☎️", "menu.contacts", screenContacts)},
+		{t.screenButton("📅", "menu.encounters", screenEncounters), t.screenButton("🔔", "menu.reminders", screenReminders)},
+		{t.screenButton("🌐", "menu.language", screenLanguage), t.screenButton("🔒", "menu.privacy", screenPrivacy)},
+		{t.screenButton("❓", "menu.help", screenHelp)},
+	}
+}
+
+func (t *turn) screenButton(icon, label, screen string) Button {
+	return Button{Label: icon + " " + t.tr(label), Data: dataScreen + screen}
+}
+
+func (t *turn) menuButton() Button { return t.screenButton("🏠", "button.menu", screenMain) }
+
+func (t *turn) backButton(screen string) Button {
+	return t.screenButton("⬅️", "button.back", screen)
+}
+
+func sameState(a, b State) bool {
+	if a.Lang != b.Lang || a.Screen != b.Screen || len(a.Choices) != len(b.Choices) {
+		return false
+	}
+	for i := range a.Choices {
+		if a.Choices[i] != b.Choices[i] {
+			return false
+		}
+	}
+	return true
+}

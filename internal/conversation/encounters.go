@@ -1,0 +1,103 @@
+package conversation
+
+import (
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+)
+
+const (
+	encountersAhead = 60 * 24 * time.Hour // how far ahead "the next encounters" look
+	encountersShown = 5                   // a short list reads well on a small phone
+)
+
+// encounters lists the next encounters, or those of this week.
+func (t *turn) encounters(thisWeek bool) {
+	now := t.ev.Now.In(t.content.Location)
+	var list []agency.Occurrence
+	var title string
+	if thisWeek {
+		list = t.content.Upcoming(now, endOfWeek(now), encountersShown)
+		if len(list) > 0 {
+			title = t.cat.Plural(t.lang, "encounters.this_week", len(list), nil)
+		}
+	}
+	var intro string
+	if len(list) == 0 {
+		if thisWeek {
+			intro = t.html("encounters.none_this_week")
+		}
+		list = t.content.Upcoming(now, now.Add(encountersAhead), encountersShown)
+		if len(list) > 0 {
+			title = t.cat.Plural(t.lang, "encounters.upcoming", len(list), nil)
+		}
+	}
+	if len(list) == 0 {
+		t.say(paragraphs(intro, t.html("encounters.none")), [][]Button{
+			{t.screenButton("☎️", "menu.contacts", screenContacts)}, {t.menuButton()},
+		})
+		return
+	}
+	blocks := []string{intro, bold(title)}
+	var rows [][]Button
+	for _, o := range list {
+		blocks = append(blocks, bold(o.Encounter.Title.In(t.lang))+"\n"+t.when(o)+"\n"+esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": o.Encounter.Place})))
+		rows = append(rows, []Button{{Label: o.Encounter.Title.In(t.lang), Data: dataEncounter + o.Encounter.ID}})
+	}
+	blocks = append(blocks, t.html("encounters.pick"))
+	rows = append(rows, []Button{t.menuButton()})
+	t.say(paragraphs(blocks...), rows)
+}
+
+// encounter shows one encounter with its next date.
+func (t *turn) encounter(id string) {
+	e, ok := t.content.Encounter(id)
+	var o agency.Occurrence
+	if ok {
+		o, ok = e.Next(t.ev.Now)
+	}
+	if !ok {
+		t.encountersGone()
+		return
+	}
+	info := esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": e.Place}))
+	text := paragraphs(bold(e.Title.In(t.lang)), t.when(o)+"\n"+info, esc(e.Description.In(t.lang)))
+	var rows [][]Button
+	if e.Link != "" {
+		rows = append(rows, []Button{{Label: "🔗 " + t.tr("button.more_info"), URL: e.Link}})
+	}
+	rows = append(rows, []Button{t.backButton(screenEncounters), t.menuButton()})
+	t.say(text, rows)
+	t.out.State.Screen = screenEncounters
+}
+
+func (t *turn) encountersGone() {
+	t.out.Replies = append(t.out.Replies, Reply{Text: t.html("encounters.gone")})
+	t.encounters(false)
+}
+
+// when writes the date and time of an occurrence, and how it repeats.
+func (t *turn) when(o agency.Occurrence) string {
+	start, end := o.Start.In(t.content.Location), o.End.In(t.content.Location)
+	s := t.cat.Format(t.lang, "encounters.when", map[string]any{
+		"Date":  t.cat.Date(t.lang, start),
+		"Start": ltr(t.rtl, t.cat.Clock(t.lang, start)),
+		"End":   ltr(t.rtl, t.cat.Clock(t.lang, end)),
+	})
+	switch o.Encounter.Repeat {
+	case agency.Weekly:
+		s += " · " + t.tr("encounters.weekly")
+	case agency.Biweekly:
+		s += " · " + t.tr("encounters.biweekly")
+	case agency.Monthly:
+		s += " · " + t.tr("encounters.monthly")
+	}
+	return "🗓 " + esc(s)
+}
+
+// endOfWeek is the end of Sunday of now's week (weeks start on Monday in Germany).
+func endOfWeek(now time.Time) time.Time {
+	days := (7 - int(now.Weekday())) % 7
+	y, m, d := now.AddDate(0, 0, days+1).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}

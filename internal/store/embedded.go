@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Embedded is an in-process Redis (miniredis) for trying the bot without a
+// Redis server. It keeps nothing across restarts. miniredis does not expire
+// keys by itself; Embedded moves its clock forward every second so that TTLs
+// are honoured.
+type Embedded struct {
+	m    *miniredis.Miniredis
+	stop chan struct{}
+	done chan struct{}
+}
+
+// NewEmbedded starts an in-process Redis and returns a client for it.
+func NewEmbedded() (*Embedded, redis.UniversalClient, error) {
+	m := miniredis.NewMiniRedis()
+	conn, err := m.Dial() // starts it, without a network port
+	if err != nil {
+		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+	}
+	_ = conn.Close()
+	e := &Embedded{m: m, stop: make(chan struct{}), done: make(chan struct{})}
+	go e.tick(time.Second)
+	rdb := redis.NewClient(&redis.Options{
+		Addr: "embedded",
+		Dialer: func(context.Context, string, string) (net.Conn, error) {
+			return m.Dial() // an in-memory pipe: no network port is opened
+		},
+	})
+	return e, rdb, nil
+}
+
+func (e *Embedded) tick(every time.Duration) {
+	defer close(e.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case now := <-t.C:
+			e.m.FastForward(now.Sub(last))
+			last = now
+		}
+	}
+}
+
+// Close stops the in-process Redis.
+func (e *Embedded) Close() {
+	close(e.stop)
+	<-e.done
+	e.m.Close()
+}

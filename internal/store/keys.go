@@ -1,0 +1,26 @@
+// Package store keeps the bot's state in Redis: residents' conversation
+// state today; subscriptions, deduplication and job queues as they come.
+//
+// # Key layout
+//
+// Every key starts with a prefix (default "ib:") so that one Redis can serve
+// several bots. The part in braces is a Redis Cluster hash tag: keys of one
+// resident share a slot, so multi-key operations on them stay in one slot.
+//
+//	key                      type    TTL        holds (personal data)
+//	ib:{u<id>}:state         string  180 days   JSON: chosen language, last screen and its button data.
+//	                                             The Telegram user id is in the key. No names, no
+//	                                             phone numbers, no message texts.
+//
+// The TTL is renewed with each message, so the state of a resident who stops
+// writing is gone 180 days later, as the privacy text says.
+package store
+
+import "strconv"
+
+// StateTTL is how long a resident's state is kept after their last message.
+const StateTTL = 180 * 24 * 60 * 60 // seconds; see the privacy text in locales/
+
+func (s *Store) stateKey(userID int64) string {
+	return s.prefix + "{u" + strconv.FormatInt(userID, 10) + "}:state"
+}
