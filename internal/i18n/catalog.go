@@ -18,7 +18,7 @@ import (
 type Catalog struct {
 	langs       []Lang
 	byCode      map[string]Lang
-	ids         []string                     // message ids of the reference language
+	ids         []string // message ids of the reference language
 	localizers  map[string]*i18n.Localizer
 	static      map[string]map[string]string // lang → id → text, for messages without template or plural
 	translators map[string]locales.Translator

@@ -14,11 +14,11 @@ import (
 
 // Lang is one language the bot speaks.
 type Lang struct {
-	Code     string `yaml:"code"`     // BCP 47 tag, names the locale files
-	Name     string `yaml:"name"`     // in its own name and script
-	Telegram string `yaml:"telegram"` // two-letter code for setMyCommands, "" for none
-	CLDR     string `yaml:"cldr"`     // locale for dates and plurals
-	RTL      bool   `yaml:"rtl"`
+	Code     string       `yaml:"code"`     // BCP 47 tag, names the locale files
+	Name     string       `yaml:"name"`     // in its own name and script
+	Telegram string       `yaml:"telegram"` // two-letter code for setMyCommands, "" for none
+	CLDR     string       `yaml:"cldr"`     // locale for dates and plurals
+	RTL      bool         `yaml:"rtl"`
 	Tag      language.Tag `yaml:"-"`
 }
 
