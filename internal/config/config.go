@@ -1,0 +1,109 @@
+// Package config reads integrabot's settings from the environment into one
+// validated struct that is passed to whoever needs it. No globals.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is what `integrabot serve` needs.
+type Config struct {
+	Token      string  // the bot token; never logged
+	APIURL     string  // the Bot API base URL
+	RedisURL   string  // empty: the embedded in-process store
+	AdminIDs   []int64 // staff Telegram user ids
+	ListenAddr string  // /healthz, /readyz
+	ContentDir string  // empty: the embedded content
+}
+
+// DefaultAPIURL is Telegram's public Bot API.
+const DefaultAPIURL = "https://api.telegram.org"
+
+var tokenPattern = regexp.MustCompile(`^[0-9]{3,20}:[A-Za-z0-9_-]{30,64}$`)
+
+// FromEnv reads the configuration. The error names the variable and what is
+// wrong with it, never the token itself.
+func FromEnv(env func(string) string) (Config, error) {
+	c := Config{
+		APIURL:     strings.TrimRight(or(env("TELEGRAM_API_URL"), DefaultAPIURL), "/"),
+		RedisURL:   env("REDIS_URL"),
+		ListenAddr: or(env("LISTEN_ADDR"), ":8080"),
+		ContentDir: env("CONTENT_DIR"),
+	}
+	token, err := readToken(env)
+	if err != nil {
+		return c, err
+	}
+	c.Token = token
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return c, fmt.Errorf("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0)", redactURL(err.Error(), c.RedisURL))
+		}
+	}
+	for _, f := range strings.FieldsFunc(env("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return c, fmt.Errorf("ADMIN_IDS: %q is not a Telegram user id (numbers, separated by commas)", f)
+		}
+		c.AdminIDs = append(c.AdminIDs, id)
+	}
+	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
+		return c, fmt.Errorf("LISTEN_ADDR: %q is not host:port (like :8080)", c.ListenAddr)
+	}
+	if c.ContentDir != "" {
+		if st, err := os.Stat(c.ContentDir); err != nil || !st.IsDir() {
+			return c, fmt.Errorf("CONTENT_DIR: %q is not a folder", c.ContentDir)
+		}
+	}
+	return c, nil
+}
+
+func readToken(env func(string) string) (string, error) {
+	token, file := strings.TrimSpace(env("TELEGRAM_BOT_TOKEN")), env("TELEGRAM_BOT_TOKEN_FILE")
+	switch {
+	case token != "" && file != "":
+		return "", fmt.Errorf("TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_TOKEN_FILE are both set; set one")
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("TELEGRAM_BOT_TOKEN_FILE: cannot read %q: %v", file, err)
+		}
+		token = strings.TrimSpace(string(data))
+	case token == "":
+		return "", fmt.Errorf("TELEGRAM_BOT_TOKEN: missing (or set TELEGRAM_BOT_TOKEN_FILE); get a token from @BotFather, or try `integrabot chat` without one")
+	}
+	if !tokenPattern.MatchString(token) {
+		return "", fmt.Errorf("TELEGRAM_BOT_TOKEN: does not look like a bot token (digits, a colon, then 30 or more letters)")
+	}
+	return token, nil
+}
+
+// redactURL keeps a Redis password out of an error message.
+func redactURL(msg, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return msg
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		msg = strings.ReplaceAll(msg, p, "***")
+	}
+	return msg
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
