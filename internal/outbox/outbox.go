@@ -1,0 +1,164 @@
+// Package outbox is the one way out of the bot: every message to Telegram goes
+// through it, within Telegram's limits, retried when Telegram or the network
+// fail for a moment, and never sent on to a resident who blocked the bot.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"golang.org/x/time/rate"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
+)
+
+// ErrGone means the chat cannot be written to: the resident blocked the bot
+// or the chat no longer exists.
+var ErrGone = errors.New("chat gone: blocked or not found")
+
+// Limits are Telegram's sending limits.
+type Limits struct {
+	Global  rate.Limit    // messages per second across all chats (Telegram: about 30)
+	PerChat time.Duration // between two messages to one private chat (Telegram: 1 s, short bursts pass)
+	Burst   int           // messages one chat may get at once before PerChat applies
+}
+
+// DefaultLimits stay safely below Telegram's.
+var DefaultLimits = Limits{Global: 25, PerChat: time.Second, Burst: 3}
+
+// Outbox sends messages.
+type Outbox struct {
+	api    telegram.API
+	token  string
+	log    *slog.Logger
+	global *rate.Limiter
+	limits Limits
+
+	mu     sync.Mutex
+	chats  map[int64]*rate.Limiter
+	paused time.Time // a 429 pauses everyone until then
+	sleep  func(context.Context, time.Duration) error
+}
+
+// New returns an outbox sending through api.
+func New(api telegram.API, token string, limits Limits, log *slog.Logger) *Outbox {
+	return &Outbox{
+		api: api, token: token, log: log, limits: limits,
+		global: rate.NewLimiter(limits.Global, max(1, int(limits.Global))),
+		chats:  map[int64]*rate.Limiter{},
+		sleep:  sleepCtx,
+	}
+}
+
+// maxTries bounds retries of one message on 429, 5xx and network errors.
+const maxTries = 6
+
+// Send sends messages to one chat, in order. It returns ErrGone when the chat
+// is gone; other errors after retrying.
+func (o *Outbox) Send(ctx context.Context, chatID int64, msgs []telegram.Message) error {
+	for _, m := range msgs {
+		if err := o.sendOne(ctx, chatID, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) error {
+	backoff := 500 * time.Millisecond
+	for try := 1; ; try++ {
+		if err := o.wait(ctx, chatID); err != nil {
+			return err
+		}
+		err := telegram.Send(ctx, o.api, chatID, m)
+		if err == nil {
+			return nil
+		}
+		err = telegram.Redact(err, o.token)
+		var tooMany *bot.TooManyRequestsError
+		switch {
+		case errors.Is(err, bot.ErrorForbidden):
+			return fmt.Errorf("%w: %v", ErrGone, err)
+		case errors.Is(err, bot.ErrorBadRequest) && containsAny(err.Error(), "chat not found", "user is deactivated"):
+			return fmt.Errorf("%w: %v", ErrGone, err)
+		case errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorUnauthorized), errors.Is(err, bot.ErrorNotFound):
+			return err // retrying the same request gives the same answer
+		case errors.As(err, &tooMany):
+			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			o.pause(wait)
+			o.log.Warn("telegram asks to slow down", "retry_after_s", tooMany.RetryAfter)
+		default: // 5xx, network: back off
+			if try >= maxTries {
+				return fmt.Errorf("after %d tries: %w", try, err)
+			}
+			o.log.Warn("send failed, retrying", "err", err, "try", try)
+			if err := o.sleep(ctx, backoff); err != nil {
+				return err
+			}
+			backoff = min(backoff*2, 30*time.Second)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// wait blocks until Telegram's limits allow one more message to chatID.
+func (o *Outbox) wait(ctx context.Context, chatID int64) error {
+	o.mu.Lock()
+	until := time.Until(o.paused)
+	lim, ok := o.chats[chatID]
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(o.limits.PerChat), o.limits.Burst)
+		o.chats[chatID] = lim
+		if len(o.chats) > 100_000 { // forget quiet chats now and then
+			o.chats = map[int64]*rate.Limiter{chatID: lim}
+		}
+	}
+	o.mu.Unlock()
+	if until > 0 {
+		if err := o.sleep(ctx, until); err != nil {
+			return err
+		}
+	}
+	if err := lim.Wait(ctx); err != nil {
+		return err
+	}
+	return o.global.Wait(ctx)
+}
+
+func (o *Outbox) pause(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if t := time.Now().Add(d); t.After(o.paused) {
+		o.paused = t
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if len(s) >= len(sub) && (indexFold(s, sub) >= 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func indexFold(s, sub string) int { return strings.Index(strings.ToLower(s), strings.ToLower(sub)) }

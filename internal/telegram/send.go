@@ -1,0 +1,196 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// API is the part of the Bot API the adapter sends with (*bot.Bot has it).
+type API interface {
+	SendMessage(ctx context.Context, params *bot.SendMessageParams) (*models.Message, error)
+	SendContact(ctx context.Context, params *bot.SendContactParams) (*models.Message, error)
+	AnswerCallbackQuery(ctx context.Context, params *bot.AnswerCallbackQueryParams) (bool, error)
+}
+
+// Telegram's limits.
+const (
+	maxMessageUTF16 = 4096 // characters of a message, counted in UTF-16 code units
+	maxCallbackData = 64   // bytes
+	maxButtonLabel  = 64   // characters we allow on a button; longer labels are cut
+)
+
+// inlineKeyboard is the reply_markup for inline buttons. go-telegram/bot's own
+// models.InlineKeyboardButton always sends "copy_text":{"text":""}, which
+// Telegram may reject; these types send only what is set.
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// Message is one API call's worth of a reply.
+type Message struct {
+	Text    string // HTML, at most 4096 characters
+	Markup  *inlineKeyboard
+	Contact *conversation.Contact
+}
+
+// Messages turns the core's replies into API calls: long texts are split at
+// paragraph boundaries, buttons go under the last part, button data that
+// Telegram would refuse is dropped rather than failing the whole reply.
+func Messages(replies []conversation.Reply) []Message {
+	var out []Message
+	for _, r := range replies {
+		markup := keyboard(r.Buttons)
+		if r.Contact != nil {
+			out = append(out, Message{Contact: r.Contact, Markup: markup})
+			continue
+		}
+		parts := split(r.Text, maxMessageUTF16)
+		for i, p := range parts {
+			m := Message{Text: p}
+			if i == len(parts)-1 {
+				m.Markup = markup
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func keyboard(rows [][]conversation.Button) *inlineKeyboard {
+	var kb inlineKeyboard
+	for _, row := range rows {
+		var r []inlineButton
+		for _, b := range row {
+			label := strings.TrimSpace(b.Label)
+			if label == "" || (b.URL == "" && (b.Data == "" || len(b.Data) > maxCallbackData)) {
+				continue
+			}
+			if l := []rune(label); len(l) > maxButtonLabel {
+				label = string(l[:maxButtonLabel-1]) + "…"
+			}
+			r = append(r, inlineButton{Text: label, CallbackData: b.Data, URL: b.URL})
+		}
+		if len(r) > 0 {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+		}
+	}
+	if len(kb.InlineKeyboard) == 0 {
+		return nil
+	}
+	return &kb
+}
+
+// Send makes the API call for one message to one chat.
+func Send(ctx context.Context, api API, chatID int64, m Message) error {
+	var markup models.ReplyMarkup
+	if m.Markup != nil {
+		markup = m.Markup
+	}
+	if m.Contact != nil {
+		first, last := splitName(m.Contact.Name)
+		_, err := api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
+		if err != nil {
+			return fmt.Errorf("sendContact: %w", err)
+		}
+		return nil
+	}
+	off := true
+	_, err := api.SendMessage(ctx, &bot.SendMessageParams{
+		ChatID: chatID, Text: m.Text, ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
+		ReplyMarkup:        markup,
+	})
+	if err != nil {
+		return fmt.Errorf("sendMessage: %w", err)
+	}
+	return nil
+}
+
+func splitName(name string) (first, last string) {
+	i := strings.LastIndex(name, " ")
+	if i < 0 {
+		return name, ""
+	}
+	return name[:i], name[i+1:]
+}
+
+// split cuts HTML text into parts of at most limit UTF-16 units, at blank
+// lines, then line breaks, so that no tag is cut (the core closes every tag
+// within a line). A single line longer than the limit is cut between characters
+// after its tags are removed.
+func split(text string, limit int) []string {
+	if utf16Len(text) <= limit {
+		return []string{text}
+	}
+	var parts []string
+	var cur strings.Builder
+	flush := func() {
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			parts = append(parts, s)
+		}
+		cur.Reset()
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if utf16Len(cur.String())+utf16Len(line) > limit {
+			flush()
+		}
+		for utf16Len(line) > limit {
+			plain := stripTags(line)
+			head, rest := cutUTF16(plain, limit)
+			parts = append(parts, head)
+			line = rest
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return parts
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+func cutUTF16(s string, limit int) (string, string) {
+	n := 0
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > limit {
+			return s[:i], s[i:]
+		}
+		n += utf16.RuneLen(r)
+	}
+	return s, ""
+}
+
+// stripTags removes tags but keeps entities (&lt; stays &lt;), so the text stays valid HTML.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
