@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"io"
 	"log/slog"
 	"strings"
@@ -24,9 +25,9 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	k, err := loadKnowledge(*dir, *example)
+	k, err := app.LoadKnowledge(*dir, *example)
 	if err != nil {
-		for _, p := range problemsOf(err) {
+		for _, p := range app.ProblemsOf(err) {
 			fmt.Fprintln(stderr, p)
 		}
 		return 1
@@ -39,7 +40,7 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	defer emb.Close()
 	defer rdb.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	runner := conversation.NewRunner(k.core(), k.cat, store.New(rdb, ""), log)
+	runner := conversation.NewRunner(k.Core(), k.Catalog, store.New(rdb, ""), log)
 	if err := terminal.New(runner, stdin, stdout, *lang, time.Now).Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

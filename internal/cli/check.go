@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"io"
 	"strings"
 
@@ -19,9 +20,9 @@ func check(args []string, env func(string) string, stdout, stderr io.Writer) int
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	k, err := loadKnowledge(*dir, *example)
+	k, err := app.LoadKnowledge(*dir, *example)
 	if err != nil {
-		for _, p := range problemsOf(err) {
+		for _, p := range app.ProblemsOf(err) {
 			fmt.Fprintln(stdout, p)
 		}
 		fmt.Fprintln(stdout, "check failed")
@@ -32,10 +33,10 @@ func check(args []string, env func(string) string, stdout, stderr io.Writer) int
 		where = *dir
 	}
 	fmt.Fprintf(stdout, "content: %s: %d services, %d contacts, %d encounters, every text in %d languages\n",
-		where, len(k.content.Services), len(k.content.Contacts), len(k.content.Encounters), len(k.cat.Languages()))
-	ids := len(k.cat.MessageIDs())
-	for _, l := range k.cat.Languages() {
-		fmt.Fprintf(stdout, "%-12s %-18s messages %d/%d  %s\n", l.Code, l.Name, ids, ids, reviewLine(k.cat.Review(l.Code)))
+		where, len(k.Content.Services), len(k.Content.Contacts), len(k.Content.Encounters), len(k.Catalog.Languages()))
+	ids := len(k.Catalog.MessageIDs())
+	for _, l := range k.Catalog.Languages() {
+		fmt.Fprintf(stdout, "%-12s %-18s messages %d/%d  %s\n", l.Code, l.Name, ids, ids, reviewLine(k.Catalog.Review(l.Code)))
 	}
 	fmt.Fprintln(stdout, "check passed")
 	return 0

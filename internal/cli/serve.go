@@ -2,11 +2,49 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
+// serve runs the bot on Telegram. Exit codes: 2 for a bad configuration,
+// 1 when content or locales are broken or Telegram rejects the token.
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "serve: not wired yet")
-	return 1
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "serve takes no arguments; it is configured by environment variables (see README)\n")
+		return 2
+	}
+	cfg, err := config.FromEnv(env)
+	if err != nil {
+		fmt.Fprintln(stderr, "integrabot: "+err.Error())
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	k, err := app.LoadKnowledge(cfg.ContentDir, false)
+	if err != nil {
+		for _, p := range app.ProblemsOf(err) {
+			fmt.Fprintln(stderr, p)
+		}
+		return 1
+	}
+	a, err := app.New(cfg, k, app.Options{}, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "integrabot: "+telegram.Redact(err, cfg.Token).Error())
+		return 1
+	}
+	defer a.Close()
+	if err := a.Run(ctx); err != nil {
+		if errors.Is(err, telegram.ErrUnauthorized) {
+			fmt.Fprintln(stderr, "integrabot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")
+		} else {
+			fmt.Fprintln(stderr, "integrabot: "+telegram.Redact(err, cfg.Token).Error())
+		}
+		return 1
+	}
+	return 0
 }

@@ -1,4 +1,4 @@
-package cli
+package app
 
 import (
 	"errors"
@@ -15,11 +15,11 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/locales"
 )
 
-// knowledge is everything the bot knows: content, languages, understanding.
-type knowledge struct {
-	content *agency.Content
-	cat     *i18n.Catalog
-	nlu     *understand.Classifier
+// Knowledge is everything the bot knows: content, languages, understanding.
+type Knowledge struct {
+	Content *agency.Content
+	Catalog *i18n.Catalog
+	NLU     *understand.Classifier
 }
 
 // contentLayers returns the content folder: the operator's (dir), or the
@@ -37,8 +37,8 @@ func contentLayers(dir string, example bool) []fs.FS {
 	return layers
 }
 
-// loadKnowledge loads locales and content; the error lists every problem.
-func loadKnowledge(contentDir string, example bool) (*knowledge, error) {
+// LoadKnowledge loads locales and content; the error lists every problem.
+func LoadKnowledge(contentDir string, example bool) (*Knowledge, error) {
 	cat, err := i18n.Load(locales.FS())
 	if err != nil {
 		return nil, fmt.Errorf("locales:\n%w", err)
@@ -49,10 +49,11 @@ func loadKnowledge(contentDir string, example bool) (*knowledge, error) {
 	if err := errors.Join(wordsErr, contentErr); err != nil {
 		return nil, err
 	}
-	return &knowledge{content: c, cat: cat, nlu: understand.New(words, serviceWords(c), "de", "en")}, nil
+	return &Knowledge{Content: c, Catalog: cat, NLU: understand.New(words, serviceWords(c), "de", "en")}, nil
 }
 
-func (k *knowledge) core() *conversation.Core { return conversation.New(k.content, k.cat, k.nlu) }
+// Core returns the conversation core for this knowledge.
+func (k *Knowledge) Core() *conversation.Core { return conversation.New(k.Content, k.Catalog, k.NLU) }
 
 func langCodes(cat *i18n.Catalog) []string {
 	var codes []string
@@ -71,15 +72,15 @@ func serviceWords(c *agency.Content) map[string]map[string][]string {
 	return out
 }
 
-// problemsOf lists the problems in err, or err itself as one problem.
-func problemsOf(err error) []string {
+// ProblemsOf lists the problems in err, or err itself as one problem.
+func ProblemsOf(err error) []string {
 	var out []string
 	var list problem.List
 	var joined interface{ Unwrap() []error }
 	switch {
 	case errors.As(err, &joined) && len(joined.Unwrap()) > 1:
 		for _, e := range joined.Unwrap() {
-			out = append(out, problemsOf(e)...)
+			out = append(out, ProblemsOf(e)...)
 		}
 	case errors.As(err, &list):
 		for _, p := range list {

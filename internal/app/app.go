@@ -1,0 +1,141 @@
+// Package app wires integrabot's parts for `integrabot serve`: content and
+// languages, the conversation core, Redis, the Telegram adapter, the outbox
+// and the health endpoints. End-to-end tests run this same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
+)
+
+// Options tune the runtime; the zero value gives the defaults.
+type Options struct {
+	Workers      int           // chats handled at once (default 8)
+	PollTimeout  time.Duration // long-polling wait (default 25 s)
+	DrainTimeout time.Duration // how long SIGTERM waits for updates in flight (default 20 s)
+	Limits       outbox.Limits // default outbox.DefaultLimits
+	KeyPrefix    string        // Redis key prefix (default "ib:")
+	Now          func() time.Time
+}
+
+// App is the running bot.
+type App struct {
+	cfg      config.Config
+	opt      Options
+	log      *slog.Logger
+	k        *Knowledge
+	rdb      redis.UniversalClient
+	embedded *store.Embedded
+	store    *store.Store
+	api      *bot.Bot
+	runner   *conversation.Runner
+	outbox   *outbox.Outbox
+	poller   *telegram.Poller
+	username string
+	lastPoll atomic.Int64 // unix nanoseconds of the last getUpdates that Telegram answered
+	listener net.Listener
+}
+
+// New wires the bot. It opens Redis (or the embedded store when REDIS_URL is
+// empty) but contacts neither Redis nor Telegram yet.
+func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, error) {
+	if opt.Workers <= 0 {
+		opt.Workers = 8
+	}
+	if opt.PollTimeout <= 0 {
+		opt.PollTimeout = 25 * time.Second
+	}
+	if opt.DrainTimeout <= 0 {
+		opt.DrainTimeout = 20 * time.Second
+	}
+	if opt.Limits.Global == 0 {
+		opt.Limits = outbox.DefaultLimits
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	a := &App{cfg: cfg, opt: opt, log: log, k: k}
+	if cfg.RedisURL == "" {
+		emb, rdb, err := store.NewEmbedded()
+		if err != nil {
+			return nil, err
+		}
+		a.embedded, a.rdb = emb, rdb
+		log.Warn("REDIS_URL is empty: using the embedded in-process store; state is not kept across restarts")
+	} else {
+		o, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		a.rdb = redis.NewClient(o)
+	}
+	a.store = store.New(a.rdb, opt.KeyPrefix)
+	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),
+		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}))
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
+	}
+	a.api = api
+	a.runner = conversation.NewRunner(k.Core(), k.Catalog, a.store, log)
+	a.outbox = outbox.New(api, cfg.Token, opt.Limits, log)
+	a.poller = telegram.NewPoller(cfg.APIURL, cfg.Token, opt.PollTimeout)
+	return a, nil
+}
+
+// Run serves until ctx is done, then finishes the updates in flight and
+// confirms them to Telegram. It returns an error only when the bot cannot run
+// at all (the token was rejected, the listen address is taken).
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
+	}
+	a.listener = ln
+	srv := &http.Server{Handler: a.health(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("health server stopped", "err", err)
+		}
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
+	if err := a.introduce(ctx); err != nil {
+		return err
+	}
+	return a.poll(ctx)
+}
+
+// Addr is the address the health endpoints listen on (after Run started).
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+// Close releases Redis.
+func (a *App) Close() {
+	_ = a.rdb.Close()
+	if a.embedded != nil {
+		a.embedded.Close()
+	}
+}

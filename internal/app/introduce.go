@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
+)
+
+// introduce learns the bot's name (for /start@name in groups) and sets the
+// command menu in every language. Telegram being away is waited out; a
+// rejected token ends the run.
+func (a *App) introduce(ctx context.Context) error {
+	backoff := 200 * time.Millisecond
+	for {
+		me, err := a.api.GetMe(ctx)
+		if err == nil {
+			a.username = me.Username
+			break
+		}
+		if errors.Is(err, bot.ErrorUnauthorized) {
+			return telegram.ErrUnauthorized
+		}
+		a.log.Warn("telegram not reachable, retrying", "err", telegram.Redact(err, a.cfg.Token), "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+	a.setCommands(ctx)
+	a.log.Info("bot started", "username", a.username)
+	return nil
+}
+
+// setCommands registers the localized command menu once per language; the
+// menu without a language is the reference language's.
+func (a *App) setCommands(ctx context.Context) {
+	cat := a.k.Catalog
+	set := func(lang, code string) {
+		var cmds []models.BotCommand
+		for _, c := range conversation.Commands {
+			cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
+		}
+		if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, LanguageCode: code}); err != nil {
+			a.log.Warn("setMyCommands failed", "lang", code, "err", telegram.Redact(err, a.cfg.Token))
+		}
+	}
+	set(cat.Default(), "")
+	for _, l := range cat.Languages() {
+		if l.Telegram != "" {
+			set(l.Code, l.Telegram)
+		}
+	}
+}
