@@ -65,6 +65,7 @@ type turn struct {
 
 // Handle answers one event given the resident's state.
 func (c *Core) Handle(ev Event, st State) Outcome {
+	ev = typedChoice(ev, st)
 	t := &turn{Core: c, ev: ev}
 	t.out.State = st
 	t.setLang(st.Lang)
@@ -150,8 +151,8 @@ func (t *turn) command(name, arg string) {
 }
 
 func (t *turn) text(msg string) {
-	if n, err := strconv.Atoi(strings.TrimSpace(understand.Normalize(msg))); err == nil {
-		t.choice(n)
+	if _, isNumber := number(msg); isNumber {
+		t.menu(t.html("fallback.text")) // a number that picks nothing on the last screen
 		return
 	}
 	r := t.nlu.Classify(msg, t.lang)
@@ -185,15 +186,22 @@ func (t *turn) text(msg string) {
 	}
 }
 
-// choice picks the n-th button of the last screen, for residents who type
-// a number rather than tap.
-func (t *turn) choice(n int) {
-	st := t.out.State
-	if n < 1 || n > len(st.Choices) || st.Screen == "" {
-		t.menu(t.html("fallback.text"))
-		return
+// typedChoice turns a typed number into a press of the n-th button of the
+// last screen, for residents who type a number rather than tap (and for the
+// terminal, where buttons are numbered).
+func typedChoice(ev Event, st State) Event {
+	if ev.Kind != KindText {
+		return ev
 	}
-	t.button(st.Choices[n-1])
+	if n, ok := number(ev.Text); ok && n >= 1 && n <= len(st.Choices) {
+		ev.Kind, ev.Data, ev.Text = KindButton, st.Choices[n-1], ""
+	}
+	return ev
+}
+
+func number(s string) (int, bool) {
+	n, err := strconv.Atoi(understand.Normalize(s))
+	return n, err == nil
 }
 
 func (t *turn) screen(name string) {
