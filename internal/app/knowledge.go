@@ -49,7 +49,7 @@ func LoadKnowledge(contentDir string, example bool) (*Knowledge, error) {
 	if err := errors.Join(wordsErr, contentErr); err != nil {
 		return nil, err
 	}
-	return &Knowledge{Content: c, Catalog: cat, NLU: understand.New(words, serviceWords(c), "de", "en")}, nil
+	return &Knowledge{Content: c, Catalog: cat, NLU: understand.Build(words, c, "de", "en")}, nil
 }
 
 // Core returns the conversation core for this knowledge.
@@ -61,15 +61,6 @@ func langCodes(cat *i18n.Catalog) []string {
 		codes = append(codes, l.Code)
 	}
 	return codes
-}
-
-// serviceWords are the services' keywords by service id, then language.
-func serviceWords(c *agency.Content) map[string]map[string][]string {
-	out := map[string]map[string][]string{}
-	for _, s := range c.Services {
-		out[s.ID] = s.Keywords
-	}
-	return out
 }
 
 // ProblemsOf lists the problems in err, or err itself as one problem.

@@ -62,11 +62,7 @@ func load(t testing.TB) fixture {
 			fixErr = err
 			return
 		}
-		svc := map[string]map[string][]string{}
-		for _, s := range c.Services {
-			svc[s.ID] = s.Keywords
-		}
-		fix = fixture{core: conversation.New(c, cat, understand.New(words, svc, "de", "en")), cat: cat}
+		fix = fixture{core: conversation.New(c, cat, understand.Build(words, c, "de", "en")), cat: cat}
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)

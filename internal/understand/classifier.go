@@ -121,22 +121,39 @@ func tokens(text string) [][][]rune {
 }
 
 // match scores how well a keyword occurs in the tokens (0: not at all) and
-// says where. A phrase of several words weighs more than a single word.
+// says where. A phrase of several words weighs more than a single word; one
+// extra word may stand between its words ("how do I use" matches "how do I
+// best use", "як цим користуватись" matches "як користуват").
 func (kw keyword) match(tokens [][][]rune) (float64, int) {
-	n := len(kw.words)
 	best, at := 0.0, 0
-	for i := 0; i+n <= len(tokens); i++ {
-		total := 0.0
+	for i := range tokens {
+		total, next := 0.0, i
 		for j, w := range kw.words {
-			q := 0.0
-			for _, v := range tokens[i+j] {
-				q = max(q, wordMatch(v, w))
+			q, found := 0.0, -1
+			gap := 1
+			if j == 0 {
+				gap = 0 // the first word must stand at i
+			}
+			for k := next; k < len(tokens) && k <= next+gap; k++ {
+				for _, v := range tokens[k] {
+					m := wordMatch(v, w)
+					if k > next {
+						m *= 0.8 // a word in between makes the phrase a little less sure
+					}
+					if m > q {
+						q, found = m, k
+					}
+				}
+				if q > 0 {
+					break
+				}
 			}
 			if q == 0 {
 				total = 0
 				break
 			}
 			total += q
+			next = found + 1
 		}
 		if total > best {
 			best, at = total, i

@@ -57,7 +57,11 @@ func Normalize(s string) string {
 // strip says which runes are dropped: combining marks (accents, Arabic
 // harakat, the dots of ї and the breve of й) and the tatweel, which only
 // stretches a word.
-func strip(r rune) bool { return r == 'ـ' || unicode.Is(unicode.Mn, r) }
+func strip(r rune) bool { return r == 'ـ' || isApostrophe(r) || unicode.Is(unicode.Mn, r) }
+
+// isApostrophe: an apostrophe belongs to its word (Ukrainian "зв'язок",
+// English "don't"), so it is dropped rather than splitting the word.
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' || r == '`' }
 
 // unify maps letters that people write interchangeably to one form.
 func unify(r rune) rune {

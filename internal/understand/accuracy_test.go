@@ -1,0 +1,108 @@
+package understand_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/integrationsagentur-marl/integrabot/content"
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
+	"github.com/integrationsagentur-marl/integrabot/internal/understand"
+	"github.com/integrationsagentur-marl/integrabot/locales"
+)
+
+// mainIntents are the four intents the labelled test set covers.
+var mainIntents = []understand.Intent{understand.Contacts, understand.Services, understand.Encounters, understand.Help}
+
+const (
+	minAccuracy   = 0.90
+	minPerIntent  = 20
+	phrasesFolder = "testdata/phrases"
+)
+
+func classifier(t testing.TB) (*understand.Classifier, []string) {
+	t.Helper()
+	cat, err := i18n.Load(locales.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, l := range cat.Languages() {
+		codes = append(codes, l.Code)
+	}
+	words, err := understand.LoadWords(locales.FS(), codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := agency.Load(codes, content.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return understand.Build(words, c, "de", "en"), codes
+}
+
+// family maps a classified intent to the main intent it answers.
+func family(i understand.Intent) understand.Intent {
+	switch {
+	case strings.HasPrefix(string(i), understand.ServicePrefix):
+		return understand.Services
+	case i == understand.EncountersWeek:
+		return understand.Encounters
+	}
+	return i
+}
+
+func loadPhrases(t testing.TB, lang string) map[understand.Intent][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(phrasesFolder, lang+".yaml"))
+	if err != nil {
+		t.Fatalf("no labelled test set for %s: %v", lang, err)
+	}
+	var m map[understand.Intent][]string
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s.yaml: %v", lang, err)
+	}
+	return m
+}
+
+// TestAccuracyPerLanguage classifies the labelled phrasings of every language
+// (at least 20 per main intent, typos included) and fails under 90 %.
+func TestAccuracyPerLanguage(t *testing.T) {
+	nlu, codes := classifier(t)
+	var report []string
+	for _, lang := range codes {
+		phrases := loadPhrases(t, lang)
+		right, total := 0, 0
+		var wrong []string
+		for _, intent := range mainIntents {
+			list := phrases[intent]
+			if len(list) < minPerIntent {
+				t.Errorf("%s: %d phrasings for %s, want at least %d", lang, len(list), intent, minPerIntent)
+			}
+			for _, p := range list {
+				total++
+				got := nlu.Classify(p, lang)
+				if family(got.Intent) == intent {
+					right++
+				} else {
+					wrong = append(wrong, fmt.Sprintf("    %s %q → %q", intent, p, got.Intent))
+				}
+			}
+		}
+		acc := float64(right) / float64(total)
+		report = append(report, fmt.Sprintf("%-12s %5.1f %% (%d/%d)", lang, 100*acc, right, total))
+		if acc < minAccuracy {
+			t.Errorf("%s: accuracy %.1f %% < %.0f %%; missed:\n%s", lang, 100*acc, 100*minAccuracy, strings.Join(wrong, "\n"))
+		} else if testing.Verbose() && len(wrong) > 0 {
+			t.Logf("%s missed:\n%s", lang, strings.Join(wrong, "\n"))
+		}
+	}
+	sort.Strings(report)
+	t.Logf("accuracy per language:\n%s", strings.Join(report, "\n"))
+}
