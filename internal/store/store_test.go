@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+func realRedis(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	u := os.Getenv("REDIS_TEST_URL")
+	if u == "" {
+		u = "redis://127.0.0.1:6379/0"
+	}
+	o, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(o)
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("these tests need a real Redis at %s (start redis-server, or run .ci/run): %v", u, err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	embedded, erdb, err := NewEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	for name, rdb := range map[string]redis.UniversalClient{"real redis": realRedis(t), "embedded": erdb} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano()))
+			const user = 4242
+			st, err := s.LoadState(ctx, user)
+			if err != nil || st.Lang != "" {
+				t.Fatalf("unknown resident: %+v, %v", st, err)
+			}
+			want := conversation.State{Lang: "uk", Screen: "main", Choices: []string{"m:services", "m:contacts"}}
+			if err := s.SaveState(ctx, user, want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.LoadState(ctx, user)
+			if err != nil || got.Lang != "uk" || len(got.Choices) != 2 {
+				t.Fatalf("loaded %+v, %v", got, err)
+			}
+			ttl, _ := rdb.TTL(ctx, s.stateKey(user)).Result()
+			if ttl < 179*24*time.Hour {
+				t.Errorf("TTL %v, want about 180 days as the privacy text says", ttl)
+			}
+			if err := s.DeleteState(ctx, user); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.LoadState(ctx, user); got.Lang != "" {
+				t.Errorf("state still there after deletion: %+v", got)
+			}
+		})
+	}
+}
+
+// miniredis does not expire keys by itself; the embedded store must.
+func TestEmbeddedHonoursTTL(t *testing.T) {
+	e, rdb, err := NewEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "v", time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rdb.Exists(ctx, "k").Val() == 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("a key with a 1 s TTL still exists after 5 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestKeysShareASlotPerResident(t *testing.T) {
+	s := New(nil, "")
+	if k := s.stateKey(7); k != "ib:{u7}:state" {
+		t.Errorf("state key %q", k)
+	}
+}

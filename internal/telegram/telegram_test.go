@@ -1,0 +1,128 @@
+package telegram
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+func msg(chatType models.ChatType, text string, command bool) *models.Update {
+	m := &models.Message{ID: 1, Chat: models.Chat{ID: 5, Type: chatType}, From: &models.User{ID: 5, LanguageCode: "de"}, Text: text}
+	if command {
+		n := strings.IndexByte(text+" ", ' ')
+		m.Entities = []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: n}}
+	}
+	return &models.Update{ID: 1, Message: m}
+}
+
+func TestMap(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name      string
+		upd       *models.Update
+		answer    bool
+		kind      conversation.Kind
+		command   string
+		arg       string
+		wantGroup bool
+	}{
+		{"command", msg(models.ChatTypePrivate, "/start", true), true, conversation.KindCommand, "start", "", false},
+		{"deep link", msg(models.ChatTypePrivate, "/start contacts", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"command with our name in a group", msg(models.ChatTypeSupergroup, "/Help@IntegraBot", true), true, conversation.KindCommand, "help", "", true},
+		{"another bot's command", msg(models.ChatTypeGroup, "/help@otherbot", true), false, 0, "", "", false},
+		{"text", msg(models.ChatTypePrivate, "Telefon?", false), true, conversation.KindText, "", "", false},
+		{"a slash without command entity is text", msg(models.ChatTypePrivate, "/ 2", false), true, conversation.KindText, "", "", false},
+		{"sticker", msg(models.ChatTypePrivate, "", false), true, conversation.KindUnsupported, "", "", false},
+		{"edited message", &models.Update{ID: 2, EditedMessage: &models.Message{Text: "x"}}, false, 0, "", "", false},
+		{"channel post", &models.Update{ID: 3, ChannelPost: &models.Message{Text: "x"}}, false, 0, "", "", false},
+		{"message from a bot", &models.Update{ID: 4, Message: &models.Message{From: &models.User{ID: 9, IsBot: true}, Text: "hi"}}, false, 0, "", "", false},
+		{"message without sender", &models.Update{ID: 5, Message: &models.Message{Text: "hi"}}, false, 0, "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := Map(tt.upd, "integrabot", now)
+			if in.Answer != tt.answer {
+				t.Fatalf("answer = %v, want %v", in.Answer, tt.answer)
+			}
+			if !tt.answer {
+				return
+			}
+			if in.Event.Kind != tt.kind || in.Event.Command != tt.command || in.Event.Group != tt.wantGroup {
+				t.Errorf("event = %+v", in.Event)
+			}
+			if tt.kind == conversation.KindCommand && in.Event.Text != tt.arg {
+				t.Errorf("arg = %q, want %q", in.Event.Text, tt.arg)
+			}
+		})
+	}
+}
+
+func TestMapButtonOnInaccessibleMessage(t *testing.T) {
+	upd := &models.Update{ID: 9, CallbackQuery: &models.CallbackQuery{ID: "q", From: models.User{ID: 77}, Data: "m:help",
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage, InaccessibleMessage: &models.InaccessibleMessage{Chat: models.Chat{ID: 77}}}}}
+	in := Map(upd, "b", time.Now())
+	if !in.Answer || in.ChatID != 77 || in.CallbackID != "q" || in.Event.Kind != conversation.KindButton || in.Event.Data != "m:help" {
+		t.Errorf("got %+v", in)
+	}
+}
+
+func TestMessagesStayWithinTelegramsLimits(t *testing.T) {
+	para := strings.Repeat("Begegnung 😀 ", 40) // emoji count as two UTF-16 units
+	long := strings.Repeat("<b>Titel</b>\n"+para+"\n\n", 30)
+	oneLine := strings.Repeat("ж", 10000)
+	replies := []conversation.Reply{
+		{Text: long, Buttons: [][]conversation.Button{{{Label: "ok", Data: "m:main"}, {Label: "too long", Data: strings.Repeat("x", 65)}, {Label: " ", Data: "m:x"}}}},
+		{Text: oneLine},
+		{Contact: &conversation.Contact{Name: "Jens Flachmeier", Phone: "+4915117466885"}},
+	}
+	msgs := Messages(replies)
+	if len(msgs) < 5 {
+		t.Fatalf("got %d messages; the long texts were not split", len(msgs))
+	}
+	for i, m := range msgs {
+		if n := utf16Len(m.Text); n > 4096 {
+			t.Errorf("message %d has %d UTF-16 units", i, n)
+		}
+		if m.Contact == nil && strings.Count(m.Text, "<b>") != strings.Count(m.Text, "</b>") {
+			t.Errorf("message %d cuts a tag: %q…", i, m.Text[:40])
+		}
+		if m.Markup != nil {
+			data, _ := json.Marshal(m.Markup)
+			if strings.Contains(string(data), "copy_text") || strings.Contains(string(data), "xxxxx") || strings.Contains(string(data), `"m:x"`) {
+				t.Errorf("markup Telegram would reject: %s", data)
+			}
+		}
+	}
+	var withButtons int
+	for _, m := range msgs {
+		if m.Markup != nil {
+			withButtons++
+		}
+	}
+	if withButtons != 1 {
+		t.Errorf("%d messages carry the buttons, want only the last part of the first reply", withButtons)
+	}
+	if last := msgs[len(msgs)-1]; last.Contact == nil || last.Contact.Phone != "+4915117466885" {
+		t.Errorf("contact card lost: %+v", last)
+	}
+}
+
+func TestRedactKeepsErrorTypes(t *testing.T) {
+	const token = "123:ABCdefSECRET"
+	inner := fmt.Errorf("error do request for method sendMessage, Post \"https://api.telegram.org/bot%s/sendMessage\": %w", token, bot.ErrorForbidden)
+	err := Redact(inner, token)
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("token still in %q", err)
+	}
+	if !errors.Is(err, bot.ErrorForbidden) {
+		t.Error("errors.Is lost after redaction")
+	}
+}
