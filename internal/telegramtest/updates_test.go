@@ -200,7 +200,8 @@ func TestWebhookDelivery(t *testing.T) {
 
 	srv.SendText(ann, "eins")
 	srv.SendText(ann, "zwei")
-	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
+	// The receiver sees the body before the server sees its 2xx answer.
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 && srv.Pending() == 0 })
 	if srv.Pending() != 0 || attempts.Load() != 3 {
 		t.Fatalf("pending %d after %d attempts", srv.Pending(), attempts.Load())
 	}
