@@ -48,7 +48,7 @@ type App struct {
 	poller   *telegram.Poller
 	username string
 	lastPoll atomic.Int64 // unix nanoseconds of the last getUpdates that Telegram answered
-	listener net.Listener
+	addr     atomic.Value // string: where the health endpoints listen, once Run started
 }
 
 // New wires the bot. It opens Redis (or the embedded store when REDIS_URL is
@@ -105,7 +105,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
 	}
-	a.listener = ln
+	a.addr.Store(ln.Addr().String())
 	srv := &http.Server{Handler: a.health(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -126,10 +126,8 @@ func (a *App) Run(ctx context.Context) error {
 
 // Addr is the address the health endpoints listen on (after Run started).
 func (a *App) Addr() string {
-	if a.listener == nil {
-		return ""
-	}
-	return a.listener.Addr().String()
+	s, _ := a.addr.Load().(string)
+	return s
 }
 
 // Close releases Redis.
