@@ -22,7 +22,12 @@ type Config struct {
 	AdminIDs   []int64 // staff Telegram user ids
 	ListenAddr string  // /healthz, /readyz
 	ContentDir string  // empty: the embedded content
+
+	WebhookURL    string // empty: long polling
+	WebhookSecret string // checked on every webhook request; never logged
 }
+
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 
 // DefaultAPIURL is Telegram's public Bot API.
 const DefaultAPIURL = "https://api.telegram.org"
@@ -61,6 +66,9 @@ func FromEnv(env func(string) string) (Config, error) {
 	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
 		return c, fmt.Errorf("LISTEN_ADDR: %q is not host:port (like :8080)", c.ListenAddr)
 	}
+	if err := c.readWebhook(env); err != nil {
+		return c, err
+	}
 	if c.ContentDir != "" {
 		if st, err := os.Stat(c.ContentDir); err != nil || !st.IsDir() {
 			return c, fmt.Errorf("CONTENT_DIR: %q is not a folder", c.ContentDir)
@@ -87,6 +95,43 @@ func readToken(env func(string) string) (string, error) {
 		return "", fmt.Errorf("TELEGRAM_BOT_TOKEN: does not look like a bot token (digits, a colon, then 30 or more letters)")
 	}
 	return token, nil
+}
+
+func (c *Config) readWebhook(env func(string) string) error {
+	c.WebhookURL = env("WEBHOOK_URL")
+	secret, file := env("WEBHOOK_SECRET"), env("WEBHOOK_SECRET_FILE")
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("WEBHOOK_SECRET_FILE: cannot read %q: %v", file, err)
+		}
+		secret = strings.TrimSpace(string(data))
+	}
+	c.WebhookSecret = secret
+	if c.WebhookURL == "" {
+		if secret != "" {
+			return fmt.Errorf("WEBHOOK_SECRET is set but WEBHOOK_URL is not; set both for webhook mode, neither for polling")
+		}
+		return nil
+	}
+	u, err := url.Parse(c.WebhookURL)
+	local := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && local)) {
+		return fmt.Errorf("WEBHOOK_URL: %q is not an https URL", c.WebhookURL)
+	}
+	if !secretPattern.MatchString(secret) {
+		return fmt.Errorf("WEBHOOK_SECRET: needed with WEBHOOK_URL: 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example the output of: openssl rand -hex 32)")
+	}
+	return nil
+}
+
+// WebhookPath is the path on LISTEN_ADDR that receives webhook requests.
+func (c Config) WebhookPath() string {
+	u, err := url.Parse(c.WebhookURL)
+	if err != nil || u.Path == "" {
+		return "/"
+	}
+	return u.Path
 }
 
 // redactURL keeps a Redis password out of an error message.

@@ -31,6 +31,10 @@ func TestFromEnv(t *testing.T) {
 		{"bad redis", map[string]string{"TELEGRAM_BOT_TOKEN": token, "REDIS_URL": "mysql://secretpw@x"}, "REDIS_URL"},
 		{"bad admin", map[string]string{"TELEGRAM_BOT_TOKEN": token, "ADMIN_IDS": "12,abc"}, `ADMIN_IDS: "abc"`},
 		{"bad listen", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
+		{"webhook", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "0123456789abcdef0123"}, ""},
+		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET: needed"},
+		{"webhook over plain http", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "http://bot.example.org/t", "WEBHOOK_SECRET": "0123456789abcdef0123"}, "not an https URL"},
+		{"secret without webhook", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_SECRET": "0123456789abcdef0123"}, "WEBHOOK_URL is not"},
 		{"bad content dir", map[string]string{"TELEGRAM_BOT_TOKEN": token, "CONTENT_DIR": "/nonexistent"}, "CONTENT_DIR"},
 	}
 	for _, tt := range tests {

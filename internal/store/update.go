@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Claim is what ClaimUpdate found.
+type Claim int
+
+// The answers of ClaimUpdate.
+const (
+	Fresh Claim = iota // nobody has handled it: this replica does now
+	Busy               // another replica is handling it right now
+	Done               // it was answered already (a webhook retry, a re-fetch after restart)
+)
+
+// UpdateTTL is how long an answered update is remembered: Telegram keeps
+// undelivered updates for 24 hours, so a retry cannot come later.
+const UpdateTTL = 25 * time.Hour
+
+// claimTTL: a replica that dies while handling an update frees it after this.
+const claimTTL = 60 * time.Second
+
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return 2 end
+if v then return 1 end
+redis.call('SET', KEYS[1], 'busy', 'PX', ARGV[1])
+return 0`)
+
+func (s *Store) updateKey(updateID int64) string {
+	return s.prefix + "upd:" + strconv.FormatInt(updateID, 10)
+}
+
+// ClaimUpdate deduplicates updates across restarts and replicas by update_id.
+func (s *Store) ClaimUpdate(ctx context.Context, updateID int64) (Claim, error) {
+	n, err := claimScript.Run(ctx, s.rdb, []string{s.updateKey(updateID)}, claimTTL.Milliseconds()).Int()
+	if err != nil {
+		return Fresh, fmt.Errorf("claim update: %w", err)
+	}
+	return Claim(n), nil
+}
+
+// FinishUpdate records that an update was answered.
+func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
+	if err := s.rdb.Set(ctx, s.updateKey(updateID), "done", UpdateTTL).Err(); err != nil {
+		return fmt.Errorf("finish update: %w", err)
+	}
+	return nil
+}
+
+// ReleaseUpdate gives up a claim, so that Telegram's retry is handled again.
+func (s *Store) ReleaseUpdate(ctx context.Context, updateID int64) error {
+	if err := s.rdb.Del(ctx, s.updateKey(updateID)).Err(); err != nil {
+		return fmt.Errorf("release update: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) chatLockKey(chatID int64) string {
+	return s.prefix + "{c" + strconv.FormatInt(chatID, 10) + "}:lock"
+}
+
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// LockChat makes the updates of one chat run one at a time across replicas,
+// so that a multi-step dialogue never interleaves. It waits until the lock is
+// free or ctx ends; the lock frees itself after ttl if its holder dies.
+func (s *Store) LockChat(ctx context.Context, chatID int64, ttl time.Duration) (unlock func(), err error) {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	key := s.chatLockKey(chatID)
+	wait := 2 * time.Millisecond
+	for {
+		ok, err := s.rdb.SetNX(ctx, key, token, ttl).Result()
+		if err != nil {
+			return nil, fmt.Errorf("lock chat: %w", err)
+		}
+		if ok {
+			return func() {
+				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+				defer cancel()
+				_ = unlockScript.Run(uctx, s.rdb, []string{key}, token).Err()
+			}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("lock chat: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+	}
+}
