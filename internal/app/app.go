@@ -35,20 +35,20 @@ type Options struct {
 
 // App is the running bot.
 type App struct {
-	cfg      config.Config
-	opt      Options
-	log      *slog.Logger
-	k        *Knowledge
-	rdb      redis.UniversalClient
-	embedded *store.Embedded
-	store    *store.Store
-	api      *bot.Bot
-	runner   *conversation.Runner
-	outbox   *outbox.Outbox
-	poller   *telegram.Poller
-	username string
-	lastPoll atomic.Int64 // unix nanoseconds of the last getUpdates that Telegram answered
-	addr     atomic.Value // string: where the health endpoints listen, once Run started
+	cfg          config.Config
+	opt          Options
+	log          *slog.Logger
+	k            *Knowledge
+	rdb          redis.UniversalClient
+	embedded     *store.Embedded
+	store        *store.Store
+	api          *bot.Bot
+	runner       *conversation.Runner
+	outbox       *outbox.Outbox
+	poller       *telegram.Poller
+	username     string
+	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
+	addr         atomic.Value // string: where the health endpoints listen, once Run started
 }
 
 // New wires the bot. It opens Redis (or the embedded store when REDIS_URL is
@@ -106,20 +106,36 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
 	}
 	a.addr.Store(ln.Addr().String())
-	srv := &http.Server{Handler: a.health(), ReadHeaderTimeout: 5 * time.Second}
+	mux := a.health()
+	if a.cfg.WebhookURL != "" {
+		mux.HandleFunc(a.cfg.WebhookPath(), a.webhook)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("health server stopped", "err", err)
 		}
 	}()
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), a.opt.DrainTimeout)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
 
 	if err := a.introduce(ctx); err != nil {
 		return err
+	}
+	if a.cfg.WebhookURL != "" {
+		if err := a.registerWebhook(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done() // requests in flight finish in srv.Shutdown below
+		a.log.Info("stopping: finishing webhook requests in flight")
+		return nil
+	}
+	// getUpdates fails while a webhook is set (a previous webhook deployment)
+	if _, err := a.api.DeleteWebhook(ctx, &bot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
+		a.log.Warn("deleteWebhook failed", "err", telegram.Redact(err, a.cfg.Token))
 	}
 	return a.poll(ctx)
 }

@@ -5,18 +5,72 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
+// errBusy: another replica is handling the update right now.
+var errBusy = errors.New("update is being handled by another replica")
+
+// process handles an update once, also across restarts and replicas: it is
+// claimed by update_id in Redis, and in webhook mode the chat is locked so
+// that one resident's updates never interleave. A failure that Telegram's
+// retry may mend releases the claim and is returned. Without Redis the
+// update is still answered.
+func (a *App) process(ctx context.Context, u *models.Update, lockChat bool) error {
+	dedupe := true
+	claim, err := a.store.ClaimUpdate(ctx, u.ID)
+	if err != nil {
+		a.log.Warn("redis unavailable: answering without deduplication", "update_id", u.ID, "err", err)
+		dedupe, claim = false, store.Fresh
+	}
+	switch claim {
+	case store.Done:
+		a.log.Debug("duplicate update skipped", "update_id", u.ID)
+		return nil
+	case store.Busy:
+		return errBusy
+	}
+	if lockChat && dedupe {
+		lctx, cancel := context.WithTimeout(ctx, chatLockWait)
+		unlock, err := a.store.LockChat(lctx, chatKey(u), chatLockTTL)
+		cancel()
+		if err != nil {
+			_ = a.store.ReleaseUpdate(ctx, u.ID)
+			return err
+		}
+		defer unlock()
+	}
+	if err := a.handle(ctx, u); err != nil {
+		if dedupe {
+			_ = a.store.ReleaseUpdate(ctx, u.ID)
+		}
+		return err
+	}
+	if dedupe {
+		if err := a.store.FinishUpdate(ctx, u.ID); err != nil {
+			a.log.Warn("could not record the update as answered", "update_id", u.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+const (
+	chatLockTTL  = 30 * time.Second // longer than any handling; frees itself if a replica dies
+	chatLockWait = 25 * time.Second
+)
+
 // handle answers one update. A panic is recovered, logged with the update id
-// (never the text) and the resident gets a kind error message.
-func (a *App) handle(ctx context.Context, u *models.Update) {
+// (never the text) and the resident gets a kind error message. The error is
+// one a retry may mend (Telegram or the network failing past the retries).
+func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 	in := telegram.Map(u, a.username, a.opt.Now())
 	defer func() {
 		if p := recover(); p != nil {
@@ -38,17 +92,21 @@ func (a *App) handle(ctx context.Context, u *models.Update) {
 		}
 	}
 	if !in.Answer {
-		return
+		return nil
 	}
 	replies := a.runner.Handle(ctx, in.Event)
 	if len(replies) == 0 {
-		return
+		return nil
 	}
-	err := a.outbox.Send(ctx, in.ChatID, telegram.Messages(replies))
+	err = a.outbox.Send(ctx, in.ChatID, telegram.Messages(replies))
 	switch {
 	case errors.Is(err, outbox.ErrGone):
 		a.log.Info("chat gone", "update_id", u.ID)
+	case errors.Is(err, bot.ErrorBadRequest):
+		a.log.Error("reply refused by telegram", "update_id", u.ID, "err", err) // retrying cannot help
 	case err != nil:
 		a.log.Error("reply not sent", "update_id", u.ID, "err", err)
+		return err
 	}
+	return nil
 }

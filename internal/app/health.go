@@ -10,7 +10,7 @@ import (
 
 // health serves /healthz (the process is alive) and /readyz (Redis and
 // Telegram answer), for the operator's container runtime.
-func (a *App) health() http.Handler {
+func (a *App) health() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -22,9 +22,12 @@ func (a *App) health() http.Handler {
 		if err := a.store.Ping(ctx); err != nil {
 			problems = append(problems, "redis: not reachable")
 		}
-		last := time.Unix(0, a.lastPoll.Load())
-		if time.Since(last) > 2*a.opt.PollTimeout+10*time.Second {
+		last := time.Unix(0, a.lastTelegram.Load())
+		if a.cfg.WebhookURL == "" && time.Since(last) > 2*a.opt.PollTimeout+10*time.Second {
 			problems = append(problems, "telegram: no answer to getUpdates since "+last.UTC().Format(time.RFC3339))
+		}
+		if a.cfg.WebhookURL != "" && a.lastTelegram.Load() == 0 {
+			problems = append(problems, "telegram: webhook not registered yet")
 		}
 		if len(problems) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)

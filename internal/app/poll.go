@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -40,14 +41,25 @@ func (a *App) poll(ctx context.Context) error {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		a.lastPoll.Store(time.Now().UnixNano())
+		a.lastTelegram.Store(time.Now().UnixNano())
 		if len(ups) == 0 {
 			continue
 		}
 		// Updates in flight finish even when SIGTERM arrives meanwhile.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opt.DrainTimeout)
-		a.handleBatch(hctx, ups)
+		failed := a.handleBatch(hctx, ups)
 		cancel()
+		if failed {
+			// not confirmed: Telegram gives the batch again, and the updates
+			// already answered are skipped by their update_id
+			a.log.Warn("some updates could not be answered; fetching them again", "in", backoff)
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		}
 		offset = ups[len(ups)-1].ID + 1
 	}
 	if offset > 0 {
@@ -63,8 +75,9 @@ func (a *App) poll(ctx context.Context) error {
 }
 
 // handleBatch handles the updates of one chat in order and different chats
-// in parallel, at most Workers at once.
-func (a *App) handleBatch(ctx context.Context, ups []models.Update) {
+// in parallel, at most Workers at once. It reports whether an update failed
+// in a way a second try may mend.
+func (a *App) handleBatch(ctx context.Context, ups []models.Update) bool {
 	var order []int64
 	byChat := map[int64][]*models.Update{}
 	for i := range ups {
@@ -76,17 +89,22 @@ func (a *App) handleBatch(ctx context.Context, ups []models.Update) {
 	}
 	sem := make(chan struct{}, a.opt.Workers)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	for _, key := range order {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(list []*models.Update) {
 			defer func() { <-sem; wg.Done() }()
 			for _, u := range list {
-				a.handle(ctx, u)
+				if err := a.process(ctx, u, false); err != nil {
+					failed.Store(true)
+					return // the chat's later updates wait for this one
+				}
 			}
 		}(byChat[key])
 	}
 	wg.Wait()
+	return failed.Load()
 }
 
 // chatKey says which updates must be handled in order: those of one chat.
