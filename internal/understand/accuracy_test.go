@@ -58,9 +58,9 @@ func family(i understand.Intent) understand.Intent {
 	return i
 }
 
-func loadPhrases(t testing.TB, lang string) map[understand.Intent][]string {
+func loadPhrases(t testing.TB, folder, lang string) map[understand.Intent][]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(phrasesFolder, lang+".yaml"))
+	data, err := os.ReadFile(filepath.Join(folder, lang+".yaml"))
 	if err != nil {
 		t.Fatalf("no labelled test set for %s: %v", lang, err)
 	}
@@ -73,36 +73,58 @@ func loadPhrases(t testing.TB, lang string) map[understand.Intent][]string {
 
 // TestAccuracyPerLanguage classifies the labelled phrasings of every language
 // (at least 20 per main intent, typos included) and fails under 90 %.
+// testdata/phrases guided the intent words; testdata/holdout was written
+// apart from them and never used to tune them, so it measures how the bot
+// does on phrasings nobody tuned it for.
 func TestAccuracyPerLanguage(t *testing.T) {
+	for _, set := range []struct {
+		folder string
+		min    int
+		floor  float64
+	}{{phrasesFolder, minPerIntent, minAccuracy}, {holdoutFolder, 12, holdoutFloor}} {
+		t.Run(filepath.Base(set.folder), func(t *testing.T) { accuracy(t, set.folder, set.min, set.floor) })
+	}
+}
+
+// holdoutFloor guards against a change that makes the bot worse on phrasings
+// it was not tuned for (measured 87.7 % over all languages when written).
+// Do not add words for the held-out misses: that would make it a tuned set.
+const holdoutFloor = 0.80
+
+const holdoutFolder = "testdata/holdout"
+
+func accuracy(t *testing.T, folder string, minPer int, floor float64) {
 	nlu, codes := classifier(t)
 	var report []string
+	right, total := 0, 0
 	for _, lang := range codes {
-		phrases := loadPhrases(t, lang)
-		right, total := 0, 0
+		phrases := loadPhrases(t, folder, lang)
+		r, n := 0, 0
 		var wrong []string
 		for _, intent := range mainIntents {
 			list := phrases[intent]
-			if len(list) < minPerIntent {
-				t.Errorf("%s: %d phrasings for %s, want at least %d", lang, len(list), intent, minPerIntent)
+			if len(list) < minPer {
+				t.Errorf("%s: %d phrasings for %s, want at least %d", lang, len(list), intent, minPer)
 			}
 			for _, p := range list {
-				total++
+				n++
 				got := nlu.Classify(p, lang)
 				if family(got.Intent) == intent {
-					right++
+					r++
 				} else {
 					wrong = append(wrong, fmt.Sprintf("    %s %q → %q", intent, p, got.Intent))
 				}
 			}
 		}
-		acc := float64(right) / float64(total)
-		report = append(report, fmt.Sprintf("%-12s %5.1f %% (%d/%d)", lang, 100*acc, right, total))
-		if acc < minAccuracy {
-			t.Errorf("%s: accuracy %.1f %% < %.0f %%; missed:\n%s", lang, 100*acc, 100*minAccuracy, strings.Join(wrong, "\n"))
+		right, total = right+r, total+n
+		acc := float64(r) / float64(n)
+		report = append(report, fmt.Sprintf("%-12s %5.1f %% (%d/%d)", lang, 100*acc, r, n))
+		if acc < floor {
+			t.Errorf("%s: accuracy %.1f %% < %.0f %%; missed:\n%s", lang, 100*acc, 100*floor, strings.Join(wrong, "\n"))
 		} else if testing.Verbose() && len(wrong) > 0 {
 			t.Logf("%s missed:\n%s", lang, strings.Join(wrong, "\n"))
 		}
 	}
 	sort.Strings(report)
-	t.Logf("accuracy per language:\n%s", strings.Join(report, "\n"))
+	t.Logf("accuracy per language (%s), all: %.1f %% (%d/%d):\n%s", folder, 100*float64(right)/float64(total), right, total, strings.Join(report, "\n"))
 }
