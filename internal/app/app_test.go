@@ -82,22 +82,40 @@ type harness struct {
 	app    *app.App
 }
 
+// fastLimits let tests run at full speed against the fake (which enforces no limits unless asked).
+var fastLimits = outbox.Limits{Global: 1000, PerChat: time.Millisecond, Burst: 100}
+
 func start(t *testing.T, api *telegramtest.Server, prefix string) *harness {
+	return startWith(t, api, prefix, "", fastLimits)
+}
+
+// startWithLimits runs the bot with Telegram's real limits in the outbox.
+func startWithLimits(t *testing.T, api *telegramtest.Server) *harness {
+	return startWith(t, api, "", "", outbox.DefaultLimits)
+}
+
+// startOn runs the bot on a Redis of the test's own.
+func startOn(t *testing.T, api *telegramtest.Server, redisURL string) *harness {
+	return startWith(t, api, "", redisURL, fastLimits)
+}
+
+func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limits outbox.Limits) *harness {
 	t.Helper()
 	if api == nil {
 		api = telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 		t.Cleanup(api.Close)
 	}
+	if rURL == "" {
+		rURL = redisURL(t)
+	}
 	if prefix == "" {
 		prefix = fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-		u := redisURL(t)
-		t.Cleanup(func() { cleanRedis(u, prefix) })
+		t.Cleanup(func() { cleanRedis(rURL, prefix) })
 	}
 	h := &harness{t: t, api: api, prefix: prefix, logs: &syncBuffer{}, done: make(chan error, 1)}
-	h.cfg = config.Config{Token: token, APIURL: api.URL, RedisURL: redisURL(t), ListenAddr: "127.0.0.1:0"}
+	h.cfg = config.Config{Token: token, APIURL: api.URL, RedisURL: rURL, ListenAddr: "127.0.0.1:0"}
 	log := slog.New(slog.NewJSONHandler(h.logs, nil))
-	a, err := app.New(h.cfg, knowledge(t), app.Options{PollTimeout: time.Second, KeyPrefix: prefix,
-		Limits: outbox.Limits{Global: 1000, PerChat: time.Millisecond, Burst: 100}}, log)
+	a, err := app.New(h.cfg, knowledge(t), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: limits}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,9 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 			a.log.Warn("answerCallbackQuery failed", "update_id", u.ID, "err", telegram.Redact(err, a.cfg.Token))
 		}
 	}
+	if m := u.MyChatMember; m != nil && m.Chat.Type == models.ChatTypePrivate {
+		a.setInactive(ctx, m.From.ID, m.NewChatMember.Type == models.ChatMemberTypeBanned)
+	}
 	if !in.Answer {
 		return nil
 	}
@@ -102,6 +105,7 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 	switch {
 	case errors.Is(err, outbox.ErrGone):
 		a.log.Info("chat gone", "update_id", u.ID)
+		a.setInactive(ctx, in.Event.UserID, true)
 	case errors.Is(err, bot.ErrorBadRequest):
 		a.log.Error("reply refused by telegram", "update_id", u.ID, "err", err) // retrying cannot help
 	case err != nil:
@@ -109,4 +113,10 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 		return err
 	}
 	return nil
+}
+
+func (a *App) setInactive(ctx context.Context, userID int64, inactive bool) {
+	if err := a.store.SetInactive(ctx, userID, inactive); err != nil {
+		a.log.Warn("could not record whether a resident blocked the bot", "err", err)
+	}
 }

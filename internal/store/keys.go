@@ -16,6 +16,9 @@
 //	ib:{c<chat>}:lock        string  30 s       random token of the replica handling this chat's update
 //	                                             (webhook mode): keeps one chat's updates in order.
 //	                                             The chat id is in the key.
+//	ib:inactive              set     none       user ids of residents who blocked the bot (from 403
+//	                                             answers and my_chat_member updates); removed when they
+//	                                             unblock or delete their data.
 //
 // The TTL is renewed with each message, so the state of a resident who stops
 // writing is gone 180 days later, as the privacy text says.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -59,9 +60,14 @@ func (s *Store) SaveState(ctx context.Context, userID int64, st conversation.Sta
 	return nil
 }
 
-// DeleteState forgets a resident.
+// DeleteState forgets a resident: their state and whether they blocked the bot.
 func (s *Store) DeleteState(ctx context.Context, userID int64) error {
-	if err := s.rdb.Del(ctx, s.stateKey(userID)).Err(); err != nil {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.stateKey(userID))
+		p.SRem(ctx, s.inactiveKey(), strconv.FormatInt(userID, 10))
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("delete state: %w", err)
 	}
 	return nil

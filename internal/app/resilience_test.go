@@ -1,0 +1,151 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
+)
+
+// A storm of 429s from Telegram: every reply is delivered, none twice.
+func TestTooManyRequestsStorm(t *testing.T) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithRateLimits(30, 1, 20))
+	defer api.Close()
+	h := startWithLimits(t, api)
+	const residents = 40
+	for r := 0; r < residents; r++ {
+		api.SendText(telegramtest.User{ID: int64(900 + r), FirstName: "R", LanguageCode: "de"}, "Telefon")
+	}
+	for r := 0; r < residents; r++ {
+		got := h.waitSent(int64(900+r), 3)
+		if len(got) != 3 {
+			t.Errorf("resident %d got %d messages, want 3", r, len(got))
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	total := 0
+	for _, s := range api.Sent() {
+		if s.ChatID >= 900 && s.ChatID < 900+residents {
+			total++
+		}
+	}
+	if total != 3*residents {
+		t.Errorf("%d messages delivered, want exactly %d", total, 3*residents)
+	}
+	t.Logf("429 answers during the storm: %d", len(api.Rejected()))
+}
+
+// A resident who blocks the bot is recorded as inactive; unblocking clears it.
+func TestBlockedResidentsAreMarkedInactive(t *testing.T) {
+	h := start(t, nil, "")
+	u := telegramtest.User{ID: 950, FirstName: "B", LanguageCode: "de"}
+	h.api.SendText(u, "/start")
+	h.waitSent(950, 1)
+	h.api.Block(950)
+	h.api.SendText(u, "Hilfe") // the reply meets 403
+	rdb := rawRedis(t)
+	waitFor(t, "inactive after 403", func() bool { return rdb.SIsMember(context.Background(), h.prefix+"inactive", "950").Val() })
+	h.api.PushUpdate(map[string]any{"my_chat_member": map[string]any{
+		"chat": map[string]any{"id": 950, "type": "private"}, "from": map[string]any{"id": 950, "is_bot": false, "first_name": "B"}, "date": 1,
+		"old_chat_member": map[string]any{"status": "kicked", "user": map[string]any{"id": 999, "is_bot": true, "first_name": "bot"}, "until_date": 0},
+		"new_chat_member": map[string]any{"status": "member", "user": map[string]any{"id": 999, "is_bot": true, "first_name": "bot"}}}})
+	waitFor(t, "active after unblocking", func() bool { return !rdb.SIsMember(context.Background(), h.prefix+"inactive", "950").Val() })
+}
+
+// Redis going away: the bot keeps answering content questions, /readyz says
+// so, and once Redis is back the bot uses it again without a restart.
+func TestRedisOutage(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("this test starts its own Redis and needs redis-server (apt-get install redis-server; .ci/run does): %v", err)
+	}
+	port := freePort(t)
+	startRedis := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "redis up", func() bool {
+			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		})
+		return cmd
+	}
+	srv := startRedis()
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
+
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	h := startOn(t, api, fmt.Sprintf("redis://127.0.0.1:%d/0", port))
+	u := telegramtest.User{ID: 960, FirstName: "R", LanguageCode: "de"}
+	h.api.SendText(u, "/start")
+	h.waitSent(960, 1)
+	ready := func() int {
+		resp, err := http.Get("http://" + h.app.Addr() + "/readyz")
+		if err != nil {
+			return 0
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor(t, "ready", func() bool { return ready() == 200 })
+
+	_ = srv.Process.Kill()
+	_ = srv.Wait()
+	h.api.SendText(u, "Telefon")
+	mustContain(t, texts(h.waitSent(960, 4)[1:]), "Flachmeier")
+	if code := ready(); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz = %d while Redis is down, want 503", code)
+	}
+
+	srv = startRedis()
+	waitFor(t, "ready again", func() bool { return ready() == 200 })
+	h.api.SendText(u, "/language")
+	msgs := h.waitSent(960, 5)
+	h.api.PressButton(u, msgs[4].MessageID, "l:en")
+	mustContain(t, texts(h.waitSent(960, 6)[5:]), "English")
+	if got := texts(h.waitSent(960, 6)); strings.Contains(got, knowledge(t).Catalog.T("en", "error.not_saved")) {
+		t.Errorf("choice not saved after Redis came back:\n%s", got)
+	}
+}
+
+func rawRedis(t *testing.T) *redis.Client {
+	o, _ := redis.ParseURL(redisURL(t))
+	rdb := redis.NewClient(o)
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
