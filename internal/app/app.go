@@ -78,11 +78,11 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 		a.embedded, a.rdb = emb, rdb
 		log.Warn("REDIS_URL is empty: using the embedded in-process store; state is not kept across restarts")
 	} else {
-		o, err := redis.ParseURL(cfg.RedisURL)
+		rdb, err := store.NewClient(cfg.RedisURL)
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
-		a.rdb = redis.NewClient(o)
+		a.rdb = rdb
 	}
 	a.store = store.New(a.rdb, opt.KeyPrefix)
 	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),

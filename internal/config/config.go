@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
 )
 
 // Config is what `integrabot serve` needs.
@@ -52,9 +52,11 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, fmt.Errorf("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
 	}
 	if c.RedisURL != "" {
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0)", redactURL(err.Error(), c.RedisURL))
+		rdb, err := store.NewClient(c.RedisURL)
+		if err != nil {
+			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0; see README for Sentinel and Cluster)", redactURL(err.Error(), c.RedisURL))
 		}
+		_ = rdb.Close() // only parsed; no connection was made
 	}
 	for _, f := range strings.FieldsFunc(env("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(f, 10, 64)
