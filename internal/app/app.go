@@ -84,7 +84,11 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 		}
 		a.rdb = rdb
 	}
-	a.store = store.New(a.rdb, opt.KeyPrefix)
+	prefix := cfg.KeyPrefix
+	if opt.KeyPrefix != "" {
+		prefix = opt.KeyPrefix
+	}
+	a.store = store.New(a.rdb, prefix)
 	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),
 		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}))
 	if err != nil {

@@ -20,11 +20,11 @@ import (
 var errBusy = errors.New("update is being handled by another replica")
 
 // process handles an update once, also across restarts and replicas: it is
-// claimed by update_id in Redis, and in webhook mode the chat is locked so
-// that one resident's updates never interleave. A failure that Telegram's
-// retry may mend releases the claim and is returned. Without Redis the
-// update is still answered.
-func (a *App) process(ctx context.Context, u *models.Update, lockChat bool) error {
+// claimed by update_id in Redis, and with replicas (webhook mode) the chat is
+// locked so that one resident's updates never interleave. A failure that
+// Telegram's retry may mend releases the claim and is returned. Without Redis
+// the update is still answered.
+func (a *App) process(ctx context.Context, u *models.Update, replicas bool) error {
 	dedupe := true
 	claim, err := a.store.ClaimUpdate(ctx, u.ID)
 	if err != nil {
@@ -36,9 +36,13 @@ func (a *App) process(ctx context.Context, u *models.Update, lockChat bool) erro
 		a.log.Debug("duplicate update skipped", "update_id", u.ID)
 		return nil
 	case store.Busy:
-		return errBusy
+		if replicas {
+			return errBusy // another replica answers it; Telegram retries if it does not
+		}
+		// Telegram lets only one process poll, so a busy claim is a dead
+		// process's: take the update over instead of waiting for the claim to expire.
 	}
-	if lockChat && dedupe {
+	if replicas && dedupe {
 		lctx, cancel := context.WithTimeout(ctx, chatLockWait)
 		unlock, err := a.store.LockChat(lctx, chatKey(u), chatLockTTL)
 		cancel()

@@ -19,6 +19,7 @@ type Config struct {
 	Token      string  // the bot token; never logged
 	APIURL     string  // the Bot API base URL
 	RedisURL   string  // empty: the embedded in-process store
+	KeyPrefix  string  // starts every Redis key, so that several bots can share one Redis
 	AdminIDs   []int64 // staff Telegram user ids
 	ListenAddr string  // /healthz, /readyz
 	ContentDir string  // empty: the embedded content
@@ -40,6 +41,7 @@ func FromEnv(env func(string) string) (Config, error) {
 	c := Config{
 		APIURL:     strings.TrimRight(or(env("TELEGRAM_API_URL"), DefaultAPIURL), "/"),
 		RedisURL:   env("REDIS_URL"),
+		KeyPrefix:  or(env("REDIS_KEY_PREFIX"), "ib:"),
 		ListenAddr: or(env("LISTEN_ADDR"), ":8080"),
 		ContentDir: env("CONTENT_DIR"),
 	}

@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
+)
+
+// After kill -9 and a restart, every update Telegram had confirmed is
+// answered: the bot confirms an update only after answering it. Only the
+// updates in flight at the kill may be answered twice.
+func TestKillNineLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	bin := filepath.Join(t.TempDir(), "integrabot")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/integrabot")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
+	defer api.Close()
+	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
+	defer cleanRedis(redisURL(t), prefix)
+	run := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL,
+			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0")
+		var logs strings.Builder
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	const residents = 60
+	for r := 0; r < residents; r++ {
+		api.SendText(telegramtest.User{ID: int64(3000 + r), FirstName: "R", LanguageCode: "de"}, "Telefon")
+	}
+	first := run()
+	h := &harness{t: t, api: api}
+	waitFor(t, "some answers", func() bool { return len(api.Sent()) >= 10 })
+	_ = first.Process.Kill() // kill -9: no draining, no confirming
+	_ = first.Wait()
+	answeredBefore := len(api.Sent())
+
+	second := run()
+	defer func() { _ = second.Process.Signal(os.Interrupt); _ = second.Wait() }()
+	doubled := 0
+	for r := 0; r < residents; r++ {
+		got := h.waitSent(int64(3000+r), 3)
+		if len(got) > 3 {
+			doubled++
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if doubled > 8 { // the workers in flight when killed
+		t.Errorf("%d residents were answered twice; only those in flight at the kill may be", doubled)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for api.Pending() > 0 && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("%d messages sent before kill -9; %d residents answered twice after the restart", answeredBefore, doubled)
+}
