@@ -89,8 +89,12 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 		prefix = opt.KeyPrefix
 	}
 	a.store = store.New(a.rdb, prefix)
+	// Go's default keeps 2 idle connections per host; with many chats answered
+	// at once that means a new TLS connection to Telegram for most calls.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 100
 	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),
-		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second}))
+		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: transport}))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
 	}

@@ -149,3 +149,10 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+func rawRedisB(b *testing.B, url string) *redis.Client {
+	o, _ := redis.ParseURL(url)
+	rdb := redis.NewClient(o)
+	b.Cleanup(func() { rdb.Close() })
+	return rdb
+}
