@@ -6,8 +6,12 @@ import "strings"
 // language at once, with each language in its own name.
 func (t *turn) picker() {
 	var lines []string
+	seen := map[string]bool{}
 	for _, l := range t.cat.Languages() {
-		lines = append(lines, esc(t.cat.T(l.Code, "language.prompt")))
+		if p := t.cat.T(l.Code, "language.prompt"); !seen[p] { // German and plain German may ask alike
+			seen[p] = true
+			lines = append(lines, esc(p))
+		}
 	}
 	t.languageButtons(strings.Join(lines, "\n"))
 }
