@@ -27,10 +27,11 @@ type Limits struct {
 	Global  rate.Limit    // messages per second across all chats (Telegram: about 30)
 	PerChat time.Duration // between two messages to one private chat (Telegram: 1 s, short bursts pass)
 	Burst   int           // messages one chat may get at once before PerChat applies
+	Group   time.Duration // between two messages to one group (Telegram: 20 per minute)
 }
 
 // DefaultLimits stay safely below Telegram's.
-var DefaultLimits = Limits{Global: 25, PerChat: time.Second, Burst: 3}
+var DefaultLimits = Limits{Global: 25, PerChat: time.Second, Burst: 3, Group: 3 * time.Second}
 
 // Outbox sends messages.
 type Outbox struct {
@@ -115,7 +116,11 @@ func (o *Outbox) wait(ctx context.Context, chatID int64) error {
 	until := time.Until(o.paused)
 	lim, ok := o.chats[chatID]
 	if !ok {
-		lim = rate.NewLimiter(rate.Every(o.limits.PerChat), o.limits.Burst)
+		every := o.limits.PerChat
+		if chatID < 0 && o.limits.Group > 0 { // group and channel ids are negative
+			every = o.limits.Group
+		}
+		lim = rate.NewLimiter(rate.Every(every), o.limits.Burst)
 		o.chats[chatID] = lim
 		if len(o.chats) > 100_000 { // forget quiet chats now and then
 			o.chats = map[int64]*rate.Limiter{chatID: lim}
