@@ -48,6 +48,7 @@ type App struct {
 	poller       *telegram.Poller
 	username     string
 	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
+	webhookSet   atomic.Bool  // setWebhook succeeded
 	addr         atomic.Value // string: where the health endpoints listen, once Run started
 }
 

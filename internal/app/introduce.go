@@ -16,27 +16,43 @@ import (
 // command menu in every language. Telegram being away is waited out; a
 // rejected token ends the run.
 func (a *App) introduce(ctx context.Context) error {
-	backoff := 200 * time.Millisecond
-	for {
+	err := a.untilTelegramAnswers(ctx, "getMe", func() error {
 		me, err := a.api.GetMe(ctx)
 		if err == nil {
 			a.username = me.Username
-			break
+		}
+		return err
+	})
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
+	a.setCommands(ctx)
+	a.log.Info("bot started", "username", a.username)
+	return nil
+}
+
+// untilTelegramAnswers calls fn until it succeeds, backing off while Telegram
+// or the network is away. A rejected token ends it with ErrUnauthorized; the
+// end of ctx ends it with nil.
+func (a *App) untilTelegramAnswers(ctx context.Context, method string, fn func() error) error {
+	backoff := 200 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil {
+			a.lastTelegram.Store(time.Now().UnixNano())
+			return nil
 		}
 		if errors.Is(err, bot.ErrorUnauthorized) {
 			return telegram.ErrUnauthorized
 		}
-		a.log.Warn("telegram not reachable, retrying", "err", telegram.Redact(err, a.cfg.Token), "in", backoff)
+		a.log.Warn("telegram call failed, retrying", "method", method, "err", telegram.Redact(err, a.cfg.Token), "in", backoff)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 10*time.Second)
+		backoff = min(backoff*2, 30*time.Second)
 	}
-	a.setCommands(ctx)
-	a.log.Info("bot started", "username", a.username)
-	return nil
 }
 
 // setCommands registers the localized command menu once per language; the

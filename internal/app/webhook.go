@@ -58,26 +58,15 @@ func (a *App) webhook(w http.ResponseWriter, r *http.Request) {
 // registerWebhook tells Telegram where to send updates, with the secret and
 // the update types the bot handles. Telegram being away is waited out.
 func (a *App) registerWebhook(ctx context.Context) error {
-	backoff := 500 * time.Millisecond
-	for {
+	return a.untilTelegramAnswers(ctx, "setWebhook", func() error {
 		_, err := a.api.SetWebhook(ctx, &bot.SetWebhookParams{
 			URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret,
 			AllowedUpdates: telegram.AllowedUpdates, MaxConnections: 40,
 		})
 		if err == nil {
-			a.lastTelegram.Store(time.Now().UnixNano())
+			a.webhookSet.Store(true)
 			a.log.Info("webhook registered")
-			return nil
 		}
-		if errors.Is(err, bot.ErrorUnauthorized) {
-			return telegram.ErrUnauthorized
-		}
-		a.log.Warn("setWebhook failed, retrying", "err", telegram.Redact(err, a.cfg.Token), "in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 30*time.Second)
-	}
+		return err
+	})
 }
