@@ -18,6 +18,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
@@ -45,6 +46,7 @@ type App struct {
 	api          *bot.Bot
 	runner       *conversation.Runner
 	outbox       *outbox.Outbox
+	metrics      *metrics.Metrics
 	poller       *telegram.Poller
 	username     string
 	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
@@ -101,7 +103,8 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	}
 	a.api = api
 	a.runner = conversation.NewRunner(k.Core(), k.Catalog, a.store, log)
-	a.outbox = outbox.New(api, cfg.Token, opt.Limits, log)
+	a.metrics = metrics.New()
+	a.outbox = outbox.New(api, cfg.Token, opt.Limits, log, a.metrics)
 	a.poller = telegram.NewPoller(cfg.APIURL, cfg.Token, opt.PollTimeout)
 	return a, nil
 }
@@ -116,6 +119,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.addr.Store(ln.Addr().String())
 	mux := a.health()
+	mux.Handle("/metrics", a.metrics.Handler())
 	if a.cfg.WebhookURL != "" {
 		mux.HandleFunc(a.cfg.WebhookPath(), a.webhook)
 	}

@@ -386,3 +386,25 @@ func TestWrongTokenStopsWithClearError(t *testing.T) {
 		t.Error("the token appears in the error or the log")
 	}
 }
+
+// /metrics shows what the bot did, without ids or texts.
+func TestMetrics(t *testing.T) {
+	h := start(t, nil, "")
+	h.api.SendText(telegramtest.User{ID: 520, FirstName: "M", LanguageCode: "de"}, "Telefonnummer von Jens?")
+	h.waitSent(520, 3)
+	var body string
+	waitFor(t, "metrics", func() bool {
+		resp, err := http.Get("http://" + h.app.Addr() + "/metrics")
+		if err != nil {
+			return false
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(data)
+		return strings.Contains(body, `integrabot_updates_total{outcome="answered",type="message"} 1`)
+	})
+	mustContain(t, body, `integrabot_telegram_api_calls_total{method="sendContact",result="ok"} 2`, "integrabot_update_handling_seconds_count")
+	if strings.Contains(body, `"520"`) || strings.Contains(body, "Jens") { // as a label value; plain numbers occur in process metrics
+		t.Error("an id or a text in the metrics")
+	}
+}

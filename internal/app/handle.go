@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
@@ -31,9 +32,13 @@ func (a *App) process(ctx context.Context, u *models.Update, replicas bool) erro
 		a.log.Warn("redis unavailable: answering without deduplication", "update_id", u.ID, "err", err)
 		dedupe, claim = false, store.Fresh
 	}
+	if err != nil {
+		a.metrics.RedisError("claim_update")
+	}
 	switch claim {
 	case store.Done:
 		a.log.Debug("duplicate update skipped", "update_id", u.ID)
+		a.metrics.Update(updateKind(u), metrics.OutcomeDuplicate)
 		return nil
 	case store.Busy:
 		if replicas {
@@ -60,6 +65,7 @@ func (a *App) process(ctx context.Context, u *models.Update, replicas bool) erro
 	}
 	if dedupe {
 		if err := a.store.FinishUpdate(ctx, u.ID); err != nil {
+			a.metrics.RedisError("finish_update")
 			a.log.Warn("could not record the update as answered", "update_id", u.ID, "err", err)
 		}
 	}
@@ -76,8 +82,15 @@ const (
 // one a retry may mend (Telegram or the network failing past the retries).
 func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 	in := telegram.Map(u, a.username, a.opt.Now())
+	started := time.Now()
+	outcome := metrics.OutcomeIgnored
+	defer func() {
+		a.metrics.ObserveHandling(time.Since(started))
+		a.metrics.Update(updateKind(u), outcome)
+	}()
 	defer func() {
 		if p := recover(); p != nil {
+			outcome = metrics.OutcomePanicked
 			a.log.Error("handler panicked", "update_id", u.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if in.Answer {
 				lang := a.k.Catalog.Default()
@@ -106,6 +119,10 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 		return nil
 	}
 	err = a.outbox.Send(ctx, in.ChatID, telegram.Messages(replies))
+	outcome = metrics.OutcomeAnswered
+	if err != nil {
+		outcome = metrics.OutcomeFailed
+	}
 	switch {
 	case errors.Is(err, outbox.ErrGone):
 		a.log.Info("chat gone", "update_id", u.ID)
@@ -119,8 +136,21 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 	return nil
 }
 
+func updateKind(u *models.Update) string {
+	switch {
+	case u.Message != nil:
+		return metrics.KindMessage
+	case u.CallbackQuery != nil:
+		return metrics.KindCallbackQuery
+	case u.MyChatMember != nil:
+		return metrics.KindMyChatMember
+	}
+	return metrics.KindOther
+}
+
 func (a *App) setInactive(ctx context.Context, userID int64, inactive bool) {
 	if err := a.store.SetInactive(ctx, userID, inactive); err != nil {
+		a.metrics.RedisError("set_inactive")
 		a.log.Warn("could not record whether a resident blocked the bot", "err", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
@@ -20,6 +21,9 @@ func (a *App) poll(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		ups, err := a.poller.Fetch(ctx, offset, 100, true)
+		if ctx.Err() == nil {
+			a.metrics.APICall("getUpdates", metrics.ResultOf(err))
+		}
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
 				return err

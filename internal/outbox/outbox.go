@@ -15,6 +15,7 @@ import (
 	"github.com/go-telegram/bot"
 	"golang.org/x/time/rate"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
@@ -35,11 +36,12 @@ var DefaultLimits = Limits{Global: 25, PerChat: time.Second, Burst: 3, Group: 3 
 
 // Outbox sends messages.
 type Outbox struct {
-	api    telegram.API
-	token  string
-	log    *slog.Logger
-	global *rate.Limiter
-	limits Limits
+	api     telegram.API
+	token   string
+	log     *slog.Logger
+	metrics *metrics.Metrics // may be nil
+	global  *rate.Limiter
+	limits  Limits
 
 	mu     sync.Mutex
 	chats  map[int64]*rate.Limiter
@@ -47,10 +49,10 @@ type Outbox struct {
 	sleep  func(context.Context, time.Duration) error
 }
 
-// New returns an outbox sending through api.
-func New(api telegram.API, token string, limits Limits, log *slog.Logger) *Outbox {
+// New returns an outbox sending through api; m counts the calls (nil: not counted).
+func New(api telegram.API, token string, limits Limits, log *slog.Logger, m *metrics.Metrics) *Outbox {
 	return &Outbox{
-		api: api, token: token, log: log, limits: limits,
+		api: api, token: token, log: log, limits: limits, metrics: m,
 		global: rate.NewLimiter(limits.Global, max(1, int(limits.Global))),
 		chats:  map[int64]*rate.Limiter{},
 		sleep:  sleepCtx,
@@ -78,6 +80,7 @@ func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) 
 			return err
 		}
 		err := telegram.Send(ctx, o.api, chatID, m)
+		o.count(m, err)
 		if err == nil {
 			return nil
 		}
@@ -167,3 +170,15 @@ func containsAny(s string, subs ...string) bool {
 }
 
 func indexFold(s, sub string) int { return strings.Index(strings.ToLower(s), strings.ToLower(sub)) }
+
+func (o *Outbox) count(m telegram.Message, err error) {
+	method := "sendMessage"
+	if m.Contact != nil {
+		method = "sendContact"
+	}
+	result := metrics.ResultOf(err)
+	o.metrics.APICall(method, result)
+	if result == metrics.ResultTooManyRequests {
+		o.metrics.TooManyRequests()
+	}
+}

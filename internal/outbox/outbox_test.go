@@ -65,7 +65,7 @@ func TestSendRetriesWhatAFewSecondsMend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := &scriptedAPI{answers: tt.answers}
-			o := New(api, "tok", Limits{Global: 1000, PerChat: time.Millisecond, Burst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			o := New(api, "tok", Limits{Global: 1000, PerChat: time.Millisecond, Burst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 			var slept time.Duration
 			o.sleep = func(_ context.Context, d time.Duration) error { slept += d; return nil }
 			err := o.Send(context.Background(), 1, []telegram.Message{{Text: "hi"}})
@@ -88,7 +88,7 @@ var errAny = errors.New("any failure")
 // A 429 for one chat pauses everyone, as Telegram's retry_after asks.
 func TestTooManyRequestsPausesEveryone(t *testing.T) {
 	api := &scriptedAPI{answers: []error{&bot.TooManyRequestsError{Message: "429", RetryAfter: 2}}}
-	o := New(api, "tok", Limits{Global: 1000, PerChat: time.Millisecond, Burst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	o := New(api, "tok", Limits{Global: 1000, PerChat: time.Millisecond, Burst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	var mu sync.Mutex
 	var slept []time.Duration
 	o.sleep = func(_ context.Context, d time.Duration) error {
@@ -109,7 +109,7 @@ func TestTooManyRequestsPausesEveryone(t *testing.T) {
 }
 
 func TestGroupsGetTheirOwnPace(t *testing.T) {
-	o := New(&scriptedAPI{}, "tok", DefaultLimits, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	o := New(&scriptedAPI{}, "tok", DefaultLimits, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	_ = o.wait(context.Background(), -100)
 	_ = o.wait(context.Background(), 100)
 	if g, p := o.chats[-100].Limit(), o.chats[100].Limit(); !(g < p) || g > 1.0/3+0.001 {
