@@ -31,6 +31,7 @@ type Options struct {
 	DrainTimeout time.Duration // how long SIGTERM waits for updates in flight (default 20 s)
 	Limits       outbox.Limits // default outbox.DefaultLimits
 	KeyPrefix    string        // Redis key prefix (default "ib:")
+	RedisHook    redis.Hook    // sees every Redis round trip (benchmarks count them)
 	Now          func() time.Time
 }
 
@@ -86,6 +87,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
 		a.rdb = rdb
+	}
+	if opt.RedisHook != nil {
+		a.rdb.AddHook(opt.RedisHook)
 	}
 	prefix := cfg.KeyPrefix
 	if opt.KeyPrefix != "" {

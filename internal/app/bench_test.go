@@ -9,11 +9,16 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -37,11 +42,12 @@ func BenchmarkServe(b *testing.B) {
 func benchServe(b *testing.B, rate int) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
+	trips := &roundTrips{}
 	prefix := fmt.Sprintf("ibbench:%d:", time.Now().UnixNano())
 	url := redisURL(b)
 	defer cleanRedis(url, prefix)
 	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: url, ListenAddr: "127.0.0.1:0"}
-	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: fastLimits, Workers: 16},
+	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: unlimited, Workers: benchWorkers, RedisHook: trips},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
@@ -61,6 +67,7 @@ func benchServe(b *testing.B, rate int) {
 	waitSentN(b, api, residents)
 	before := len(api.Sent())
 	cmdsBefore := redisCommands(b, url)
+	tripsBefore := trips.n.Load()
 
 	sentAt := make([]time.Time, b.N)
 	chats := make([]int64, b.N)
@@ -107,8 +114,13 @@ func benchServe(b *testing.B, rate int) {
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
 	b.ReportMetric(float64(redisCommands(b, url)-cmdsBefore)/float64(b.N), "redis-cmds/update")
+	b.ReportMetric(float64(trips.n.Load()-tripsBefore)/float64(b.N), "redis-trips/update")
 	b.ReportMetric(float64(rssKB())/1024, "rss-MB")
 }
+
+// unlimited lifts the outbox's limits: the benchmark measures what the bot
+// can handle, not Telegram's 30 messages a second.
+var unlimited = outbox.Limits{Global: rate.Inf, PerChat: time.Nanosecond, Burst: 1000}
 
 func waitSentN(b *testing.B, api *telegramtest.Server, n int) {
 	deadline := time.Now().Add(60 * time.Second)
@@ -156,4 +168,16 @@ func rssKB() int64 {
 		}
 	}
 	return 0
+}
+
+// roundTrips counts the bot's Redis round trips: a command, a script or a
+// pipeline each make one.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { r.n.Add(1); return next(ctx, cmd) }
+}
+func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { r.n.Add(1); return next(ctx, cmds) }
 }

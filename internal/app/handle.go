@@ -27,8 +27,11 @@ var errBusy = errors.New("update is being handled by another replica")
 // the update is still answered.
 func (a *App) process(ctx context.Context, u *models.Update, replicas bool) error {
 	dedupe := true
-	claim, err := a.store.ClaimUpdate(ctx, u.ID)
+	ref := store.UpdateRef{ID: u.ID, UserID: senderID(u)}
+	claim, st, err := a.store.ClaimUpdate(ctx, ref)
+	loaded := &st
 	if err != nil {
+		loaded = nil // the runner tries to load it itself
 		a.log.Warn("redis unavailable: answering without deduplication", "update_id", u.ID, "err", err)
 		dedupe, claim = false, store.Fresh
 	}
@@ -52,19 +55,23 @@ func (a *App) process(ctx context.Context, u *models.Update, replicas bool) erro
 		unlock, err := a.store.LockChat(lctx, chatKey(u), chatLockTTL)
 		cancel()
 		if err != nil {
-			_ = a.store.ReleaseUpdate(ctx, u.ID)
+			_ = a.store.ReleaseUpdate(ctx, ref)
 			return err
 		}
 		defer unlock()
+		// another replica may have changed the state while we waited for the lock
+		if fresh, err := a.store.LoadState(ctx, ref.UserID); err == nil {
+			loaded = &fresh
+		}
 	}
-	if err := a.handle(ctx, u); err != nil {
+	if err := a.handle(ctx, u, loaded); err != nil {
 		if dedupe {
-			_ = a.store.ReleaseUpdate(ctx, u.ID)
+			_ = a.store.ReleaseUpdate(ctx, ref)
 		}
 		return err
 	}
 	if dedupe {
-		if err := a.store.FinishUpdate(ctx, u.ID); err != nil {
+		if err := a.store.FinishUpdate(ctx, ref); err != nil {
 			a.metrics.RedisError("finish_update")
 			a.log.Warn("could not record the update as answered", "update_id", u.ID, "err", err)
 		}
@@ -80,7 +87,7 @@ const (
 // handle answers one update. A panic is recovered, logged with the update id
 // (never the text) and the resident gets a kind error message. The error is
 // one a retry may mend (Telegram or the network failing past the retries).
-func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
+func (a *App) handle(ctx context.Context, u *models.Update, st *conversation.State) (err error) {
 	in := telegram.Map(u, a.username, a.opt.Now())
 	started := time.Now()
 	outcome := metrics.OutcomeIgnored
@@ -114,7 +121,12 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 	if !in.Answer {
 		return nil
 	}
-	replies := a.runner.Handle(ctx, in.Event)
+	var replies []conversation.Reply
+	if st != nil {
+		replies = a.runner.HandleLoaded(ctx, in.Event, *st)
+	} else {
+		replies = a.runner.Handle(ctx, in.Event)
+	}
 	if len(replies) == 0 {
 		return nil
 	}
@@ -134,6 +146,19 @@ func (a *App) handle(ctx context.Context, u *models.Update) (err error) {
 		return err
 	}
 	return nil
+}
+
+// senderID is the resident an update comes from (0 if none).
+func senderID(u *models.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return u.Message.From.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.From.ID
+	}
+	return 0
 }
 
 func updateKind(u *models.Update) string {

@@ -36,6 +36,12 @@ func (r *Runner) Handle(ctx context.Context, ev Event) []Reply {
 		r.log.Warn("state not loaded; answering without it", "err", err)
 		st = State{}
 	}
+	return r.HandleLoaded(ctx, ev, st)
+}
+
+// HandleLoaded answers one event for a resident whose state the caller
+// already loaded (together with other data, in one round trip).
+func (r *Runner) HandleLoaded(ctx context.Context, ev Event, st State) []Reply {
 	out := r.core.Handle(ev, st)
 	switch {
 	case out.Delete:

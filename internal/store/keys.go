@@ -11,8 +11,10 @@
 //	ib:{u<id>}:state         string  180 days   JSON: chosen language, last screen and its button data.
 //	                                             The Telegram user id is in the key. No names, no
 //	                                             phone numbers, no message texts.
-//	ib:upd:<update_id>       string  60 s/25 h  "busy" while a replica handles the update, then "done":
-//	                                             deduplicates webhook retries and re-fetches. No personal data.
+//	ib:{u<id>}:upd:<update>  string  60 s/25 h  "busy" while a replica handles the update, then "done":
+//	                                             deduplicates webhook retries and re-fetches. In the
+//	                                             sender's slot so that claiming it also reads their state
+//	                                             (one round trip). The user id is in the key.
 //	ib:{c<chat>}:lock        string  30 s       random token of the replica handling this chat's update
 //	                                             (webhook mode): keeps one chat's updates in order.
 //	                                             The chat id is in the key.

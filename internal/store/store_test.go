@@ -93,3 +93,45 @@ func TestKeysShareASlotPerResident(t *testing.T) {
 		t.Errorf("state key %q", k)
 	}
 }
+
+// An update is answered once: claiming it again says busy, then done; a
+// released claim can be taken again. A fresh claim brings the state along.
+func TestClaimUpdate(t *testing.T) {
+	embedded, erdb, err := NewEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	for name, rdb := range map[string]redis.UniversalClient{"real redis": realRedis(t), "embedded": erdb} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano()))
+			ref := UpdateRef{ID: 100, UserID: 7}
+			if err := s.SaveState(ctx, 7, conversation.State{Lang: "fa"}); err != nil {
+				t.Fatal(err)
+			}
+			c, st, err := s.ClaimUpdate(ctx, ref)
+			if err != nil || c != Fresh || st.Lang != "fa" {
+				t.Fatalf("first claim = %v, %+v, %v; want fresh with the state", c, st, err)
+			}
+			if c, _, _ := s.ClaimUpdate(ctx, ref); c != Busy {
+				t.Errorf("second claim = %v, want busy", c)
+			}
+			if err := s.ReleaseUpdate(ctx, ref); err != nil {
+				t.Fatal(err)
+			}
+			if c, _, _ := s.ClaimUpdate(ctx, ref); c != Fresh {
+				t.Errorf("claim after release = %v, want fresh", c)
+			}
+			if err := s.FinishUpdate(ctx, ref); err != nil {
+				t.Fatal(err)
+			}
+			if c, _, _ := s.ClaimUpdate(ctx, ref); c != Done {
+				t.Errorf("claim after finish = %v, want done", c)
+			}
+			if c, st, _ := s.ClaimUpdate(ctx, UpdateRef{ID: 101, UserID: 8}); c != Fresh || st.Lang != "" {
+				t.Errorf("unknown resident: %v, %+v", c, st)
+			}
+		})
+	}
+}

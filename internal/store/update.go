@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
 // Claim is what ClaimUpdate found.
@@ -28,37 +31,56 @@ const UpdateTTL = 25 * time.Hour
 // claimTTL: a replica that dies while handling an update frees it after this.
 const claimTTL = 60 * time.Second
 
+// claimScript claims an update and, when it is fresh, returns the resident's
+// state with it: one round trip instead of two.
 var claimScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v == 'done' then return 2 end
-if v then return 1 end
+if v == 'done' then return {2, false} end
+if v then return {1, false} end
 redis.call('SET', KEYS[1], 'busy', 'PX', ARGV[1])
-return 0`)
+return {0, redis.call('GET', KEYS[2])}`)
 
-func (s *Store) updateKey(updateID int64) string {
-	return s.prefix + "upd:" + strconv.FormatInt(updateID, 10)
+// UpdateRef names an update and the resident it comes from; the update's key
+// shares the resident's hash slot, so that it can be read with their state.
+type UpdateRef struct {
+	ID     int64
+	UserID int64 // 0 when the update has no sender
+}
+
+func (s *Store) updateKey(r UpdateRef) string {
+	return s.prefix + "{u" + strconv.FormatInt(r.UserID, 10) + "}:upd:" + strconv.FormatInt(r.ID, 10)
 }
 
 // ClaimUpdate deduplicates updates across restarts and replicas by update_id.
-func (s *Store) ClaimUpdate(ctx context.Context, updateID int64) (Claim, error) {
-	n, err := claimScript.Run(ctx, s.rdb, []string{s.updateKey(updateID)}, claimTTL.Milliseconds()).Int()
-	if err != nil {
-		return Fresh, fmt.Errorf("claim update: %w", err)
+// For a fresh update it also returns the resident's state.
+func (s *Store) ClaimUpdate(ctx context.Context, r UpdateRef) (Claim, conversation.State, error) {
+	var st conversation.State
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.updateKey(r), s.stateKey(r.UserID)}, claimTTL.Milliseconds()).Slice()
+	if err != nil || len(res) < 1 {
+		return Fresh, st, fmt.Errorf("claim update: %w", err)
 	}
-	return Claim(n), nil
+	n, _ := res[0].(int64)
+	if len(res) > 1 {
+		if data, ok := res[1].(string); ok {
+			if err := json.Unmarshal([]byte(data), &st); err != nil {
+				return Claim(n), conversation.State{}, fmt.Errorf("claim update: stored state is not valid: %w", err)
+			}
+		}
+	}
+	return Claim(n), st, nil
 }
 
 // FinishUpdate records that an update was answered.
-func (s *Store) FinishUpdate(ctx context.Context, updateID int64) error {
-	if err := s.rdb.Set(ctx, s.updateKey(updateID), "done", UpdateTTL).Err(); err != nil {
+func (s *Store) FinishUpdate(ctx context.Context, r UpdateRef) error {
+	if err := s.rdb.Set(ctx, s.updateKey(r), "done", UpdateTTL).Err(); err != nil {
 		return fmt.Errorf("finish update: %w", err)
 	}
 	return nil
 }
 
 // ReleaseUpdate gives up a claim, so that Telegram's retry is handled again.
-func (s *Store) ReleaseUpdate(ctx context.Context, updateID int64) error {
-	if err := s.rdb.Del(ctx, s.updateKey(updateID)).Err(); err != nil {
+func (s *Store) ReleaseUpdate(ctx context.Context, r UpdateRef) error {
+	if err := s.rdb.Del(ctx, s.updateKey(r)).Err(); err != nil {
 		return fmt.Errorf("release update: %w", err)
 	}
 	return nil
