@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
@@ -109,6 +110,10 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.runner = conversation.NewRunner(k.Core(), k.Catalog, a.store, log)
 	a.metrics = metrics.New()
 	a.outbox = outbox.New(api, cfg.Token, opt.Limits, log, a.metrics)
+	if a.embedded == nil && opt.Limits.Global != rate.Inf {
+		// replicas on one Redis share Telegram's limit for the whole bot
+		a.outbox.ShareRate(a.store.NewSharedRate(int(opt.Limits.Global), a.outbox.GlobalLocal()))
+	}
 	a.poller = telegram.NewPoller(cfg.APIURL, cfg.Token, opt.PollTimeout)
 	return a, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
@@ -25,6 +26,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	if isTerminal(stdout) {
+		log = slog.New(slog.NewTextHandler(stdout, nil)) // a person reads it
+	}
 	k, err := app.LoadKnowledge(cfg.ContentDir, false)
 	if err != nil {
 		for _, p := range app.ProblemsOf(err) {
@@ -47,4 +51,15 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return 1
 	}
 	return 0
+}
+
+// isTerminal tells whether w is a terminal (text logs) rather than a file or
+// a container's log collector (JSON logs).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -34,14 +35,20 @@ type Limits struct {
 // DefaultLimits stay safely below Telegram's.
 var DefaultLimits = Limits{Global: 25, PerChat: time.Second, Burst: 3, Group: 3 * time.Second}
 
+// Waiter is a rate limit: Wait returns when one more message may go.
+type Waiter interface {
+	Wait(ctx context.Context) error
+}
+
 // Outbox sends messages.
 type Outbox struct {
 	api     telegram.API
 	token   string
 	log     *slog.Logger
 	metrics *metrics.Metrics // may be nil
-	global  *rate.Limiter
+	global  Waiter
 	limits  Limits
+	depth   atomic.Int64 // messages waiting for their turn
 
 	mu     sync.Mutex
 	chats  map[int64]*rate.Limiter
@@ -57,6 +64,16 @@ func New(api telegram.API, token string, limits Limits, log *slog.Logger, m *met
 		chats:  map[int64]*rate.Limiter{},
 		sleep:  sleepCtx,
 	}
+}
+
+// ShareRate replaces the global limit by one that all replicas share (Telegram
+// counts the bot's messages, not each replica's); it should fall back to
+// this replica's own limit, GlobalLocal, when Redis is away.
+func (o *Outbox) ShareRate(w Waiter) { o.global = w }
+
+// GlobalLocal is this replica's own global limit.
+func (o *Outbox) GlobalLocal() Waiter {
+	return rate.NewLimiter(o.limits.Global, max(1, int(o.limits.Global)))
 }
 
 // maxTries bounds retries of one message on 429, 5xx and network errors.
@@ -115,6 +132,8 @@ func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) 
 
 // wait blocks until Telegram's limits allow one more message to chatID.
 func (o *Outbox) wait(ctx context.Context, chatID int64) error {
+	o.metrics.SetOutboxDepth(int(o.depth.Add(1)))
+	defer func() { o.metrics.SetOutboxDepth(int(o.depth.Add(-1))) }()
 	o.mu.Lock()
 	until := time.Until(o.paused)
 	lim, ok := o.chats[chatID]

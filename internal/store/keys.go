@@ -21,6 +21,8 @@
 //	ib:inactive              set     none       user ids of residents who blocked the bot (from 403
 //	                                             answers and my_chat_member updates); removed when they
 //	                                             unblock or delete their data.
+//	ib:rate:<unix second>    string  2 s        messages sent in that second by all replicas together
+//	                                             (the shared global rate limit). No personal data.
 //
 // The TTL is renewed with each message, so the state of a resident who stops
 // writing is gone 180 days later, as the privacy text says.

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Two replicas on one Redis together stay within the limit in every second.
+func TestSharedRateAcrossReplicas(t *testing.T) {
+	rdb := realRedis(t)
+	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
+	const perSec = 20
+	a := New(rdb, prefix).NewSharedRate(perSec, nil)
+	b := New(rdb, prefix).NewSharedRate(perSec, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	var mu sync.Mutex
+	perSecond := map[int64]int{}
+	var wg sync.WaitGroup
+	for _, r := range []*SharedRate{a, b, a, b} {
+		wg.Add(1)
+		go func(r *SharedRate) {
+			defer wg.Done()
+			for r.Wait(ctx) == nil {
+				mu.Lock()
+				perSecond[time.Now().Unix()]++
+				mu.Unlock()
+			}
+		}(r)
+	}
+	wg.Wait()
+	total := 0
+	for sec, n := range perSecond {
+		total += n
+		if n > perSec {
+			t.Errorf("second %d: %d messages, limit %d", sec, n, perSec)
+		}
+	}
+	if total < perSec {
+		t.Errorf("only %d messages in 2.5 s; the limit should let about %d through", total, 2*perSec)
+	}
+}
