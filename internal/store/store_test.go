@@ -30,13 +30,19 @@ func realRedis(t *testing.T) redis.UniversalClient {
 	return rdb
 }
 
-func TestStateRoundTrip(t *testing.T) {
+// bothRedis returns the real Redis and the embedded one: the store must
+// behave the same on each.
+func bothRedis(t *testing.T) map[string]redis.UniversalClient {
 	embedded, erdb, err := NewEmbedded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer embedded.Close()
-	for name, rdb := range map[string]redis.UniversalClient{"real redis": realRedis(t), "embedded": erdb} {
+	t.Cleanup(embedded.Close)
+	return map[string]redis.UniversalClient{"real redis": realRedis(t), "embedded": erdb}
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano()))
@@ -97,12 +103,7 @@ func TestKeysShareASlotPerResident(t *testing.T) {
 // An update is answered once: claiming it again says busy, then done; a
 // released claim can be taken again. A fresh claim brings the state along.
 func TestClaimUpdate(t *testing.T) {
-	embedded, erdb, err := NewEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer embedded.Close()
-	for name, rdb := range map[string]redis.UniversalClient{"real redis": realRedis(t), "embedded": erdb} {
+	for name, rdb := range bothRedis(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano()))
