@@ -69,5 +69,8 @@ func TestKillNineLosesNothing(t *testing.T) {
 	for api.Pending() > 0 && ctx.Err() == nil {
 		time.Sleep(50 * time.Millisecond)
 	}
+	if p := api.Pending(); p != 0 {
+		t.Errorf("%d updates still unconfirmed after the restart answered them", p)
+	}
 	t.Logf("%d messages sent before kill -9; %d residents answered twice after the restart", answeredBefore, doubled)
 }

@@ -100,12 +100,7 @@ func (a *App) handle(ctx context.Context, u *models.Update, st *conversation.Sta
 			outcome = metrics.OutcomePanicked
 			a.log.Error("handler panicked", "update_id", u.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if in.Answer {
-				lang := a.k.Catalog.Default()
-				if l, ok := a.k.Catalog.Match(in.Event.LanguageCode); ok {
-					lang = l
-				}
-				msg := telegram.Messages([]conversation.Reply{{Text: escHTML(a.k.Catalog.T(lang, "error.generic"))}})
-				_ = a.outbox.Send(ctx, in.ChatID, msg)
+				_ = a.outbox.Send(ctx, in.ChatID, telegram.Messages([]conversation.Reply{a.runner.Failure(in.Event)}))
 			}
 		}
 	}()

@@ -92,13 +92,7 @@ func startReplica(t *testing.T, api *telegramtest.Server, webhookURL, prefix str
 
 func waitAddr(t *testing.T, a *app.App) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for a.Addr() == "" {
-		if time.Now().After(deadline) {
-			t.Fatal("replica never listened")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "replica listens", func() bool { return a.Addr() != "" })
 	return a.Addr()
 }
 

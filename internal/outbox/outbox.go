@@ -106,7 +106,7 @@ func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) 
 		switch {
 		case errors.Is(err, bot.ErrorForbidden):
 			return fmt.Errorf("%w: %v", ErrGone, err)
-		case errors.Is(err, bot.ErrorBadRequest) && containsAny(err.Error(), "chat not found", "user is deactivated"):
+		case errors.Is(err, bot.ErrorBadRequest) && chatGone(err.Error()):
 			return fmt.Errorf("%w: %v", ErrGone, err)
 		case errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorUnauthorized), errors.Is(err, bot.ErrorNotFound):
 			return err // retrying the same request gives the same answer
@@ -179,16 +179,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if len(s) >= len(sub) && (indexFold(s, sub) >= 0) {
-			return true
-		}
-	}
-	return false
+// chatGone tells whether a 400 means the chat no longer exists.
+func chatGone(description string) bool {
+	d := strings.ToLower(description)
+	return strings.Contains(d, "chat not found") || strings.Contains(d, "user is deactivated")
 }
-
-func indexFold(s, sub string) int { return strings.Index(strings.ToLower(s), strings.ToLower(sub)) }
 
 func (o *Outbox) count(m telegram.Message, err error) {
 	method := "sendMessage"
