@@ -102,7 +102,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 100
 	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),
-		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: transport}))
+		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: telegram.WholeBodies(transport)}))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
 	}
