@@ -6,6 +6,7 @@ package understand
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/cases"
@@ -18,6 +19,13 @@ import (
 // flood of text costs no more than this.
 const maxInput = 600
 
+// folders keeps transform chains for reuse: a chain holds buffers of several
+// kilobytes, too much to make for every message; one chain serves one
+// message at a time.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(cases.Fold(), norm.NFKD, runes.Remove(runes.Predicate(strip)), runes.Map(unify))
+}}
+
 // Normalize folds case, removes diacritics and harakat, unifies Arabic and
 // Persian letter variants and digits, and turns everything that is not a
 // letter or digit into single spaces. Keywords and messages go through the
@@ -27,7 +35,9 @@ func Normalize(s string) string {
 	if len(s) > maxInput*4 {
 		s = s[:maxInput*4]
 	}
-	t := transform.Chain(cases.Fold(), norm.NFKD, runes.Remove(runes.Predicate(strip)), runes.Map(unify))
+	t := folders.Get().(transform.Transformer)
+	defer folders.Put(t)
+	t.Reset()
 	out, _, err := transform.String(t, s)
 	if err != nil {
 		out = strings.ToLower(s)
