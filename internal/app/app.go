@@ -45,7 +45,8 @@ type App struct {
 	rdb          redis.UniversalClient
 	embedded     *store.Embedded
 	store        *store.Store
-	api          *bot.Bot
+	api          *bot.Bot         // setup calls: setWebhook, setMyCommands, deleteWebhook
+	send         *telegram.Client // the calls made for every update
 	runner       *conversation.Runner
 	outbox       *outbox.Outbox
 	metrics      *metrics.Metrics
@@ -101,15 +102,16 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	// at once that means a new TLS connection to Telegram for most calls.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 100
-	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(),
-		bot.WithHTTPClient(30*time.Second, &http.Client{Timeout: 30 * time.Second, Transport: telegram.WholeBodies(transport)}))
+	client := &http.Client{Timeout: 30 * time.Second, Transport: transport}
+	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(), bot.WithHTTPClient(30*time.Second, client))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
 	}
 	a.api = api
 	a.runner = conversation.NewRunner(k.Core(), k.Catalog, a.store, log)
 	a.metrics = metrics.New()
-	a.outbox = outbox.New(api, cfg.Token, opt.Limits, log, a.metrics)
+	a.send = telegram.NewClient(cfg.APIURL, cfg.Token, client)
+	a.outbox = outbox.New(a.send, cfg.Token, opt.Limits, log, a.metrics)
 	if a.embedded == nil && opt.Limits.Global != rate.Inf {
 		// replicas on one Redis share Telegram's limit for the whole bot
 		a.outbox.ShareRate(a.store.NewSharedRate(int(opt.Limits.Global), a.outbox.GlobalLocal()))

@@ -1,12 +1,10 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -24,20 +22,13 @@ var ErrUnauthorized = errors.New("telegram rejected the bot token (401)")
 // shutdown; the Poller leaves confirming to its caller: an update is
 // confirmed by the next call's offset only.
 type Poller struct {
-	url     string // base URL + "/bot" + token + "/getUpdates"
-	token   string
-	client  *http.Client
+	c       *Client
 	timeout time.Duration
 }
 
 // NewPoller returns a poller against the Bot API at baseURL (https://api.telegram.org).
 func NewPoller(baseURL, token string, timeout time.Duration) *Poller {
-	return &Poller{
-		url:     baseURL + "/bot" + token + "/getUpdates",
-		token:   token,
-		client:  &http.Client{Timeout: timeout + 10*time.Second},
-		timeout: timeout,
-	}
+	return &Poller{c: NewClient(baseURL, token, &http.Client{Timeout: timeout + 10*time.Second}), timeout: timeout}
 }
 
 // Fetch returns the updates from offset on (waiting up to the poll timeout
@@ -47,40 +38,21 @@ func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool) 
 	if wait {
 		params["timeout"] = int(p.timeout / time.Second)
 	}
-	body, _ := json.Marshal(params)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+	env, err := p.c.post(ctx, "getUpdates", params)
 	if err != nil {
-		return nil, Redact(fmt.Errorf("getUpdates: %w", err), p.token)
+		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, Redact(fmt.Errorf("getUpdates: %w", err), p.token)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, Redact(fmt.Errorf("getUpdates: read answer: %w", err), p.token)
-	}
-	var r struct {
-		OK          bool            `json:"ok"`
-		Result      []models.Update `json:"result"`
-		ErrorCode   int             `json:"error_code"`
-		Description string          `json:"description"`
-		Parameters  struct {
-			RetryAfter int `json:"retry_after"`
-		} `json:"parameters"`
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("getUpdates: answer is not JSON (HTTP %d): %w", resp.StatusCode, err)
-	}
-	if !r.OK {
-		if r.ErrorCode == http.StatusUnauthorized {
+	if !env.OK {
+		if env.ErrorCode == http.StatusUnauthorized {
 			return nil, ErrUnauthorized
 		}
-		return nil, &APIError{Method: "getUpdates", Code: r.ErrorCode, Description: r.Description, RetryAfter: time.Duration(r.Parameters.RetryAfter) * time.Second}
+		return nil, &APIError{Method: "getUpdates", Code: env.ErrorCode, Description: env.Description, RetryAfter: time.Duration(env.Parameters.RetryAfter) * time.Second}
 	}
-	return r.Result, nil
+	var ups []models.Update
+	if err := json.Unmarshal(env.Result, &ups); err != nil {
+		return nil, fmt.Errorf("getUpdates: updates not understood: %w", err)
+	}
+	return ups, nil
 }
 
 // APIError is an error answer of the Bot API.

@@ -1,0 +1,152 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// Client makes the Bot API calls of every update: sendMessage, sendContact
+// and answerCallbackQuery. go-telegram/bot makes the others (setWebhook,
+// setMyCommands); for these three, which run for every resident's message,
+// it costs too much: it streams a multipart form through a pipe and decodes
+// the whole sent message twice, a quarter of the bot's CPU under load. The
+// Client sends the library's own parameter types as one JSON body and
+// returns the library's error values, so callers cannot tell the difference
+// except that the returned message holds only its id, date and chat.
+type Client struct {
+	base   string // base URL + "/bot" + token + "/"
+	token  string
+	client *http.Client
+}
+
+// NewClient returns a client for the Bot API at baseURL (https://api.telegram.org).
+func NewClient(baseURL, token string, client *http.Client) *Client {
+	return &Client{base: baseURL + "/bot" + token + "/", token: token, client: client}
+}
+
+// SendMessage sends a text message.
+func (c *Client) SendMessage(ctx context.Context, p *bot.SendMessageParams) (*models.Message, error) {
+	return c.sendMessageLike(ctx, "sendMessage", p)
+}
+
+// SendContact sends a contact card.
+func (c *Client) SendContact(ctx context.Context, p *bot.SendContactParams) (*models.Message, error) {
+	return c.sendMessageLike(ctx, "sendContact", p)
+}
+
+// AnswerCallbackQuery stops the spinner on a pressed button.
+func (c *Client) AnswerCallbackQuery(ctx context.Context, p *bot.AnswerCallbackQueryParams) (bool, error) {
+	var ok bool
+	if err := c.call(ctx, "answerCallbackQuery", p, &ok); err != nil {
+		return false, err
+	}
+	return ok, nil
+}
+
+// sent is the part of a sent message the bot uses.
+type sent struct {
+	ID   int `json:"message_id"`
+	Date int `json:"date"`
+	Chat struct {
+		ID   int64           `json:"id"`
+		Type models.ChatType `json:"type"`
+	} `json:"chat"`
+}
+
+func (c *Client) sendMessageLike(ctx context.Context, method string, p any) (*models.Message, error) {
+	var s sent
+	if err := c.call(ctx, method, p, &s); err != nil {
+		return nil, err
+	}
+	return &models.Message{ID: s.ID, Date: s.Date, Chat: models.Chat{ID: s.Chat.ID, Type: s.Chat.Type}}, nil
+}
+
+// envelope is every Bot API answer; Result stays undecoded until it is needed.
+type envelope struct {
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	ErrorCode   int             `json:"error_code"`
+	Description string          `json:"description"`
+	Parameters  struct {
+		RetryAfter      int   `json:"retry_after"`
+		MigrateToChatID int64 `json:"migrate_to_chat_id"`
+	} `json:"parameters"`
+}
+
+// call posts params as JSON and decodes the result into dest. Errors never
+// hold the token and are go-telegram/bot's: errors.Is(err, bot.ErrorForbidden),
+// errors.As(err, **bot.TooManyRequestsError) and the others work as with it.
+func (c *Client) call(ctx context.Context, method string, params, dest any) error {
+	env, err := c.post(ctx, method, params)
+	if err != nil {
+		return err
+	}
+	if !env.OK {
+		return libraryError(method, env)
+	}
+	if dest != nil {
+		if err := json.Unmarshal(env.Result, dest); err != nil {
+			return fmt.Errorf("%s: result not understood: %w", method, err)
+		}
+	}
+	return nil
+}
+
+// post makes one call and returns Telegram's answer, whatever it says.
+func (c *Client) post(ctx context.Context, method string, params any) (envelope, error) {
+	var env envelope
+	body, err := json.Marshal(params)
+	if err != nil {
+		return env, fmt.Errorf("%s: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+method, bytes.NewReader(body))
+	if err != nil {
+		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return env, Redact(fmt.Errorf("%s: read answer: %w", method, err), c.token)
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return env, fmt.Errorf("%s: answer is not JSON (HTTP %d): %w", method, resp.StatusCode, err)
+	}
+	if !env.OK && env.ErrorCode == 0 {
+		env.ErrorCode = resp.StatusCode
+	}
+	return env, nil
+}
+
+// libraryError is the error go-telegram/bot returns for the same answer.
+func libraryError(method string, env envelope) error {
+	switch env.ErrorCode {
+	case http.StatusForbidden:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorForbidden, env.Description)
+	case http.StatusBadRequest:
+		if env.Parameters.MigrateToChatID != 0 {
+			return &bot.MigrateError{Message: fmt.Sprintf("%s: %s", bot.ErrorBadRequest, env.Description), MigrateToChatID: int(env.Parameters.MigrateToChatID)}
+		}
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorBadRequest, env.Description)
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorUnauthorized, env.Description)
+	case http.StatusNotFound:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorNotFound, env.Description)
+	case http.StatusConflict:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorConflict, env.Description)
+	case http.StatusTooManyRequests:
+		return &bot.TooManyRequestsError{Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter}
+	}
+	return fmt.Errorf("error response from telegram for method %s, %d %s", method, env.ErrorCode, env.Description)
+}

@@ -1,0 +1,114 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+func TestClientSendsJSONAndReturnsTheLibrarysErrors(t *testing.T) {
+	const token = "123:secret-token"
+	tests := []struct {
+		name   string
+		status int
+		answer string
+		check  func(t *testing.T, msg *models.Message, err error)
+	}{
+		{"sent", 200, `{"ok":true,"result":{"message_id":42,"date":1700000000,"chat":{"id":5,"type":"private"},"text":"x","entities":[]}}`,
+			func(t *testing.T, msg *models.Message, err error) {
+				if err != nil || msg.ID != 42 || msg.Chat.ID != 5 || msg.Date != 1700000000 {
+					t.Errorf("got %+v, %v; want message 42 in chat 5", msg, err)
+				}
+			}},
+		{"blocked", 403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`,
+			func(t *testing.T, _ *models.Message, err error) {
+				if !errors.Is(err, bot.ErrorForbidden) || !strings.Contains(err.Error(), "blocked by the user") {
+					t.Errorf("err = %v, want bot.ErrorForbidden with Telegram's words", err)
+				}
+			}},
+		{"chat not found", 400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`,
+			func(t *testing.T, _ *models.Message, err error) {
+				if !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "chat not found") {
+					t.Errorf("err = %v, want bot.ErrorBadRequest saying chat not found", err)
+				}
+			}},
+		{"too many requests", 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}`,
+			func(t *testing.T, _ *models.Message, err error) {
+				var tm *bot.TooManyRequestsError
+				if !errors.As(err, &tm) || tm.RetryAfter != 7 {
+					t.Errorf("err = %v, want *bot.TooManyRequestsError with retry_after 7", err)
+				}
+			}},
+		{"group became a supergroup", 400, `{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001234}}`,
+			func(t *testing.T, _ *models.Message, err error) {
+				var me *bot.MigrateError
+				if !errors.As(err, &me) || me.MigrateToChatID != -1001234 {
+					t.Errorf("err = %v, want *bot.MigrateError to -1001234", err)
+				}
+			}},
+		{"gateway error page", 502, `<html>Bad Gateway</html>`,
+			func(t *testing.T, _ *models.Message, err error) {
+				if err == nil || errors.Is(err, bot.ErrorBadRequest) || errors.Is(err, bot.ErrorForbidden) {
+					t.Errorf("err = %v, want a plain error a retry may mend", err)
+				}
+			}},
+		{"server error", 500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`,
+			func(t *testing.T, _ *models.Message, err error) {
+				if err == nil || !strings.Contains(err.Error(), "500") {
+					t.Errorf("err = %v, want the 500 named", err)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body map[string]any
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/bot"+token+"/sendMessage" || r.Header.Get("Content-Type") != "application/json" || r.ContentLength <= 0 {
+					t.Errorf("request %s with %q, length %d; want a JSON POST to sendMessage", r.URL.Path, r.Header.Get("Content-Type"), r.ContentLength)
+				}
+				if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+					t.Errorf("body is not JSON: %v", err)
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.answer))
+			}))
+			defer srv.Close()
+			c := NewClient(srv.URL, token, srv.Client())
+			off := true
+			msg, err := c.SendMessage(context.Background(), &bot.SendMessageParams{
+				ChatID: 5, Text: "Hallo <b>Marl</b>", ParseMode: models.ParseModeHTML,
+				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off},
+				ReplyMarkup:        &inlineKeyboard{InlineKeyboard: [][]inlineButton{{{Text: "Menü", CallbackData: "m:"}}}},
+			})
+			tt.check(t, msg, err)
+			if err != nil && strings.Contains(err.Error(), token) {
+				t.Errorf("error holds the token: %v", err)
+			}
+			markup, _ := body["reply_markup"].(map[string]any)
+			if body["chat_id"] != 5.0 || body["text"] != "Hallo <b>Marl</b>" || body["parse_mode"] != "HTML" || markup["inline_keyboard"] == nil {
+				t.Errorf("sent %v; want chat, text, parse mode and buttons as JSON", body)
+			}
+			if _, ok := body["message_thread_id"]; ok {
+				t.Errorf("sent unset fields: %v", body)
+			}
+		})
+	}
+}
+
+func TestClientNetworkErrorHidesTheToken(t *testing.T) {
+	const token = "123:secret-token"
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nobody listens there any more
+	_, err := NewClient(url, token, &http.Client{}).AnswerCallbackQuery(context.Background(), &bot.AnswerCallbackQueryParams{CallbackQueryID: "1"})
+	if err == nil || strings.Contains(err.Error(), token) {
+		t.Errorf("err = %v, want a network error without the token", err)
+	}
+}
