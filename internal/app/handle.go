@@ -26,23 +26,17 @@ var errBusy = errors.New("update is being handled by another replica")
 // Telegram's retry may mend releases the claim and is returned. Without Redis
 // the update is still answered.
 func (a *App) process(ctx context.Context, u *models.Update, replicas bool) error {
-	dedupe := true
 	ref := store.UpdateRef{ID: u.ID, UserID: senderID(u)}
-	claim, st, err := a.store.ClaimUpdate(ctx, ref)
-	loaded := &st
-	if err != nil {
-		loaded = nil // the runner tries to load it itself
-		a.log.Warn("redis unavailable: answering without deduplication", "update_id", u.ID, "err", err)
-		dedupe, claim = false, store.Fresh
+	if replicas && ref.UserID != 0 && chatKey(u) == ref.UserID {
+		return a.processLocked(ctx, u, ref) // a resident's own chat: the common case
 	}
+	claim, st, err := a.store.ClaimUpdate(ctx, ref)
 	if err != nil {
-		a.metrics.RedisError("claim_update")
+		return a.answerWithoutRedis(ctx, u, err)
 	}
 	switch claim {
 	case store.Done:
-		a.log.Debug("duplicate update skipped", "update_id", u.ID)
-		a.metrics.Update(updateKind(u), metrics.OutcomeDuplicate)
-		return nil
+		return a.duplicate(u)
 	case store.Busy:
 		if replicas {
 			return errBusy // another replica answers it; Telegram retries if it does not
@@ -50,7 +44,7 @@ func (a *App) process(ctx context.Context, u *models.Update, replicas bool) erro
 		// Telegram lets only one process poll, so a busy claim is a dead
 		// process's: take the update over instead of waiting for the claim to expire.
 	}
-	if replicas && dedupe {
+	if replicas { // a group: its members' updates share the chat's lock
 		lctx, cancel := context.WithTimeout(ctx, chatLockWait)
 		unlock, err := a.store.LockChat(lctx, chatKey(u), chatLockTTL)
 		cancel()
@@ -61,22 +55,73 @@ func (a *App) process(ctx context.Context, u *models.Update, replicas bool) erro
 		defer unlock()
 		// another replica may have changed the state while we waited for the lock
 		if fresh, err := a.store.LoadState(ctx, ref.UserID); err == nil {
-			loaded = &fresh
+			st = fresh
 		}
 	}
-	if err := a.handle(ctx, u, loaded); err != nil {
-		if dedupe {
-			_ = a.store.ReleaseUpdate(ctx, ref)
-		}
+	if err := a.handle(ctx, u, &st); err != nil {
+		_ = a.store.ReleaseUpdate(ctx, ref)
 		return err
 	}
-	if dedupe {
-		if err := a.store.FinishUpdate(ctx, ref); err != nil {
-			a.metrics.RedisError("finish_update")
-			a.log.Warn("could not record the update as answered", "update_id", u.ID, "err", err)
-		}
-	}
+	a.finished(u, a.store.FinishUpdate(ctx, ref))
 	return nil
+}
+
+// processLocked is process for a resident's own chat with replicas: claiming
+// the update, locking the chat and loading the state take one round trip,
+// answering and unlocking one more.
+func (a *App) processLocked(ctx context.Context, u *models.Update, ref store.UpdateRef) error {
+	lctx, cancel := context.WithTimeout(ctx, chatLockWait)
+	defer cancel()
+	wait := 2 * time.Millisecond
+	for {
+		claim, st, lock, err := a.store.ClaimUpdateLocked(ctx, ref, chatLockTTL)
+		if err != nil {
+			return a.answerWithoutRedis(ctx, u, err)
+		}
+		switch claim {
+		case store.Done:
+			return a.duplicate(u)
+		case store.Busy:
+			return errBusy
+		case store.ChatBusy: // the resident's previous update is being answered
+			select {
+			case <-lctx.Done():
+				return fmt.Errorf("waiting for the chat: %w", lctx.Err())
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 50*time.Millisecond)
+			continue
+		}
+		if err := a.handle(ctx, u, &st); err != nil {
+			_ = a.store.ReleaseUpdateLocked(ctx, ref, lock)
+			return err
+		}
+		a.finished(u, a.store.FinishUpdateLocked(ctx, ref, lock))
+		return nil
+	}
+}
+
+// answerWithoutRedis answers when Redis cannot deduplicate: better a rare
+// second answer than none.
+func (a *App) answerWithoutRedis(ctx context.Context, u *models.Update, err error) error {
+	a.metrics.RedisError("claim_update")
+	a.log.Warn("redis unavailable: answering without deduplication", "update_id", u.ID, "err", err)
+	return a.handle(ctx, u, nil) // the runner tries to load the state itself
+}
+
+func (a *App) duplicate(u *models.Update) error {
+	a.log.Debug("duplicate update skipped", "update_id", u.ID)
+	a.metrics.Update(updateKind(u), metrics.OutcomeDuplicate)
+	return nil
+}
+
+// finished notes an update that was answered but could not be recorded as
+// such: a retry of it would be answered again.
+func (a *App) finished(u *models.Update, err error) {
+	if err != nil {
+		a.metrics.RedisError("finish_update")
+		a.log.Warn("could not record the update as answered", "update_id", u.ID, "err", err)
+	}
 }
 
 const (
@@ -106,7 +151,7 @@ func (a *App) handle(ctx context.Context, u *models.Update, st *conversation.Sta
 	}()
 	if in.CallbackID != "" {
 		// stop the spinner on the button at once; the answer follows
-		if _, err := a.api.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: in.CallbackID}); err != nil {
+		if _, err := a.send.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: in.CallbackID}); err != nil {
 			a.log.Warn("answerCallbackQuery failed", "update_id", u.ID, "err", telegram.Redact(err, a.cfg.Token))
 		}
 	}

@@ -136,3 +136,61 @@ func TestClaimUpdate(t *testing.T) {
 		})
 	}
 }
+
+// With replicas, claiming a resident's update also locks their chat: their
+// next update waits (ChatBusy) until the first is answered or released, and
+// a dead replica's lock frees itself.
+func TestClaimUpdateLocked(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano()))
+			if err := s.SaveState(ctx, 7, conversation.State{Lang: "uk"}); err != nil {
+				t.Fatal(err)
+			}
+			first, second := UpdateRef{ID: 200, UserID: 7}, UpdateRef{ID: 201, UserID: 7}
+			c, st, lock, err := s.ClaimUpdateLocked(ctx, first, time.Minute)
+			if err != nil || c != Fresh || st.Lang != "uk" {
+				t.Fatalf("first claim = %v, %+v, %v; want fresh with the state", c, st, err)
+			}
+			if c, _, _, _ := s.ClaimUpdateLocked(ctx, second, time.Minute); c != ChatBusy {
+				t.Errorf("the resident's next update = %v, want chat busy", c)
+			}
+			if c, _, _, _ := s.ClaimUpdateLocked(ctx, UpdateRef{ID: 202, UserID: 8}, time.Minute); c != Fresh {
+				t.Errorf("another resident's update = %v, want fresh", c)
+			}
+			if err := s.FinishUpdateLocked(ctx, first, lock); err != nil {
+				t.Fatal(err)
+			}
+			if c, _, _, _ := s.ClaimUpdateLocked(ctx, first, time.Minute); c != Done {
+				t.Errorf("the answered update again = %v, want done", c)
+			}
+			c, _, lock, _ = s.ClaimUpdateLocked(ctx, second, time.Minute)
+			if c != Fresh {
+				t.Fatalf("the next update after the first was answered = %v, want fresh", c)
+			}
+			if err := s.ReleaseUpdateLocked(ctx, second, lock); err != nil {
+				t.Fatal(err)
+			}
+			if c, _, _, _ := s.ClaimUpdateLocked(ctx, second, 50*time.Millisecond); c != Fresh {
+				t.Errorf("a released update = %v, want fresh again", c)
+			}
+			// that replica dies holding the lock: it frees itself
+			third := UpdateRef{ID: 203, UserID: 7}
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				c, _, _, err := s.ClaimUpdateLocked(ctx, third, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c == Fresh {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the dead replica's lock never freed: %v", c)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}
