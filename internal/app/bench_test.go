@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,17 +31,25 @@ import (
 // and fake server together).
 //
 //	go test -run XXX -bench Serve -benchtime 5000x ./internal/app
+//
+// The webhook runs take updates as a replica does behind a load balancer
+// (with the chat lock that keeps a resident's updates in order).
 func BenchmarkServe(b *testing.B) {
-	for _, rate := range []int{0, 1000} {
-		name := "burst"
-		if rate > 0 {
-			name = fmt.Sprintf("rate%d", rate)
+	for _, webhook := range []bool{false, true} {
+		for _, rate := range []int{0, 1000} {
+			name := "burst"
+			if rate > 0 {
+				name = fmt.Sprintf("rate%d", rate)
+			}
+			if webhook {
+				name = "webhook-" + name
+			}
+			b.Run(name, func(b *testing.B) { benchServe(b, rate, webhook) })
 		}
-		b.Run(name, func(b *testing.B) { benchServe(b, rate) })
 	}
 }
 
-func benchServe(b *testing.B, rate int) {
+func benchServe(b *testing.B, rate int, webhook bool) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
 	trips := &roundTrips{}
@@ -47,6 +57,10 @@ func benchServe(b *testing.B, rate int) {
 	url := redisURL(b)
 	defer cleanRedis(url, prefix)
 	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: url, ListenAddr: "127.0.0.1:0"}
+	if webhook {
+		cfg.ListenAddr = freeAddr(b)
+		cfg.WebhookURL, cfg.WebhookSecret = "http://"+cfg.ListenAddr+"/telegram", secret
+	}
 	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: unlimited, Workers: benchWorkers, RedisHook: trips},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
@@ -65,8 +79,9 @@ func benchServe(b *testing.B, rate int) {
 		api.SendText(telegramtest.User{ID: int64(10000 + r), FirstName: "R", LanguageCode: "de"}, "/start")
 	}
 	waitSentN(b, api, residents)
-	before := len(api.Sent())
+	before := api.SentCount()
 	cmdsBefore := redisCommands(b, url)
+	cpuBefore, redisCPUBefore := processCPU(), redisCPU(b, url)
 	tripsBefore := trips.n.Load()
 
 	sentAt := make([]time.Time, b.N)
@@ -86,6 +101,7 @@ func benchServe(b *testing.B, rate int) {
 	waitAnswered(b, api, before, b.N)
 	elapsed := time.Since(start)
 	b.StopTimer()
+	cpu, rcpu := processCPU()-cpuBefore, redisCPU(b, url)-redisCPUBefore
 
 	// latency: from the update to the first reply to it in its chat
 	replies := map[int64][]time.Time{}
@@ -116,17 +132,31 @@ func benchServe(b *testing.B, rate int) {
 	b.ReportMetric(float64(redisCommands(b, url)-cmdsBefore)/float64(b.N), "redis-cmds/update")
 	b.ReportMetric(float64(trips.n.Load()-tripsBefore)/float64(b.N), "redis-trips/update")
 	b.ReportMetric(float64(rssKB())/1024, "rss-MB")
+	// CPU time per update, of the bot and the fake server together and of
+	// Redis: what the two cores are spent on, whatever else the machine does
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/update")
+	b.ReportMetric(float64(rcpu.Microseconds())/1000/float64(b.N), "redis-cpu-ms/update")
 }
 
 // unlimited lifts the outbox's limits: the benchmark measures what the bot
 // can handle, not Telegram's 30 messages a second.
 var unlimited = outbox.Limits{Global: rate.Inf, PerChat: time.Nanosecond, Burst: 1000}
 
+// freeAddr is an address on 127.0.0.1 that nothing listens on right now.
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 func waitSentN(b *testing.B, api *telegramtest.Server, n int) {
 	deadline := time.Now().Add(60 * time.Second)
-	for len(api.Sent()) < n {
+	for api.SentCount() < n {
 		if time.Now().After(deadline) {
-			b.Fatalf("only %d of %d messages sent", len(api.Sent()), n)
+			b.Fatalf("only %d of %d messages sent", api.SentCount(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -136,12 +166,37 @@ func waitSentN(b *testing.B, api *telegramtest.Server, n int) {
 // leave the fake's queue only when confirmed, that is after their answer).
 func waitAnswered(b *testing.B, api *telegramtest.Server, before, n int) {
 	deadline := time.Now().Add(5 * time.Minute)
-	for api.Pending() > 0 || len(api.Sent()) < before+n {
+	for api.Pending() > 0 || api.SentCount() < before+n {
 		if time.Now().After(deadline) {
 			b.Fatalf("%d updates pending", api.Pending())
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// processCPU is the CPU time this process used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time the Redis server used so far.
+func redisCPU(b *testing.B, url string) time.Duration {
+	info, err := rawRedisB(b, url).Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		for _, k := range []string{"used_cpu_sys:", "used_cpu_user:"} {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), k); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				total += f
+			}
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 func redisCommands(b *testing.B, url string) int64 {

@@ -15,6 +15,13 @@ func (s *Server) Sent() []Sent {
 	return append([]Sent(nil), s.sent...)
 }
 
+// SentCount is len(Sent()) without copying the messages.
+func (s *Server) SentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sent)
+}
+
 // SentTo returns the accepted message-like calls addressed to chatID.
 func (s *Server) SentTo(chatID int64) []Sent {
 	s.mu.Lock()
