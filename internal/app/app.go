@@ -108,8 +108,8 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
 	}
 	a.api = api
-	a.runner = conversation.NewRunner(k.Core(), k.Catalog, a.store, log)
 	a.metrics = metrics.New()
+	a.runner = conversation.NewRunner(k.Core(), k.Catalog, countedStates{a.store, a.metrics}, log)
 	a.send = telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.outbox = outbox.New(a.send, cfg.Token, opt.Limits, log, a.metrics)
 	if a.embedded == nil && opt.Limits.Global != rate.Inf {

@@ -111,16 +111,48 @@ func TestRedisOutage(t *testing.T) {
 	if code := ready(); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz = %d while Redis is down, want 503", code)
 	}
+	// a choice made now cannot be kept: the resident is told, the operator sees it
+	h.api.SendText(u, "/language")
+	msgs := h.waitSent(960, 5)
+	h.api.PressButton(u, msgs[4].MessageID, "l:en")
+	mustContain(t, texts(h.waitSent(960, 7)[5:]), knowledge(t).Catalog.T("en", "error.not_saved"))
+	metricsText := func() string {
+		resp, err := http.Get("http://" + h.app.Addr() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return string(data)
+	}
+	for _, op := range []string{"claim_update", "load_state", "save_state"} {
+		if n := metricValue(metricsText(), `integrabot_redis_errors_total{op="`+op+`"}`); n < 1 {
+			t.Errorf("/metrics counts %v failed %s, want at least 1", n, op)
+		}
+	}
 
 	srv = startRedis()
 	waitFor(t, "ready again", func() bool { return ready() == 200 })
 	h.api.SendText(u, "/language")
-	msgs := h.waitSent(960, 5)
-	h.api.PressButton(u, msgs[4].MessageID, "l:en")
-	mustContain(t, texts(h.waitSent(960, 6)[5:]), "English")
-	if got := texts(h.waitSent(960, 6)); strings.Contains(got, knowledge(t).Catalog.T("en", "error.not_saved")) {
+	msgs = h.waitSent(960, 8)
+	h.api.PressButton(u, msgs[7].MessageID, "l:en")
+	mustContain(t, texts(h.waitSent(960, 9)[8:]), "English")
+	if got := texts(h.waitSent(960, 9)[7:]); strings.Contains(got, knowledge(t).Catalog.T("en", "error.not_saved")) {
 		t.Errorf("choice not saved after Redis came back:\n%s", got)
 	}
+}
+
+// metricValue reads one series' value from Prometheus' text format (-1: absent).
+func metricValue(text, series string) float64 {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }
 
 func rawRedis(t *testing.T) *redis.Client {
