@@ -244,10 +244,11 @@ func New(token string, opts ...Option) *Server {
 	s.httpSrv = &httptest.Server{Listener: l, Config: &http.Server{Handler: s}}
 	s.httpSrv.Start()
 	s.URL = s.httpSrv.URL
+	// Telegram keeps its connections to a webhook open, up to max_connections (at most 100)
 	s.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		DisableKeepAlives: true,
-		Proxy:             nil,
-		DialContext:       (&net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}).DialContext,
+		MaxIdleConnsPerHost: 100,
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}).DialContext,
 	}, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // Telegram does not follow webhook redirects
 	}}
@@ -285,6 +286,7 @@ func (s *Server) Close() {
 	s.signalLocked()
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.client.CloseIdleConnections()
 	s.httpSrv.CloseClientConnections()
 	s.httpSrv.Close()
 }
