@@ -151,7 +151,7 @@ func (a *App) handle(ctx context.Context, u *models.Update, st *conversation.Sta
 	}()
 	if in.CallbackID != "" {
 		// stop the spinner on the button at once; the answer follows
-		if _, err := a.send.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: in.CallbackID}); err != nil {
+		if err := a.send.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: in.CallbackID}); err != nil {
 			a.log.Warn("answerCallbackQuery failed", "update_id", u.ID, "err", telegram.Redact(err, a.cfg.Token))
 		}
 	}

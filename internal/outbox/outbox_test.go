@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
@@ -35,14 +34,10 @@ func (s *scriptedAPI) next() error {
 	return err
 }
 
-func (s *scriptedAPI) SendMessage(context.Context, *bot.SendMessageParams) (*models.Message, error) {
-	return &models.Message{}, s.next()
-}
-func (s *scriptedAPI) SendContact(context.Context, *bot.SendContactParams) (*models.Message, error) {
-	return &models.Message{}, s.next()
-}
-func (s *scriptedAPI) AnswerCallbackQuery(context.Context, *bot.AnswerCallbackQueryParams) (bool, error) {
-	return true, s.next()
+func (s *scriptedAPI) SendMessage(context.Context, *bot.SendMessageParams) error { return s.next() }
+func (s *scriptedAPI) SendContact(context.Context, *bot.SendContactParams) error { return s.next() }
+func (s *scriptedAPI) AnswerCallbackQuery(context.Context, *bot.AnswerCallbackQueryParams) error {
+	return s.next()
 }
 
 func TestSendRetriesWhatAFewSecondsMend(t *testing.T) {

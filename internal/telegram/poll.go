@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -49,7 +48,7 @@ func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool) 
 		return nil, &APIError{Method: "getUpdates", Code: env.ErrorCode, Description: env.Description, RetryAfter: time.Duration(env.Parameters.RetryAfter) * time.Second}
 	}
 	var ups []models.Update
-	if err := json.Unmarshal(env.Result, &ups); err != nil {
+	if err := decodeResult(env, &ups); err != nil {
 		return nil, fmt.Errorf("getUpdates: updates not understood: %w", err)
 	}
 	return ups, nil

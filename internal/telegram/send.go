@@ -12,11 +12,11 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
-// API is the part of the Bot API the adapter sends with (*bot.Bot has it).
+// API is the part of the Bot API the adapter sends with (Client has it).
 type API interface {
-	SendMessage(ctx context.Context, params *bot.SendMessageParams) (*models.Message, error)
-	SendContact(ctx context.Context, params *bot.SendContactParams) (*models.Message, error)
-	AnswerCallbackQuery(ctx context.Context, params *bot.AnswerCallbackQueryParams) (bool, error)
+	SendMessage(ctx context.Context, params *bot.SendMessageParams) error
+	SendContact(ctx context.Context, params *bot.SendContactParams) error
+	AnswerCallbackQuery(ctx context.Context, params *bot.AnswerCallbackQueryParams) error
 }
 
 // Telegram's limits.
@@ -101,14 +101,14 @@ func Send(ctx context.Context, api API, chatID int64, m Message) error {
 	}
 	if m.Contact != nil {
 		first, last := splitName(m.Contact.Name)
-		_, err := api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
+		err := api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
 		if err != nil {
 			return fmt.Errorf("sendContact: %w", err)
 		}
 		return nil
 	}
 	off := true
-	_, err := api.SendMessage(ctx, &bot.SendMessageParams{
+	err := api.SendMessage(ctx, &bot.SendMessageParams{
 		ChatID: chatID, Text: m.Text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
 		ReplyMarkup:        markup,
