@@ -27,7 +27,7 @@ import (
 
 // Options tune the runtime; the zero value gives the defaults.
 type Options struct {
-	Workers      int           // chats handled at once (default 8)
+	Workers      int           // chats handled at once when polling (default 32)
 	PollTimeout  time.Duration // long-polling wait (default 25 s)
 	DrainTimeout time.Duration // how long SIGTERM waits for updates in flight (default 20 s)
 	Limits       outbox.Limits // default outbox.DefaultLimits
@@ -61,7 +61,10 @@ type App struct {
 // empty) but contacts neither Redis nor Telegram yet.
 func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, error) {
 	if opt.Workers <= 0 {
-		opt.Workers = 8
+		// Each call to Telegram takes tens of milliseconds from Germany, and a
+		// resident who writes fast waits in the outbox for their next second:
+		// enough workers keep the other residents' answers flowing meanwhile.
+		opt.Workers = 32
 	}
 	if opt.PollTimeout <= 0 {
 		opt.PollTimeout = 25 * time.Second

@@ -21,8 +21,6 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
-var benchWorkers = 16
-
 const token = "123456789:AAE2eTestTokenNeverRealAbcdefghijklmnop"
 
 // redisURL is the real Redis the end-to-end tests use (README: 127.0.0.1:6379).

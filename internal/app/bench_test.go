@@ -61,7 +61,7 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 		cfg.ListenAddr = freeAddr(b)
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+cfg.ListenAddr+"/telegram", secret
 	}
-	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: unlimited, Workers: benchWorkers, RedisHook: trips},
+	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: unlimited, RedisHook: trips},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
