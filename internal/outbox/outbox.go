@@ -40,7 +40,10 @@ type Waiter interface {
 	Wait(ctx context.Context) error
 }
 
-// Outbox sends messages.
+// Outbox sends messages. Replies to residents go first: a resident is
+// looking at the chat and waiting, while nobody times a reminder or a
+// broadcast to the second. So bulk messages take a global token only when no
+// reply is waiting for one.
 type Outbox struct {
 	api     telegram.API
 	token   string
@@ -48,7 +51,16 @@ type Outbox struct {
 	metrics *metrics.Metrics // may be nil
 	global  Waiter
 	limits  Limits
-	depth   atomic.Int64 // messages waiting for their turn
+	depth   atomic.Int64 // messages waiting for their turn, replies and bulk alike
+
+	// replies counts the replies waiting for a global token; bulk holds back
+	// while there are any.
+	replies waiting
+	// bulkTurn holds the one bulk message that may wait for a global token.
+	// One at a time, because a rate limiter hands out future slots to whoever
+	// asks: forty bulk messages asking at once would book the next forty
+	// slots, and a reply coming a moment later would queue behind them all.
+	bulkTurn chan struct{}
 
 	mu     sync.Mutex
 	chats  map[int64]*rate.Limiter
@@ -60,9 +72,10 @@ type Outbox struct {
 func New(api telegram.API, token string, limits Limits, log *slog.Logger, m *metrics.Metrics) *Outbox {
 	return &Outbox{
 		api: api, token: token, log: log, limits: limits, metrics: m,
-		global: rate.NewLimiter(limits.Global, max(1, int(limits.Global))),
-		chats:  map[int64]*rate.Limiter{},
-		sleep:  sleepCtx,
+		global:   rate.NewLimiter(limits.Global, max(1, int(limits.Global))),
+		chats:    map[int64]*rate.Limiter{},
+		sleep:    sleepCtx,
+		bulkTurn: make(chan struct{}, 1),
 	}
 }
 
@@ -79,21 +92,40 @@ func (o *Outbox) GlobalLocal() Waiter {
 // maxTries bounds retries of one message on 429, 5xx and network errors.
 const maxTries = 6
 
-// Send sends messages to one chat, in order. It returns ErrGone when the chat
-// is gone; other errors after retrying.
+// priority says how a message waits for the global limit.
+type priority int
+
+const (
+	reply priority = iota // a resident is waiting for it: goes first
+	bulk                  // reminders and broadcasts: go when no reply waits
+)
+
+// Send sends replies to one chat, in order; they go ahead of bulk messages.
+// It returns ErrGone when the chat is gone; other errors after retrying.
 func (o *Outbox) Send(ctx context.Context, chatID int64, msgs []telegram.Message) error {
+	return o.send(ctx, chatID, msgs, reply)
+}
+
+// SendBulk sends reminders and broadcasts to one chat, in order. They keep
+// to the same limits as Send but give way to replies, so a resident never
+// waits behind a broadcast. Errors are those of Send.
+func (o *Outbox) SendBulk(ctx context.Context, chatID int64, msgs []telegram.Message) error {
+	return o.send(ctx, chatID, msgs, bulk)
+}
+
+func (o *Outbox) send(ctx context.Context, chatID int64, msgs []telegram.Message, p priority) error {
 	for _, m := range msgs {
-		if err := o.sendOne(ctx, chatID, m); err != nil {
+		if err := o.sendOne(ctx, chatID, m, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) error {
+func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message, p priority) error {
 	backoff := 500 * time.Millisecond
 	for try := 1; ; try++ {
-		if err := o.wait(ctx, chatID); err != nil {
+		if err := o.wait(ctx, chatID, p); err != nil {
 			return err
 		}
 		err := telegram.Send(ctx, o.api, chatID, m)
@@ -131,11 +163,59 @@ func (o *Outbox) sendOne(ctx context.Context, chatID int64, m telegram.Message) 
 }
 
 // wait blocks until Telegram's limits allow one more message to chatID.
-func (o *Outbox) wait(ctx context.Context, chatID int64) error {
+func (o *Outbox) wait(ctx context.Context, chatID int64, p priority) error {
 	o.metrics.SetOutboxDepth(int(o.depth.Add(1)))
 	defer func() { o.metrics.SetOutboxDepth(int(o.depth.Add(-1))) }()
+	if err := o.sitOutPause(ctx); err != nil {
+		return err
+	}
+	if err := o.chat(chatID).Wait(ctx); err != nil {
+		return err
+	}
+	if p == bulk {
+		return o.waitBulk(ctx)
+	}
+	o.replies.enter()
+	defer o.replies.leave()
+	return o.global.Wait(ctx)
+}
+
+// waitBulk takes a global token for a bulk message once it is the one bulk
+// message in line and no reply is waiting. A reply that comes meanwhile
+// waits at most for the one token this message may already have booked.
+func (o *Outbox) waitBulk(ctx context.Context) error {
+	select {
+	case o.bulkTurn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-o.bulkTurn }()
+	// A bulk message may stand in line for minutes; a 429 that came
+	// meanwhile must stop it too.
+	if err := o.sitOutPause(ctx); err != nil {
+		return err
+	}
+	if err := o.replies.none(ctx); err != nil {
+		return err
+	}
+	return o.global.Wait(ctx)
+}
+
+// sitOutPause waits out the pause a 429 asked for, if any.
+func (o *Outbox) sitOutPause(ctx context.Context) error {
 	o.mu.Lock()
 	until := time.Until(o.paused)
+	o.mu.Unlock()
+	if until <= 0 {
+		return nil
+	}
+	return o.sleep(ctx, until)
+}
+
+// chat returns the per-chat limit of chatID.
+func (o *Outbox) chat(chatID int64) *rate.Limiter {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	lim, ok := o.chats[chatID]
 	if !ok {
 		every := o.limits.PerChat
@@ -148,16 +228,51 @@ func (o *Outbox) wait(ctx context.Context, chatID int64) error {
 			o.chats = map[int64]*rate.Limiter{chatID: lim}
 		}
 	}
-	o.mu.Unlock()
-	if until > 0 {
-		if err := o.sleep(ctx, until); err != nil {
-			return err
-		}
+	return lim
+}
+
+// waiting counts replies waiting for a global token and lets bulk wait,
+// cancellably, until there are none. The zero value counts none.
+type waiting struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops back to 0
+}
+
+// enter counts one more reply waiting.
+func (w *waiting) enter() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n == 0 {
+		w.idle = make(chan struct{})
 	}
-	if err := lim.Wait(ctx); err != nil {
-		return err
+	w.n++
+}
+
+// leave counts one reply less, and wakes bulk when it was the last.
+func (w *waiting) leave() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n--
+	if w.n == 0 {
+		close(w.idle)
 	}
-	return o.global.Wait(ctx)
+}
+
+// none returns once no reply is waiting, or when ctx ends.
+func (w *waiting) none(ctx context.Context) error {
+	w.mu.Lock()
+	n, idle := w.n, w.idle
+	w.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (o *Outbox) pause(d time.Duration) {
