@@ -25,9 +25,15 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
+// DefaultWorkers is how many chats are answered at once when polling. Even
+// with Telegram 100 ms away, 16 workers make 160 calls a second, far more
+// than the 25 messages a second the outbox lets out; more workers would only
+// spread each resident's answer over a longer time when many write at once.
+const DefaultWorkers = 16
+
 // Options tune the runtime; the zero value gives the defaults.
 type Options struct {
-	Workers      int           // chats handled at once when polling (default 32)
+	Workers      int           // chats handled at once when polling (default DefaultWorkers)
 	PollTimeout  time.Duration // long-polling wait (default 25 s)
 	DrainTimeout time.Duration // how long SIGTERM waits for updates in flight (default 20 s)
 	Limits       outbox.Limits // default outbox.DefaultLimits
@@ -61,10 +67,7 @@ type App struct {
 // empty) but contacts neither Redis nor Telegram yet.
 func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, error) {
 	if opt.Workers <= 0 {
-		// Each call to Telegram takes tens of milliseconds from Germany, and a
-		// resident who writes fast waits in the outbox for their next second:
-		// enough workers keep the other residents' answers flowing meanwhile.
-		opt.Workers = 32
+		opt.Workers = DefaultWorkers
 	}
 	if opt.PollTimeout <= 0 {
 		opt.PollTimeout = 25 * time.Second

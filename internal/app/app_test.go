@@ -341,6 +341,30 @@ func TestShutdownDrainsAndConfirms(t *testing.T) {
 	}
 }
 
+// A resident whose answers wait (they wrote faster than Telegram lets a bot
+// answer one chat) holds up nobody else: a resident who writes meanwhile is
+// answered at once, not after the first one's queue.
+func TestOneSlowChatDoesNotHoldUpOthers(t *testing.T) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	h := startWithLimits(t, api) // 1 message a second per chat after a burst of 3
+	fast := telegramtest.User{ID: 650, FirstName: "A", LanguageCode: "de"}
+	for i := 0; i < 7; i++ {
+		api.SendText(fast, "Hilfe")
+	}
+	h.waitSent(650, 1)
+	other := telegramtest.User{ID: 651, FirstName: "B", LanguageCode: "de"}
+	api.SendText(other, "Hilfe")
+	answered := h.waitSent(651, 1)[0].At
+	all := h.waitSent(650, 7)
+	if last := all[6].At; !answered.Before(last) {
+		t.Errorf("the other resident was answered at %v, after the fast writer's last answer at %v", answered, last)
+	}
+	if waited := answered.Sub(all[0].At); waited > time.Second {
+		t.Errorf("the other resident waited %v behind the fast writer", waited)
+	}
+}
+
 func TestReadyz(t *testing.T) {
 	h := start(t, nil, "")
 	waitFor(t, "/readyz answers 200", func() bool {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -61,7 +62,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 		}
 	}
 	time.Sleep(300 * time.Millisecond)
-	if doubled > 8 { // the workers in flight when killed
+	if doubled > app.DefaultWorkers { // the updates in flight when killed
 		t.Errorf("%d residents were answered twice; only those in flight at the kill may be", doubled)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -13,19 +11,41 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
-// poll fetches updates and handles each batch before confirming it: an
-// update is confirmed to Telegram (by the next offset) only after it was
-// answered, so a crash or a restart never loses one.
+// fetchLimit is how many updates one getUpdates returns at most (Telegram's maximum).
+const fetchLimit = 100
+
+// poll fetches updates and hands them to the intake, which answers them.
+// An update is confirmed to Telegram only by the offset of a later
+// getUpdates, and the offset never passes an update that is not answered
+// yet: a crash or a restart never loses one. Fetching goes on while earlier
+// updates are being answered; Telegram then returns the unanswered ones
+// again, and the intake skips them.
 func (a *App) poll(ctx context.Context) error {
-	var offset int64
+	// Updates in flight finish even when SIGTERM arrives meanwhile.
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	in := newIntake(hctx, a)
 	backoff := 100 * time.Millisecond
+	quiet := 20 * time.Millisecond // how long to wait when a fetch brought nothing new
 	for ctx.Err() == nil {
-		ups, err := a.poller.Fetch(ctx, offset, 100, true)
+		at := in.position()
+		if !at.idle && at.room < fetchLimit/2 {
+			// Telegram would mostly return updates being answered: let
+			// some of them finish first
+			waitChange(ctx, at.change, time.Second)
+			continue
+		}
+		// Long-poll only when nothing is in flight: with updates in flight,
+		// Telegram would return them at once anyway.
+		wait := at.idle
+		ups, err := a.poller.Fetch(ctx, at.offset, fetchLimit, wait, at.last)
 		if ctx.Err() == nil {
 			a.metrics.APICall("getUpdates", metrics.ResultOf(err))
 		}
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
+				cancel()
+				in.close(a.opt.DrainTimeout)
 				return err
 			}
 			if ctx.Err() != nil {
@@ -33,82 +53,40 @@ func (a *App) poll(ctx context.Context) error {
 			}
 			a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
 			var apiErr *telegram.APIError
-			wait := backoff
+			pause := backoff
 			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
-				wait = apiErr.RetryAfter
+				pause = apiErr.RetryAfter
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
+			sleepCtx(ctx, pause)
 			backoff = min(backoff*2, 5*time.Second)
 			continue
 		}
 		backoff = 100 * time.Millisecond
 		a.lastTelegram.Store(time.Now().UnixNano())
-		if len(ups) == 0 {
-			continue
+		if in.add(ups) > 0 || wait {
+			quiet = 20 * time.Millisecond
+		} else {
+			// only updates already being answered: give them a moment, and
+			// longer each time, so that an update waiting long (Telegram
+			// asked to slow down) does not make the bot poll in a loop
+			waitChange(ctx, at.change, quiet)
+			quiet = min(quiet*2, time.Second)
 		}
-		// Updates in flight finish even when SIGTERM arrives meanwhile.
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opt.DrainTimeout)
-		failed := a.handleBatch(hctx, ups)
-		cancel()
-		if failed {
-			// not confirmed: Telegram gives the batch again, and the updates
-			// already answered are skipped by their update_id
-			a.log.Warn("some updates could not be answered; fetching them again", "in", backoff)
-			select {
-			case <-ctx.Done():
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 5*time.Second)
-			continue
-		}
-		offset = ups[len(ups)-1].ID + 1
 	}
-	if offset > 0 {
-		// confirm the last handled batch, so that a restart does not answer it again
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := a.poller.Fetch(cctx, offset, 1, false); err != nil {
+	if !in.close(a.opt.DrainTimeout) {
+		a.log.Warn("stopping before all updates were answered; Telegram gives the rest again after restart")
+		cancel()
+	}
+	if offset := in.position().offset; offset > 0 {
+		// confirm what was answered, so that a restart does not answer it again
+		cctx, cancelConfirm := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelConfirm()
+		if _, err := a.poller.Fetch(cctx, offset, 1, false, offset); err != nil {
 			a.log.Warn("could not confirm the last updates; they may be answered again after restart", "err", err)
 		}
 	}
 	a.log.Info("stopped")
 	return nil
-}
-
-// handleBatch handles the updates of one chat in order and different chats
-// in parallel, at most Workers at once. It reports whether an update failed
-// in a way a second try may mend.
-func (a *App) handleBatch(ctx context.Context, ups []models.Update) bool {
-	var order []int64
-	byChat := map[int64][]*models.Update{}
-	for i := range ups {
-		key := chatKey(&ups[i])
-		if _, ok := byChat[key]; !ok {
-			order = append(order, key)
-		}
-		byChat[key] = append(byChat[key], &ups[i])
-	}
-	sem := make(chan struct{}, a.opt.Workers)
-	var wg sync.WaitGroup
-	var failed atomic.Bool
-	for _, key := range order {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(list []*models.Update) {
-			defer func() { <-sem; wg.Done() }()
-			for _, u := range list {
-				if err := a.process(ctx, u, false); err != nil {
-					failed.Store(true)
-					return // the chat's later updates wait for this one
-				}
-			}
-		}(byChat[key])
-	}
-	wg.Wait()
-	return failed.Load()
 }
 
 // chatKey says which updates must be handled in order: those of one chat.
@@ -122,4 +100,13 @@ func chatKey(u *models.Update) int64 {
 		return u.MyChatMember.Chat.ID
 	}
 	return -u.ID // nothing to order it with
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

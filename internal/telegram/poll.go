@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,8 +32,9 @@ func NewPoller(baseURL, token string, timeout time.Duration) *Poller {
 }
 
 // Fetch returns the updates from offset on (waiting up to the poll timeout
-// for one) and confirms every update before offset.
-func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool) ([]models.Update, error) {
+// for one) and confirms every update before offset. Updates up to known the
+// caller has already; they are left out without being decoded in full.
+func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool, known int64) ([]models.Update, error) {
 	params := map[string]any{"offset": offset, "limit": limit, "allowed_updates": AllowedUpdates}
 	if wait {
 		params["timeout"] = int(p.timeout / time.Second)
@@ -47,9 +49,28 @@ func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool) 
 		}
 		return nil, &APIError{Method: "getUpdates", Code: env.ErrorCode, Description: env.Description, RetryAfter: time.Duration(env.Parameters.RetryAfter) * time.Second}
 	}
-	var ups []models.Update
-	if err := decodeResult(env, &ups); err != nil {
+	var raws []json.RawMessage
+	if err := decodeResult(env, &raws); err != nil {
 		return nil, fmt.Errorf("getUpdates: updates not understood: %w", err)
+	}
+	ups := make([]models.Update, 0, len(raws))
+	for _, raw := range raws {
+		var id struct {
+			ID int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &id); err != nil {
+			return nil, fmt.Errorf("getUpdates: update not understood: %w", err)
+		}
+		if id.ID <= known {
+			continue
+		}
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			// one odd update must not stop all others: it comes without
+			// content, is not answered, and is confirmed like the rest
+			u = models.Update{ID: id.ID}
+		}
+		ups = append(ups, u)
 	}
 	return ups, nil
 }
