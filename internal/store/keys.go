@@ -15,9 +15,12 @@
 //	                                             deduplicates webhook retries and re-fetches. In the
 //	                                             sender's slot so that claiming it also reads their state
 //	                                             (one round trip). The user id is in the key.
-//	ib:{c<chat>}:lock        string  30 s       random token of the replica handling this chat's update
-//	                                             (webhook mode): keeps one chat's updates in order.
-//	                                             The chat id is in the key.
+//	ib:{u<id>}:lock          string  30 s       random token of the replica answering this resident's
+//	                                             update in their own chat (webhook mode): keeps their
+//	                                             updates in order. Taken with the update's claim and
+//	                                             their state in one script. The user id is in the key.
+//	ib:{c<chat>}:lock        string  30 s       the same for a group chat, whose members' updates
+//	                                             share one lock. The chat id is in the key.
 //	ib:inactive              set     none       user ids of residents who blocked the bot (from 403
 //	                                             answers and my_chat_member updates); removed when they
 //	                                             unblock or delete their data.
