@@ -17,6 +17,7 @@ import (
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
+	done   *marks // records answered updates
 }
 
 // New returns a store on rdb; prefix starts every key ("ib:" when empty).
@@ -24,7 +25,7 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = "ib:"
 	}
-	return &Store{rdb: rdb, prefix: prefix}
+	return &Store{rdb: rdb, prefix: prefix, done: newMarks(rdb, "done", UpdateTTL)}
 }
 
 // Ping tells whether Redis answers.

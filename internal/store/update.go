@@ -71,9 +71,10 @@ func (s *Store) ClaimUpdate(ctx context.Context, r UpdateRef) (Claim, conversati
 	return Claim(n), st, nil
 }
 
-// FinishUpdate records that an update was answered.
+// FinishUpdate records that an update was answered. Updates answered at the
+// same time are recorded together, in one round trip.
 func (s *Store) FinishUpdate(ctx context.Context, r UpdateRef) error {
-	if err := s.rdb.Set(ctx, s.updateKey(r), "done", UpdateTTL).Err(); err != nil {
+	if err := s.done.set(ctx, s.updateKey(r)); err != nil {
 		return fmt.Errorf("finish update: %w", err)
 	}
 	return nil
