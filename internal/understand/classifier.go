@@ -67,6 +67,7 @@ func (c *Classifier) Classify(text, lang string) Result {
 	}
 	// Each word of the message counts once per intent, with its best match:
 	// the same loan word in several languages is no stronger evidence.
+	starts := startsOf(tokens)
 	perWord := map[Intent][]float64{}
 	seen := map[string]bool{}
 	look := func(l string) {
@@ -75,6 +76,9 @@ func (c *Classifier) Classify(text, lang string) Result {
 		}
 		seen[l] = true
 		for _, kw := range c.byLang[l] {
+			if !starts.mayMatch(kw.words[0]) {
+				continue
+			}
 			s, at := kw.match(tokens)
 			if s == 0 {
 				continue
@@ -118,6 +122,40 @@ func tokens(text string) [][][]rune {
 		}
 	}
 	return out
+}
+
+// starts are the first and second letters of a message's words: a keyword
+// whose first word shares neither with any of them cannot match (see
+// wordMatch), and most keywords are passed over this way.
+type starts struct{ first, second []rune }
+
+func startsOf(tokens [][][]rune) starts {
+	var st starts
+	for _, variants := range tokens {
+		for _, v := range variants {
+			st.first = append(st.first, v[0])
+			if len(v) > 1 {
+				st.second = append(st.second, v[1])
+			}
+		}
+	}
+	return st
+}
+
+func (st starts) mayMatch(k []rune) bool {
+	for _, r := range st.first {
+		if r == k[0] {
+			return true
+		}
+	}
+	if len(k) > 1 {
+		for _, r := range st.second {
+			if r == k[1] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // match scores how well a keyword occurs in the tokens (0: not at all) and
