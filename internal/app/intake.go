@@ -13,12 +13,12 @@ import (
 // knows which updates are not answered yet, and so how far Telegram may be
 // told that updates are done.
 type intake struct {
-	a      *App
-	ctx    context.Context // updates are answered under it
-	wake   *sync.Cond      // on mu: work came, or closing
-	change chan struct{}   // closed and replaced when an update is answered
+	a    *App
+	ctx  context.Context // updates are answered under it
+	wake *sync.Cond      // on mu: work came, or closing
 
 	mu      sync.Mutex
+	change  chan struct{}              // closed and replaced when an update is answered
 	last    int64                      // the highest update id fetched
 	pending map[int64]struct{}         // fetched, not yet answered
 	chats   map[int64][]*models.Update // a chat's unanswered updates, in order
