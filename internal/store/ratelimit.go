@@ -30,6 +30,11 @@ type SharedRate struct {
 	perSec   int
 	batch    int
 	fallback interface{ Wait(context.Context) error }
+	// turn lets one message at a time ask for a token, in the order they
+	// came (Go hands a channel to blocked senders first come, first
+	// served). Without it, all that wait for the next second wake together
+	// and race, and a resident's answer can lose again and again.
+	turn chan struct{}
 
 	mu     sync.Mutex
 	window int64 // unix second the local tokens belong to
@@ -38,11 +43,17 @@ type SharedRate struct {
 
 // NewSharedRate returns a limit of perSec messages a second across replicas.
 func (s *Store) NewSharedRate(perSec int, fallback interface{ Wait(context.Context) error }) *SharedRate {
-	return &SharedRate{s: s, perSec: perSec, batch: max(1, min(5, perSec/5)), fallback: fallback}
+	return &SharedRate{s: s, perSec: perSec, batch: max(1, min(5, perSec/5)), fallback: fallback, turn: make(chan struct{}, 1)}
 }
 
 // Wait blocks until one more message may be sent.
 func (r *SharedRate) Wait(ctx context.Context) error {
+	select {
+	case r.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-r.turn }()
 	for {
 		now := time.Now()
 		sec := now.Unix()

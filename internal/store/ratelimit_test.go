@@ -43,3 +43,38 @@ func TestSharedRateAcrossReplicas(t *testing.T) {
 		t.Errorf("only %d messages in 2.5 s; the limit should let about %d through", total, 2*perSec)
 	}
 }
+
+// Messages get their turn in the order they came: when many wait for the
+// next second, none is passed over again and again (a resident's three-part
+// answer would otherwise trickle out over many seconds).
+func TestSharedRateServesInOrder(t *testing.T) {
+	rdb := realRedis(t)
+	r := New(rdb, fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())).NewSharedRate(10, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const n = 30
+	var mu sync.Mutex
+	var served []int
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.Wait(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			served = append(served, i)
+			mu.Unlock()
+		}()
+		time.Sleep(10 * time.Millisecond) // they come one after the other
+	}
+	wg.Wait()
+	for pos, i := range served {
+		if d := pos - i; d > 3 || d < -3 {
+			t.Errorf("message %d was served as number %d: %v", i, pos, served)
+			break
+		}
+	}
+}
