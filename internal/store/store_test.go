@@ -115,8 +115,9 @@ func TestClaimUpdate(t *testing.T) {
 			if err != nil || c != Fresh || st.Lang != "fa" {
 				t.Fatalf("first claim = %v, %+v, %v; want fresh with the state", c, st, err)
 			}
-			if c, _, _ := s.ClaimUpdate(ctx, ref); c != Busy {
-				t.Errorf("second claim = %v, want busy", c)
+			// a poller taking over a dead process's update needs the state too
+			if c, st, _ := s.ClaimUpdate(ctx, ref); c != Busy || st.Lang != "fa" {
+				t.Errorf("second claim = %v, %+v; want busy with the state", c, st)
 			}
 			if err := s.ReleaseUpdate(ctx, ref); err != nil {
 				t.Fatal(err)
@@ -169,7 +170,10 @@ func TestClaimUpdateLocked(t *testing.T) {
 			if c != Fresh {
 				t.Fatalf("the next update after the first was answered = %v, want fresh", c)
 			}
-			if err := s.ReleaseUpdateLocked(ctx, second, lock); err != nil {
+			// answering ran out of time: the release must still free the chat
+			expired, cancel := context.WithCancel(ctx)
+			cancel()
+			if err := s.ReleaseUpdateLocked(expired, second, lock); err != nil {
 				t.Fatal(err)
 			}
 			if c, _, _, _ := s.ClaimUpdateLocked(ctx, second, 50*time.Millisecond); c != Fresh {

@@ -32,12 +32,14 @@ const UpdateTTL = 25 * time.Hour
 // claimTTL: a replica that dies while handling an update frees it after this.
 const claimTTL = 60 * time.Second
 
-// claimScript claims an update and, when it is fresh, returns the resident's
-// state with it: one round trip instead of two.
+// claimScript claims an update and, unless it was answered, returns the
+// resident's state with it: one round trip instead of two. A busy update
+// comes with the state too, for the poller that takes over a dead
+// process's update.
 var claimScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if v == 'done' then return {2, false} end
-if v then return {1, false} end
+if v then return {1, redis.call('GET', KEYS[2])} end
 redis.call('SET', KEYS[1], 'busy', 'PX', ARGV[1])
 return {0, redis.call('GET', KEYS[2])}`)
 
@@ -53,7 +55,7 @@ func (s *Store) updateKey(r UpdateRef) string {
 }
 
 // ClaimUpdate deduplicates updates across restarts and replicas by update_id.
-// For a fresh update it also returns the resident's state.
+// For a fresh or busy update it also returns the resident's state.
 func (s *Store) ClaimUpdate(ctx context.Context, r UpdateRef) (Claim, conversation.State, error) {
 	var st conversation.State
 	res, err := claimScript.Run(ctx, s.rdb, []string{s.updateKey(r), s.stateKey(r.UserID)}, claimTTL.Milliseconds()).Slice()
@@ -71,9 +73,20 @@ func (s *Store) ClaimUpdate(ctx context.Context, r UpdateRef) (Claim, conversati
 	return Claim(n), st, nil
 }
 
+// settleTimeout bounds the writes that settle an update (finish, release).
+// They run even when the caller's ctx has ended, which is often why the
+// update failed: otherwise it would stay claimed and its chat locked.
+const settleTimeout = 2 * time.Second
+
+func settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+}
+
 // FinishUpdate records that an update was answered. Updates answered at the
 // same time are recorded together, in one round trip.
 func (s *Store) FinishUpdate(ctx context.Context, r UpdateRef) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	if err := s.done.set(ctx, s.updateKey(r)); err != nil {
 		return fmt.Errorf("finish update: %w", err)
 	}
@@ -82,6 +95,8 @@ func (s *Store) FinishUpdate(ctx context.Context, r UpdateRef) error {
 
 // ReleaseUpdate gives up a claim, so that Telegram's retry is handled again.
 func (s *Store) ReleaseUpdate(ctx context.Context, r UpdateRef) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	if err := s.rdb.Del(ctx, s.updateKey(r)).Err(); err != nil {
 		return fmt.Errorf("release update: %w", err)
 	}
@@ -142,6 +157,8 @@ func (s *Store) ClaimUpdateLocked(ctx context.Context, r UpdateRef, ttl time.Dur
 
 // FinishUpdateLocked records an update as answered and unlocks its chat.
 func (s *Store) FinishUpdateLocked(ctx context.Context, r UpdateRef, l ChatLock) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	if err := finishUnlockScript.Run(ctx, s.rdb, []string{s.updateKey(r), l.key}, "done", l.token, UpdateTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("finish update: %w", err)
 	}
@@ -151,6 +168,8 @@ func (s *Store) FinishUpdateLocked(ctx context.Context, r UpdateRef, l ChatLock)
 // ReleaseUpdateLocked gives up a claim and unlocks the chat, so that
 // Telegram's retry is handled again.
 func (s *Store) ReleaseUpdateLocked(ctx context.Context, r UpdateRef, l ChatLock) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	if err := finishUnlockScript.Run(ctx, s.rdb, []string{s.updateKey(r), l.key}, "release", l.token, 0).Err(); err != nil {
 		return fmt.Errorf("release update: %w", err)
 	}
