@@ -179,13 +179,22 @@ func (a *App) handle(ctx context.Context, u *models.Update, st *conversation.Sta
 	case errors.Is(err, outbox.ErrGone):
 		a.log.Info("chat gone", "update_id", u.ID)
 		a.setInactive(ctx, in.Event.UserID, true)
-	case errors.Is(err, bot.ErrorBadRequest):
+	case refused(err):
 		a.log.Error("reply refused by telegram", "update_id", u.ID, "err", err) // retrying cannot help
 	case err != nil:
 		a.log.Error("reply not sent", "update_id", u.ID, "err", err)
 		return err
 	}
 	return nil
+}
+
+// refused tells whether Telegram refused a reply in a way that sending it
+// again cannot mend; such an update counts as handled, or it would be tried
+// for ever and hold up the updates after it.
+func refused(err error) bool {
+	var migrated *bot.MigrateError // a group became a supergroup
+	return errors.Is(err, bot.ErrorBadRequest) || errors.Is(err, bot.ErrorNotFound) ||
+		errors.Is(err, bot.ErrorUnauthorized) || errors.As(err, &migrated)
 }
 
 // senderID is the resident an update comes from (0 if none).

@@ -29,11 +29,16 @@ func (a *App) poll(ctx context.Context) error {
 	quiet := 20 * time.Millisecond // how long to wait when a fetch brought nothing new
 	for ctx.Err() == nil {
 		at := in.position()
-		if !at.idle && at.room < fetchLimit/2 {
-			// Telegram would mostly return updates being answered: let
-			// some of them finish first
+		if at.room <= 0 { // a whole fetch of updates is being answered
 			waitChange(ctx, at.change, time.Second)
 			continue
+		}
+		// Telegram would mostly return updates being answered: give them a
+		// few milliseconds to finish, so that a fetch brings more new ones
+		// (but not longer: one slow update must not hold up the rest)
+		for until := time.Now().Add(5 * time.Millisecond); !at.idle && at.room < fetchLimit/2 && time.Now().Before(until); {
+			waitChange(ctx, at.change, time.Until(until))
+			at = in.position()
 		}
 		// Long-poll only when nothing is in flight: with updates in flight,
 		// Telegram would return them at once anyway.
@@ -76,6 +81,7 @@ func (a *App) poll(ctx context.Context) error {
 	if !in.close(a.opt.DrainTimeout) {
 		a.log.Warn("stopping before all updates were answered; Telegram gives the rest again after restart")
 		cancel()
+		in.close(2 * time.Second) // the workers stop now; let them before Redis closes
 	}
 	if offset := in.position().offset; offset > 0 {
 		// confirm what was answered, so that a restart does not answer it again

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,18 @@ func TestRedactKeepsErrorTypes(t *testing.T) {
 	}
 	if !errors.Is(err, bot.ErrorForbidden) {
 		t.Error("errors.Is lost after redaction")
+	}
+}
+
+func TestRedactCleansTheURLInside(t *testing.T) {
+	const token = "123:ABCdefSECRET"
+	inner := &url.Error{Op: "Post", URL: "https://api.telegram.org/bot" + token + "/sendMessage", Err: errors.New("connection reset")}
+	err := Redact(fmt.Errorf("sendMessage: %w", inner), token)
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Fatal("the *url.Error is no longer reachable")
+	}
+	if strings.Contains(ue.URL, token) || strings.Contains(err.Error(), token) {
+		t.Errorf("token still in the URL %q or the text %q", ue.URL, err)
 	}
 }
