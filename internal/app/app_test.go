@@ -331,7 +331,7 @@ func TestShutdownDrainsAndConfirms(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		api.SendText(telegramtest.User{ID: int64(600 + i), FirstName: "R", LanguageCode: "de"}, "Telefon")
 	}
-	h.waitSent(600, 1) // the batch is being handled
+	h.waitSent(600, 1) // the updates are being answered
 	h.stop()
 	for i := 0; i < 30; i++ {
 		h.waitSent(int64(600+i), 3)
