@@ -39,7 +39,12 @@ type SharedRate struct {
 	mu     sync.Mutex
 	window int64 // unix second the local tokens belong to
 	tokens int
+	away   time.Time // Redis failed: the fallback decides until then
 }
+
+// awayFor is how long the fallback decides after Redis failed, so that
+// messages do not each wait for Redis to fail again.
+const awayFor = time.Second
 
 // NewSharedRate returns a limit of perSec messages a second across replicas.
 func (s *Store) NewSharedRate(perSec int, fallback interface{ Wait(context.Context) error }) *SharedRate {
@@ -63,7 +68,11 @@ func (r *SharedRate) Wait(ctx context.Context) error {
 			r.mu.Unlock()
 			return nil
 		}
+		away := now.Before(r.away)
 		r.mu.Unlock()
+		if away && r.fallback != nil {
+			return r.fallback.Wait(ctx)
+		}
 		n, err := takeScript.Run(ctx, r.s.rdb, []string{r.s.prefix + "rate:" + strconv.FormatInt(sec, 10)}, r.batch, r.perSec).Int()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -72,6 +81,9 @@ func (r *SharedRate) Wait(ctx context.Context) error {
 			if r.fallback == nil {
 				return fmt.Errorf("shared rate: %w", err)
 			}
+			r.mu.Lock()
+			r.away = time.Now().Add(awayFor)
+			r.mu.Unlock()
 			return r.fallback.Wait(ctx)
 		}
 		if n > 0 {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Two replicas on one Redis together stay within the limit in every second.
@@ -76,5 +78,41 @@ func TestSharedRateServesInOrder(t *testing.T) {
 			t.Errorf("message %d was served as number %d: %v", i, pos, served)
 			break
 		}
+	}
+}
+
+type countingWaiter struct{ n int }
+
+func (c *countingWaiter) Wait(context.Context) error { c.n++; return nil }
+
+type callCounter struct{ n int }
+
+func (c *callCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *callCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { c.n++; return next(ctx, cmd) }
+}
+func (c *callCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// With Redis away, messages go by this replica's own limit, and only one of
+// them a second waits for Redis to fail.
+func TestSharedRateWithRedisAway(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1})
+	defer rdb.Close()
+	calls := &callCounter{}
+	rdb.AddHook(calls)
+	local := &countingWaiter{}
+	r := New(rdb, "ibtest:").NewSharedRate(20, local)
+	for i := range 5 {
+		if err := r.Wait(context.Background()); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if local.n != 5 {
+		t.Errorf("%d of 5 messages went by the local limit", local.n)
+	}
+	if calls.n > 2 { // the second only if this took over a second
+		t.Errorf("Redis was asked %d times for 5 messages", calls.n)
 	}
 }
