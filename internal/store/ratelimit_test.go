@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,29 +57,46 @@ func TestSharedRateServesInOrder(t *testing.T) {
 	defer cancel()
 	const n = 30
 	var mu sync.Mutex
-	var served []int
+	var served []int64
+	var came atomic.Int64
 	var wg sync.WaitGroup
-	for i := range n {
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ticket := came.Add(1) // the order they really came in
 			if err := r.Wait(ctx); err != nil {
 				t.Error(err)
 				return
 			}
 			mu.Lock()
-			served = append(served, i)
+			served = append(served, ticket)
 			mu.Unlock()
 		}()
-		time.Sleep(10 * time.Millisecond) // they come one after the other
+		time.Sleep(20 * time.Millisecond) // one after the other
 	}
 	wg.Wait()
-	for pos, i := range served {
-		if d := pos - i; d > 3 || d < -3 {
-			t.Errorf("message %d was served as number %d: %v", i, pos, served)
-			break
-		}
+	// A busy machine may pause a goroutine between taking its ticket and
+	// asking, so one or two may come late; racing for tokens shuffles many.
+	if inOrder := longestRising(served); inOrder < n-3 {
+		t.Errorf("only %d of %d messages were served in the order they came: %v", inOrder, n, served)
 	}
+}
+
+// longestRising is the length of the longest rising subsequence of xs.
+func longestRising(xs []int64) int {
+	best := make([]int, len(xs))
+	longest := 0
+	for i := range xs {
+		best[i] = 1
+		for j := range i {
+			if xs[j] < xs[i] {
+				best[i] = max(best[i], best[j]+1)
+			}
+		}
+		longest = max(longest, best[i])
+	}
+	return longest
 }
 
 type countingWaiter struct{ n int }
