@@ -20,8 +20,7 @@ type intake struct {
 	mu      sync.Mutex
 	change  chan struct{}              // closed and replaced when an update is answered
 	last    int64                      // the highest update id fetched
-	pending map[int64]struct{}         // fetched, not yet answered
-	chats   map[int64][]*models.Update // a chat's unanswered updates, in order
+	chats   map[int64][]*models.Update // each chat's fetched updates not yet answered, in order
 	ready   []int64                    // chats whose next update no worker has yet, oldest first
 	closing bool                       // no more updates come: workers stop when nothing is ready
 	workers sync.WaitGroup
@@ -29,8 +28,7 @@ type intake struct {
 
 // newIntake starts the workers; they answer under ctx.
 func newIntake(ctx context.Context, a *App) *intake {
-	in := &intake{a: a, ctx: ctx, change: make(chan struct{}),
-		pending: map[int64]struct{}{}, chats: map[int64][]*models.Update{}}
+	in := &intake{a: a, ctx: ctx, change: make(chan struct{}), chats: map[int64][]*models.Update{}}
 	in.wake = sync.NewCond(&in.mu)
 	for range a.opt.Workers {
 		in.workers.Add(1)
@@ -51,13 +49,13 @@ type position struct {
 func (in *intake) position() position {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	p := position{last: in.last, idle: len(in.pending) == 0, change: in.change, room: fetchLimit}
+	p := position{last: in.last, idle: len(in.chats) == 0, change: in.change, room: fetchLimit}
 	if in.last == 0 {
 		return p
 	}
 	p.offset = in.last + 1
-	for id := range in.pending {
-		p.offset = min(p.offset, id)
+	for _, queue := range in.chats { // the oldest unanswered update of each chat
+		p.offset = min(p.offset, queue[0].ID)
 	}
 	p.room = fetchLimit - int(in.last+1-p.offset)
 	return p
@@ -74,7 +72,6 @@ func (in *intake) add(ups []models.Update) int {
 			continue // fetched before: being answered, or answered
 		}
 		in.last = u.ID
-		in.pending[u.ID] = struct{}{}
 		n++
 		key := chatKey(u)
 		queue, busy := in.chats[key]
@@ -110,7 +107,6 @@ func (in *intake) work() {
 		}
 
 		in.mu.Lock()
-		delete(in.pending, u.ID)
 		if rest := in.chats[key][1:]; len(rest) > 0 {
 			in.chats[key] = rest
 			in.ready = append(in.ready, key) // behind the chats that waited meanwhile
