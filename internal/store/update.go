@@ -57,17 +57,23 @@ func (s *Store) updateKey(r UpdateRef) string {
 // ClaimUpdate deduplicates updates across restarts and replicas by update_id.
 // For a fresh or busy update it also returns the resident's state.
 func (s *Store) ClaimUpdate(ctx context.Context, r UpdateRef) (Claim, conversation.State, error) {
-	var st conversation.State
 	res, err := claimScript.Run(ctx, s.rdb, []string{s.updateKey(r), s.stateKey(r.UserID)}, claimTTL.Milliseconds()).Slice()
-	if err != nil || len(res) < 1 {
-		return Fresh, st, fmt.Errorf("claim update: %w", err)
+	if err != nil {
+		return Fresh, conversation.State{}, fmt.Errorf("claim update: %w", err)
+	}
+	return claimed(res)
+}
+
+// claimed reads a claim script's answer: {claim, state or nil}.
+func claimed(res []any) (Claim, conversation.State, error) {
+	var st conversation.State
+	if len(res) != 2 {
+		return Fresh, st, fmt.Errorf("claim update: unexpected answer %v", res)
 	}
 	n, _ := res[0].(int64)
-	if len(res) > 1 {
-		if data, ok := res[1].(string); ok {
-			if err := json.Unmarshal([]byte(data), &st); err != nil {
-				return Claim(n), conversation.State{}, fmt.Errorf("claim update: stored state is not valid: %w", err)
-			}
+	if data, ok := res[1].(string); ok {
+		if err := json.Unmarshal([]byte(data), &st); err != nil {
+			return Claim(n), conversation.State{}, fmt.Errorf("claim update: stored state is not valid: %w", err)
 		}
 	}
 	return Claim(n), st, nil
@@ -135,22 +141,19 @@ func (s *Store) userLockKey(userID int64) string {
 // means another replica holds the lock: nothing was claimed, try again. The
 // lock frees itself after ttl if this replica dies.
 func (s *Store) ClaimUpdateLocked(ctx context.Context, r UpdateRef, ttl time.Duration) (Claim, conversation.State, ChatLock, error) {
-	var st conversation.State
 	l := ChatLock{key: s.userLockKey(r.UserID), token: newToken()}
 	res, err := claimLockedScript.Run(ctx, s.rdb, []string{s.updateKey(r), s.stateKey(r.UserID), l.key},
 		claimTTL.Milliseconds(), l.token, ttl.Milliseconds()).Slice()
-	if err != nil || len(res) < 1 {
-		return Fresh, st, ChatLock{}, fmt.Errorf("claim update: %w", err)
+	if err != nil {
+		return Fresh, conversation.State{}, ChatLock{}, fmt.Errorf("claim update: %w", err)
 	}
-	n, _ := res[0].(int64)
-	if Claim(n) != Fresh {
-		return Claim(n), st, ChatLock{}, nil
+	c, st, err := claimed(res)
+	if c != Fresh {
+		return c, st, ChatLock{}, err
 	}
-	if data, ok := res[1].(string); ok {
-		if err := json.Unmarshal([]byte(data), &st); err != nil {
-			_ = s.ReleaseUpdateLocked(ctx, r, l)
-			return Fresh, st, ChatLock{}, fmt.Errorf("claim update: stored state is not valid: %w", err)
-		}
+	if err != nil {
+		_ = s.ReleaseUpdateLocked(ctx, r, l)
+		return c, st, ChatLock{}, err
 	}
 	return Fresh, st, l, nil
 }
