@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -36,7 +35,7 @@ type SharedRate struct {
 	// and race, and a resident's answer can lose again and again.
 	turn chan struct{}
 
-	mu     sync.Mutex
+	// held only by the message whose turn it is
 	window int64 // unix second the local tokens belong to
 	tokens int
 	away   time.Time // Redis failed: the fallback decides until then
@@ -62,15 +61,11 @@ func (r *SharedRate) Wait(ctx context.Context) error {
 	for {
 		now := time.Now()
 		sec := now.Unix()
-		r.mu.Lock()
 		if r.window == sec && r.tokens > 0 {
 			r.tokens--
-			r.mu.Unlock()
 			return nil
 		}
-		away := now.Before(r.away)
-		r.mu.Unlock()
-		if away && r.fallback != nil {
+		if now.Before(r.away) && r.fallback != nil {
 			return r.fallback.Wait(ctx)
 		}
 		n, err := takeScript.Run(ctx, r.s.rdb, []string{r.s.prefix + "rate:" + strconv.FormatInt(sec, 10)}, r.batch, r.perSec).Int()
@@ -81,15 +76,11 @@ func (r *SharedRate) Wait(ctx context.Context) error {
 			if r.fallback == nil {
 				return fmt.Errorf("shared rate: %w", err)
 			}
-			r.mu.Lock()
 			r.away = time.Now().Add(awayFor)
-			r.mu.Unlock()
 			return r.fallback.Wait(ctx)
 		}
 		if n > 0 {
-			r.mu.Lock()
 			r.window, r.tokens = sec, n-1
-			r.mu.Unlock()
 			return nil
 		}
 		next := time.Unix(sec+1, 0)
