@@ -77,26 +77,17 @@ func TestSharedRateServesInOrder(t *testing.T) {
 	}
 	wg.Wait()
 	// A busy machine may pause a goroutine between taking its ticket and
-	// asking, so one or two may come late; racing for tokens shuffles many.
-	if inOrder := longestRising(served); inOrder < n-3 {
-		t.Errorf("only %d of %d messages were served in the order they came: %v", inOrder, n, served)
-	}
-}
-
-// longestRising is the length of the longest rising subsequence of xs.
-func longestRising(xs []int64) int {
-	best := make([]int, len(xs))
-	longest := 0
-	for i := range xs {
-		best[i] = 1
-		for j := range i {
-			if xs[j] < xs[i] {
-				best[i] = max(best[i], best[j]+1)
-			}
+	// asking, or between getting its token and noting it here, so a few
+	// may come a little late; racing for tokens shuffles many far.
+	far := 0
+	for pos, ticket := range served {
+		if d := int64(pos+1) - ticket; d > 3 || d < -3 {
+			far++
 		}
-		longest = max(longest, best[i])
 	}
-	return longest
+	if far > 2 {
+		t.Errorf("%d of %d messages were served more than 3 places from when they came: %v", far, n, served)
+	}
 }
 
 type countingWaiter struct{ n int }
