@@ -16,11 +16,10 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
-	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -140,7 +139,7 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 
 // unlimited lifts the outbox's limits: the benchmark measures what the bot
 // can handle, not Telegram's 30 messages a second.
-var unlimited = outbox.Limits{Global: rate.Inf, PerChat: time.Nanosecond, Burst: 1000}
+var unlimited = deliver.Limits{Rate: 1e6, BulkRate: 1e6, Burst: 1000, PerChat: time.Nanosecond, Group: time.Nanosecond, MaxTries: 6, Workers: 64}
 
 // freeAddr is an address on 127.0.0.1 that nothing listens on right now.
 func freeAddr(b *testing.B) string {

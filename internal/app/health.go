@@ -26,7 +26,7 @@ func (a *App) health() *http.ServeMux {
 		if a.cfg.WebhookURL == "" && time.Since(last) > 2*a.opt.PollTimeout+10*time.Second {
 			problems = append(problems, "telegram: no answer to getUpdates since "+last.UTC().Format(time.RFC3339))
 		}
-		if a.cfg.WebhookURL != "" && !a.webhookSet.Load() {
+		if a.webhook != nil && !a.webhook.Registered() {
 			problems = append(problems, "telegram: webhook not registered yet")
 		}
 		if len(problems) > 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/terminal"
@@ -40,7 +41,7 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	defer emb.Close()
 	defer rdb.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	runner := conversation.NewRunner(k.Core(), k.Catalog, store.New(rdb, ""), log)
+	runner := conversation.NewRunner(k.Core(), k.Catalog, store.New(rdb, "", config.DefaultTiming), log)
 	if err := terminal.New(runner, stdin, stdout, *lang, time.Now).Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -25,7 +25,7 @@ func TestChatInTheTerminal(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"Integrationsagentur Marl", "[1] 📋 Angebote", "[2] ☎️ Ansprechpersonen",
-		"Jens Flachmeier", "+4915117466885", "keine Begegnungen geplant"} {
+		"Jens Flachmeier", "+49 151 17466885", "keine Begegnungen geplant"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}

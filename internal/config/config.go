@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is what `integrabot serve` needs.
@@ -26,6 +26,8 @@ type Config struct {
 
 	WebhookURL    string // empty: long polling
 	WebhookSecret string // checked on every webhook request; never logged
+
+	Sending Sending // SEND_RATE, BROADCAST_RATE, PAID_BROADCAST
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -54,11 +56,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, fmt.Errorf("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
 	}
 	if c.RedisURL != "" {
-		rdb, err := store.NewClient(c.RedisURL)
-		if err != nil {
+		if err := checkRedisURL(c.RedisURL); err != nil {
 			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0; see README for Sentinel and Cluster)", redactURL(err.Error(), c.RedisURL))
 		}
-		_ = rdb.Close() // only parsed; no connection was made
 	}
 	for _, f := range strings.FieldsFunc(env("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(f, 10, 64)
@@ -71,6 +71,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, fmt.Errorf("LISTEN_ADDR: %q is not host:port (like :8080)", c.ListenAddr)
 	}
 	if err := c.readWebhook(env); err != nil {
+		return c, err
+	}
+	if c.Sending, err = readSending(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {
@@ -155,4 +158,22 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// checkRedisURL parses REDIS_URL as the store will: one Redis, Sentinel
+// (master_name) or Cluster (addr).
+func checkRedisURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	switch q := u.Query(); {
+	case q.Has("master_name"):
+		_, err = redis.ParseFailoverURL(raw)
+	case q.Has("addr"):
+		_, err = redis.ParseClusterURL(raw)
+	default:
+		_, err = redis.ParseURL(raw)
+	}
+	return err
 }

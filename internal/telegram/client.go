@@ -148,3 +148,16 @@ func libraryError(method string, env envelope) error {
 	}
 	return fmt.Errorf("error response from telegram for method %s, %d %s", method, env.ErrorCode, env.Description)
 }
+
+// send makes a call that sends a message and, when wantID, returns the new
+// message's id (decoding the echoed message only then).
+func (c *Client) send(ctx context.Context, method string, params any, wantID bool) (int, error) {
+	if !wantID {
+		return 0, c.call(ctx, method, params, nil)
+	}
+	var sent struct {
+		ID int `json:"message_id"`
+	}
+	err := c.call(ctx, method, params, &sent)
+	return sent.ID, err
+}
