@@ -162,7 +162,13 @@ func cleanRedis(url, prefix string) {
 // waitSent waits until chat has received at least n messages.
 func (h *harness) waitSent(chat int64, n int) []telegramtest.Sent {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return h.waitSentWithin(chat, n, 10*time.Second)
+}
+
+// waitSentWithin is waitSent for up to d.
+func (h *harness) waitSentWithin(chat int64, n int, d time.Duration) []telegramtest.Sent {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		var got []telegramtest.Sent
 		for _, s := range h.api.Sent() {

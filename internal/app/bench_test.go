@@ -142,7 +142,7 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 var unlimited = deliver.Limits{Rate: 1e6, BulkRate: 1e6, Burst: 1000, PerChat: time.Nanosecond, Group: time.Nanosecond, MaxTries: 6, Workers: 64}
 
 // freeAddr is an address on 127.0.0.1 that nothing listens on right now.
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

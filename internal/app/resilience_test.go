@@ -70,27 +70,11 @@ func TestRedisOutage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("this test starts its own Redis and needs redis-server (apt-get install redis-server; .ci/run does): %v", err)
 	}
-	port := freePort(t)
-	startRedis := func() *exec.Cmd {
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, "redis up", func() bool {
-			c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		})
-		return cmd
-	}
-	srv := startRedis()
-	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-
+	_ = bin
+	srv, url := ownRedis(t)
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 	defer api.Close()
-	h := startOn(t, api, fmt.Sprintf("redis://127.0.0.1:%d/0", port))
+	h := startOn(t, api, url)
 	u := telegramtest.User{ID: 960, FirstName: "R", LanguageCode: "de"}
 	h.api.SendText(u, "/start")
 	h.waitSent(960, 1)
@@ -105,8 +89,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 	waitFor(t, "ready", func() bool { return ready() == 200 })
 
-	_ = srv.Process.Kill()
-	_ = srv.Wait()
+	srv.stop()
 	h.api.SendText(u, "Telefon")
 	mustContain(t, texts(h.waitSent(960, 2)[1:]), "Flachmeier")
 	if code := ready(); code != http.StatusServiceUnavailable {
@@ -132,7 +115,7 @@ func TestRedisOutage(t *testing.T) {
 		}
 	}
 
-	srv = startRedis()
+	srv.start()
 	waitFor(t, "ready again", func() bool { return ready() == 200 })
 	h.api.SendText(u, "/language")
 	msgs = h.waitSent(960, 6)
@@ -141,6 +124,50 @@ func TestRedisOutage(t *testing.T) {
 	if got := texts(h.waitSent(960, 7)[5:]); strings.Contains(got, knowledge(t).Catalog.T("en", "error.not_saved")) {
 		t.Errorf("choice not saved after Redis came back:\n%s", got)
 	}
+}
+
+// redisServer is a Redis of a test's own, which the test may stop and start.
+type redisServer struct {
+	t    *testing.T
+	port int
+	cmd  *exec.Cmd
+}
+
+// ownRedis starts a Redis on a free port of 127.0.0.1 and returns its URL;
+// it is stopped when the test ends.
+func ownRedis(t *testing.T) (*redisServer, string) {
+	t.Helper()
+	r := &redisServer{t: t, port: freePort(t)}
+	r.start()
+	t.Cleanup(r.stop)
+	return r, fmt.Sprintf("redis://127.0.0.1:%d/0", r.port)
+}
+
+func (r *redisServer) start() {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		r.t.Fatalf("this test starts its own Redis and needs redis-server (apt-get install redis-server; .ci/run does): %v", err)
+	}
+	r.cmd = exec.Command(bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	waitFor(r.t, "redis up", func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", r.port))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+func (r *redisServer) stop() {
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
 }
 
 // metricValue reads one series' value from Prometheus' text format (-1: absent).

@@ -16,6 +16,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -58,12 +59,26 @@ type replica struct {
 }
 
 func startReplica(t *testing.T, api *telegramtest.Server, webhookURL, prefix string) *replica {
+	return startReplicaWith(t, api, webhookURL, prefix, "127.0.0.1:0", fastLimits)
+}
+
+// startReplicaWithLimits runs a replica with the default limits, which keep to Telegram's.
+func startReplicaWithLimits(t *testing.T, api *telegramtest.Server, webhookURL, prefix string) *replica {
+	return startReplicaWith(t, api, webhookURL, prefix, "127.0.0.1:0", deliver.DefaultLimits(25, 20))
+}
+
+// startReplicaAt runs a replica listening on addr.
+func startReplicaAt(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string) *replica {
+	return startReplicaWith(t, api, webhookURL, prefix, addr, fastLimits)
+}
+
+func startReplicaWith(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string, limits deliver.Limits) *replica {
 	t.Helper()
-	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: redisURL(t), ListenAddr: "127.0.0.1:0",
+	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: redisURL(t), ListenAddr: addr,
 		WebhookURL: webhookURL, WebhookSecret: secret}
 	r := &replica{done: make(chan error, 1), logs: &syncBuffer{}}
 	a, err := app.New(cfg, knowledge(t), app.Options{KeyPrefix: prefix,
-		Limits: fastLimits}, slog.New(slog.NewJSONHandler(r.logs, nil)))
+		Limits: limits}, slog.New(slog.NewJSONHandler(r.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

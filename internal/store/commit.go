@@ -72,10 +72,14 @@ return 1`)
 // workers, in the slot all replicas share. A chat already there keeps its
 // time (it may be waiting for its own limit, or held by a worker), moving to
 // the reply set when a reply came; the dirty mark tells a worker holding it
-// that more came. KEYS: ready replies, ready bulk, dirty. ARGV: chat, lane.
+// that more came. A chat that was sent to a moment ago becomes ready only
+// when its pace allows. KEYS: ready replies, ready bulk, dirty, pace.
+// ARGV: chat, lane.
 var enqueueScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local pace = tonumber(redis.call('ZSCORE', KEYS[4], ARGV[1]) or '0')
+if pace > now then now = pace end
 if ARGV[2] == 'r' then
   local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
   if s then
@@ -88,6 +92,11 @@ elseif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 end
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1`)
+
+// readyKeys are the keys of enqueueScript.
+func (s *Store) readyKeys() []string {
+	return []string{s.global("ready:r"), s.global("ready:b"), s.global("dirty"), s.global("pace")}
+}
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
@@ -170,7 +179,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 		}
 		commit = commitScript.Run(ctx, p, keys, args...)
 		for chat, lane := range ready {
-			enqueueScript.Run(ctx, p, []string{s.global("ready:r"), s.global("ready:b"), s.global("dirty")}, strconv.FormatInt(chat, 10), lane)
+			enqueueScript.Run(ctx, p, s.readyKeys(), strconv.FormatInt(chat, 10), lane)
 		}
 		if ref.User != 0 {
 			if c.Forget {

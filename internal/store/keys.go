@@ -34,6 +34,8 @@
 //	ib:{g}:ready:r, :ready:b   zset    none       chats with messages waiting, scored by the unix ms when the
 //	                                              chat may next be sent to (or a worker's lease ends). Chat ids.
 //	ib:{g}:dirty               set     none       chats whose queue got a message while a worker held them.
+//	ib:{g}:pace                zset    seconds    chats sent to a moment ago, by when they may be sent to again;
+//	                                              members leave as their time passes.
 //	ib:{g}:rate, :rate:b       string  seconds    the next free sending slot of the whole bot (GCRA) and of
 //	                                              bulk messages; no personal data.
 //	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.

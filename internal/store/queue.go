@@ -45,7 +45,10 @@ type Taken struct {
 // and Telegram asked for no pause. It answers {1, chat, lane} or {0, ms to
 // wait}. Times are Redis's own clock, the same for every replica.
 //
-// KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty.
+// A chat handed back with nothing left keeps its next time in the pace set,
+// so that a message committed a moment later still waits for it.
+//
+// KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace.
 // ARGV: lease, interval, bulk interval, tolerance (ms); released chat, its
 // lane, after (ms), pause (ms); take (1) or only release (0).
 var takeScript = redis.NewScript(`
@@ -56,11 +59,12 @@ if c ~= '' then
   local dirty = redis.call('SREM', KEYS[6], c)
   local lane = ARGV[6]
   local inR = redis.call('ZSCORE', KEYS[1], c)
+  local due = now + tonumber(ARGV[7])
   if lane == '' and dirty == 0 then
     redis.call('ZREM', KEYS[1], c)
     redis.call('ZREM', KEYS[2], c)
+    if due > now then redis.call('ZADD', KEYS[7], due, c) end
   else
-    local due = now + tonumber(ARGV[7])
     if lane == 'r' or inR then
       redis.call('ZADD', KEYS[1], due, c)
       redis.call('ZREM', KEYS[2], c)
@@ -73,6 +77,7 @@ if c ~= '' then
     redis.call('SET', KEYS[5], '1', 'PX', pause)
   end
 end
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now)
 if ARGV[9] == '0' then return {0, 0} end
 local p = redis.call('PTTL', KEYS[5])
 if p > 0 then return {0, p} end
@@ -115,7 +120,7 @@ return {1, pick[1], lane}`)
 // Take releases rel (when rel.Chat is not 0) and returns the next chat to
 // send to, or how long to wait before asking again.
 func (s *Store) Take(ctx context.Context, r Rates, rel Release, take bool) (Taken, time.Duration, bool, error) {
-	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty")}
+	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty"), s.global("pace")}
 	chat := ""
 	if rel.Chat != 0 {
 		chat = strconv.FormatInt(rel.Chat, 10)
@@ -307,7 +312,7 @@ func (s *Store) Repair(ctx context.Context) (int, error) {
 					continue
 				}
 			}
-			if err := enqueueScript.Run(ctx, s.rdb, []string{s.global("ready:r"), s.global("ready:b"), s.global("dirty")}, member, lane).Err(); err != nil {
+			if err := enqueueScript.Run(ctx, s.rdb, s.readyKeys(), member, lane).Err(); err != nil {
 				return err
 			}
 			found++

@@ -73,21 +73,24 @@ func deliverAll(t *testing.T, s *Store) []string {
 	return nil
 }
 
-// Replies go before bulk; chats are served oldest first, and a chat that was
-// just sent to goes behind those that waited meanwhile; each chat's messages
-// go in the order committed.
+// Replies go before bulk; chats are served oldest first; each chat's
+// messages go in the order committed.
 func TestDeliveryOrder(t *testing.T) {
 	for name, rdb := range bothRedis(t) {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t, rdb)
 			commitTo(t, s, 1, 71, msg("bulk-71", conversation.LaneBulk))
-			commitTo(t, s, 2, 72, msg("reply-72a", conversation.LaneReply), msg("reply-72b", conversation.LaneReply))
+			commitTo(t, s, 2, 72, msg("reply-72", conversation.LaneReply))
 			time.Sleep(2 * time.Millisecond) // a later ready time for the next chat
 			commitTo(t, s, 3, 73, msg("reply-73", conversation.LaneReply))
 			got := fmt.Sprint(deliverAll(t, s))
-			want := fmt.Sprint([]string{`{"text":"reply-72a"}`, `{"text":"reply-73"}`, `{"text":"reply-72b"}`, `{"text":"bulk-71"}`})
+			want := fmt.Sprint([]string{`{"text":"reply-72"}`, `{"text":"reply-73"}`, `{"text":"bulk-71"}`})
 			if got != want {
 				t.Errorf("delivered %s, want %s", got, want)
+			}
+			commitTo(t, s, 4, 74, msg("first", conversation.LaneReply), msg("second", conversation.LaneReply), msg("third", conversation.LaneReply))
+			if got := fmt.Sprint(deliverAll(t, s)); got != `[{"text":"first"} {"text":"second"} {"text":"third"}]` {
+				t.Errorf("one chat's messages went as %s", got)
 			}
 		})
 	}
@@ -252,5 +255,32 @@ func TestForget(t *testing.T) {
 	}
 	if _, found, _ := s.Head(ctx, 99); !found {
 		t.Error("the confirmation was not queued")
+	}
+}
+
+// A chat that was sent to keeps its pace even when its queue ran empty: a
+// message committed right after waits for the chat's time.
+func TestPaceOutlivesAnEmptyQueue(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			commitTo(t, s, 1, 85, msg("one", conversation.LaneReply))
+			tk, _, ok, _ := s.Take(ctx, fast, Release{}, true)
+			if !ok {
+				t.Fatal("nothing to take")
+			}
+			m, _, _ := s.Head(ctx, tk.Chat)
+			lane, _ := s.Ack(ctx, m, Sent, 1)
+			s.Take(ctx, fast, Release{Chat: 85, Lane: lane, After: time.Second}, false) // empty: handed back
+			commitTo(t, s, 2, 85, msg("two", conversation.LaneReply))
+			for until := time.Now().Add(500 * time.Millisecond); time.Now().Before(until); {
+				_, wait, ok, _ := s.Take(ctx, fast, Release{}, true)
+				if ok {
+					t.Fatal("the next message to the chat went within half a second of the last, want about 1 s after")
+				}
+				time.Sleep(wait)
+			}
+		})
 	}
 }

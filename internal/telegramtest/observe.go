@@ -160,7 +160,22 @@ func (s *Server) takeFailure(method string) (*apiError, bool) {
 		return nil, false
 	}
 	s.failures[key] = q[1:]
+	if q[0].code == 0 { // a call FailAfter lets pass
+		return nil, false
+	}
 	return q[0], true
+}
+
+// FailAfter lets the next pass calls of method succeed, then fails n, as
+// FailNext does: for a failure in the middle of a reply in several parts.
+func (s *Server) FailAfter(method string, pass, n int, code int, description string, retryAfter int) {
+	key := strings.ToLower(method)
+	s.mu.Lock()
+	for range pass {
+		s.failures[key] = append(s.failures[key], &apiError{})
+	}
+	s.mu.Unlock()
+	s.FailNext(method, n, code, description, retryAfter)
 }
 
 // Block makes the chat refuse the bot from now on: sends, edits and chat
