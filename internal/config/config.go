@@ -69,6 +69,8 @@ func FromEnv(env func(string) string) (Config, error) {
 	}
 	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
 		return c, fmt.Errorf("LISTEN_ADDR: %q is not host:port (like :8080)", c.ListenAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return c, fmt.Errorf("LISTEN_ADDR: %q: the port must be a number from 1 to 65535 (like :8080)", c.ListenAddr)
 	}
 	if err := c.readWebhook(env); err != nil {
 		return c, err
@@ -123,8 +125,43 @@ func (c *Config) readWebhook(env func(string) string) error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && local)) {
 		return fmt.Errorf("WEBHOOK_URL: %q is not an https URL", c.WebhookURL)
 	}
+	if err := checkRoute(u); err != nil {
+		return fmt.Errorf("WEBHOOK_URL: %q: %v", c.WebhookURL, err)
+	}
 	if !secretPattern.MatchString(secret) {
 		return fmt.Errorf("WEBHOOK_SECRET: needed with WEBHOOK_URL: 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example the output of: openssl rand -hex 32)")
+	}
+	return nil
+}
+
+// routeSegment is what one segment of the webhook's path may hold: RFC 3986's
+// unreserved characters and sub-delimiters, ':' and '@' — no '%' escapes, no
+// space, and no braces (net/http's ServeMux reads those as wildcards).
+var routeSegment = regexp.MustCompile(`^[A-Za-z0-9._~!$&'()*+,;=:@-]+$`)
+
+// checkRoute tells whether the URL's path can be the webhook's route on
+// LISTEN_ADDR: one that net/http's ServeMux registers beside /healthz,
+// /readyz and /metrics (it panics on a pattern it cannot parse or that is taken) and that the
+// requests Telegram sends to the URL match as they are.
+func checkRoute(u *url.URL) error {
+	if u.RawPath != "" || strings.ContainsAny(u.Path, "%") {
+		return fmt.Errorf("the path must not hold %%-escapes")
+	}
+	switch u.Path {
+	case "/healthz", "/readyz", "/metrics": // served by internal/app on the same address
+		return fmt.Errorf("the path %s is already served on LISTEN_ADDR; choose another, like /telegram", u.Path)
+	}
+	if u.Path == "" || u.Path == "/" {
+		return nil
+	}
+	segments := strings.Split(strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/"), "/")
+	for _, seg := range segments {
+		switch {
+		case seg == "" || seg == "." || seg == "..":
+			return fmt.Errorf("the path must not hold empty, . or .. parts")
+		case !routeSegment.MatchString(seg):
+			return fmt.Errorf("the path may hold only letters, digits and -._~!$&'()*+,;=:@ between its slashes (no spaces)")
+		}
 	}
 	return nil
 }
