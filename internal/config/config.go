@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/redisurl"
 )
 
 // Config is what `integrabot serve` needs.
@@ -54,11 +54,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, fmt.Errorf("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
 	}
 	if c.RedisURL != "" {
-		rdb, err := store.NewClient(c.RedisURL)
-		if err != nil {
+		if _, err := redisurl.Parse(c.RedisURL); err != nil {
 			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0; see README for Sentinel and Cluster)", redactURL(err.Error(), c.RedisURL))
 		}
-		_ = rdb.Close() // only parsed; no connection was made
 	}
 	for _, f := range strings.FieldsFunc(env("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(f, 10, 64)

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"go/parser"
+	gotoken "go/token"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -133,5 +136,30 @@ func TestWebhookURLIsAUsableRoute(t *testing.T) {
 			}()
 			mux.HandleFunc(c.WebhookPath(), func(http.ResponseWriter, *http.Request) {})
 		})
+	}
+}
+
+// config sits at the edge of the import graph: of integrabot's own packages it
+// may use only redisurl (to check REDIS_URL without making a store).
+func TestImportsNoOtherPackageOfOurs(t *testing.T) {
+	const module = "github.com/integrationsagentur-marl/integrabot/"
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(gotoken.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range parsed.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, module) && p != module+"internal/redisurl" {
+				t.Errorf("%s imports %s", f, p)
+			}
+		}
 	}
 }
