@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf16"
 
@@ -12,7 +11,8 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
-// API is the part of the Bot API the adapter sends with (Client has it).
+// API is the part of the Bot API the adapter sends with (Client has it). Its
+// errors start with the method's name ("sendMessage: …"), as Client's do.
 type API interface {
 	SendMessage(ctx context.Context, params *bot.SendMessageParams) error
 	SendContact(ctx context.Context, params *bot.SendContactParams) error
@@ -101,22 +101,15 @@ func Send(ctx context.Context, api API, chatID int64, m Message) error {
 	}
 	if m.Contact != nil {
 		first, last := splitName(m.Contact.Name)
-		err := api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
-		if err != nil {
-			return fmt.Errorf("sendContact: %w", err)
-		}
-		return nil
+		// the API's error names the method already (Client's do)
+		return api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
 	}
 	off := true
-	err := api.SendMessage(ctx, &bot.SendMessageParams{
+	return api.SendMessage(ctx, &bot.SendMessageParams{
 		ChatID: chatID, Text: m.Text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
 		ReplyMarkup:        markup,
 	})
-	if err != nil {
-		return fmt.Errorf("sendMessage: %w", err)
-	}
-	return nil
 }
 
 func splitName(name string) (first, last string) {
