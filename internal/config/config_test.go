@@ -36,7 +36,7 @@ func TestFromEnv(t *testing.T) {
 		{"bad admin", map[string]string{"TELEGRAM_BOT_TOKEN": token, "ADMIN_IDS": "12,abc"}, `ADMIN_IDS: "abc"`},
 		{"bad listen", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
 		{"listen port too big", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":99999"}, "LISTEN_ADDR"},
-		{"listen port zero", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "127.0.0.1:0"}, "LISTEN_ADDR"},
+		{"listen port negative", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":-1"}, "LISTEN_ADDR"},
 		{"listen port named", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":http"}, "LISTEN_ADDR"},
 		{"listen port missing", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "localhost:"}, "LISTEN_ADDR"},
 		{"webhook", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "0123456789abcdef0123"}, ""},
@@ -65,7 +65,7 @@ func TestFromEnv(t *testing.T) {
 			}
 		})
 	}
-	for _, addr := range []string{":1", "127.0.0.1:65535", "[::1]:8080", "localhost:9090"} {
+	for _, addr := range []string{":1", "127.0.0.1:65535", "[::1]:8080", "localhost:9090", "127.0.0.1:0"} { // 0: any free port
 		if _, err := FromEnv(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": addr})); err != nil {
 			t.Errorf("LISTEN_ADDR=%s: %v", addr, err)
 		}
