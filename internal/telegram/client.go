@@ -127,14 +127,17 @@ func decodeResult(env envelope, dest any) error {
 	return json.Unmarshal(raw, dest)
 }
 
-// libraryError is the error go-telegram/bot returns for the same answer.
+// libraryError is the error go-telegram/bot returns for the same answer,
+// always behind the method's name, once: callers do not add it again.
+// A 429 or a migration is wrapped, so errors.As finds it (bot.IsTooManyRequestsError
+// does not see through wrapping).
 func libraryError(method string, env envelope) error {
 	switch env.ErrorCode {
 	case http.StatusForbidden:
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorForbidden, env.Description)
 	case http.StatusBadRequest:
 		if env.Parameters.MigrateToChatID != 0 {
-			return &bot.MigrateError{Message: fmt.Sprintf("%s: %s", bot.ErrorBadRequest, env.Description), MigrateToChatID: int(env.Parameters.MigrateToChatID)}
+			return fmt.Errorf("%s: %w", method, &bot.MigrateError{Message: fmt.Sprintf("%s: %s", bot.ErrorBadRequest, env.Description), MigrateToChatID: int(env.Parameters.MigrateToChatID)})
 		}
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorBadRequest, env.Description)
 	case http.StatusUnauthorized:
@@ -144,9 +147,9 @@ func libraryError(method string, env envelope) error {
 	case http.StatusConflict:
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorConflict, env.Description)
 	case http.StatusTooManyRequests:
-		return &bot.TooManyRequestsError{Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter}
+		return fmt.Errorf("%s: %w", method, &bot.TooManyRequestsError{Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter})
 	}
-	return fmt.Errorf("error response from telegram for method %s, %d %s", method, env.ErrorCode, env.Description)
+	return fmt.Errorf("%s: error response from telegram, %d %s", method, env.ErrorCode, env.Description)
 }
 
 // send makes a call that sends a message and, when wantID, returns the new

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -18,7 +19,7 @@ import (
 func msg(chatType models.ChatType, text string, command bool) *models.Update {
 	m := &models.Message{ID: 1, Chat: models.Chat{ID: 5, Type: chatType}, From: &models.User{ID: 5, LanguageCode: "de"}, Text: text}
 	if command {
-		n := strings.IndexByte(text+" ", ' ')
+		n := strings.IndexFunc(text+" ", unicode.IsSpace) // Telegram's entity ends at the first space or line break
 		m.Entities = []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: n}}
 	}
 	return &models.Update{ID: 1, Message: m}
@@ -37,6 +38,13 @@ func TestMap(t *testing.T) {
 	}{
 		{"command", msg(models.ChatTypePrivate, "/start", true), true, conversation.KindCommand, "start", "", false},
 		{"deep link", msg(models.ChatTypePrivate, "/start contacts", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"command, then text on the next line", msg(models.ChatTypePrivate, "/start\nhello", true), true, conversation.KindCommand, "start", "hello", false},
+		{"command and a line break", msg(models.ChatTypePrivate, "/help\n", true), true, conversation.KindCommand, "help", "", false},
+		{"command, tab and spaces", msg(models.ChatTypePrivate, "/start\t  contacts \n", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"command and a no-break space", msg(models.ChatTypePrivate, "/start\u00a0contacts", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"argument over several lines", msg(models.ChatTypePrivate, "/start\r\nfirst\nsecond\n", true), true, conversation.KindCommand, "start", "first\nsecond", false},
+		{"our name, then a line break", msg(models.ChatTypeSupergroup, "/Help@IntegraBot\nbitte", true), true, conversation.KindCommand, "help", "bitte", true},
+		{"another bot's command on its own line", msg(models.ChatTypeGroup, "/help@otherbot\n", true), false, 0, "", "", false},
 		{"command with our name in a group", msg(models.ChatTypeSupergroup, "/Help@IntegraBot", true), true, conversation.KindCommand, "help", "", true},
 		{"another bot's command", msg(models.ChatTypeGroup, "/help@otherbot", true), false, 0, "", "", false},
 		{"text", msg(models.ChatTypePrivate, "Telefon?", false), true, conversation.KindText, "", "", false},

@@ -6,6 +6,7 @@ package telegram
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
@@ -126,9 +127,16 @@ func isCommand(m *models.Message) bool {
 }
 
 // splitCommand splits "/start@bot payload" into "start@bot" and "payload".
+// The command ends at the first Unicode whitespace — a space, but also the
+// line break of "/start" with text on the next line; the argument is the
+// rest, trimmed.
 func splitCommand(text string) (name, arg string) {
-	name, arg, _ = strings.Cut(strings.TrimPrefix(text, "/"), " ")
-	return name, strings.TrimSpace(arg)
+	text = strings.TrimPrefix(text, "/")
+	i := strings.IndexFunc(text, unicode.IsSpace)
+	if i < 0 {
+		return text, ""
+	}
+	return text[:i], strings.TrimSpace(text[i:])
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
