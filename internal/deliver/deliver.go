@@ -16,9 +16,9 @@ import (
 
 // Queue is where committed messages wait (store.Store).
 type Queue interface {
-	Take(ctx context.Context, r store.Rates, rel store.Release, take bool) (store.Taken, time.Duration, bool, error)
-	Head(ctx context.Context, chat int64) (store.Queued, bool, error)
-	Ack(ctx context.Context, m store.Queued, o store.Outcome, messageID int) (string, error)
+	TakeMany(ctx context.Context, r store.Rates, rels []store.Release, most int) ([]store.Taken, time.Duration, error)
+	Heads(ctx context.Context, chats []int64) ([]store.Queued, []bool, []error)
+	AckMany(ctx context.Context, acks []store.Acked) ([]string, []error)
 	Heartbeat(ctx context.Context, replica string, window time.Duration) (int, error)
 	Repair(ctx context.Context) (int, error)
 	Waiting(ctx context.Context) (replies, bulk int64, err error)
@@ -53,7 +53,7 @@ type Sender interface {
 type Limits struct {
 	Rate     float64       // messages a second for the whole bot (SEND_RATE)
 	BulkRate float64       // of which bulk may use (BROADCAST_RATE)
-	Burst    int           // messages the whole bot may send at once ahead of the rate
+	Burst    int           // messages the whole bot may send at once; Rate still holds for any second
 	PerChat  time.Duration // between two messages to one private chat
 	Group    time.Duration // between two messages to one group
 	MaxTries int           // tries of one message before it is given up
@@ -61,21 +61,35 @@ type Limits struct {
 }
 
 // DefaultLimits keep below Telegram's: 1 s per chat and 20 a minute per
-// group, with a margin for the time a request travels.
+// group, with a margin for the time a request travels. At high rates (paid
+// broadcasts) messages go in small bursts, a hundredth of a second's worth,
+// so that one round trip to Redis takes several.
 func DefaultLimits(rate, bulk float64) Limits {
-	workers := 16
+	l := Limits{Rate: rate, BulkRate: bulk, Burst: 1, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: 16}
 	if rate > 100 {
-		workers = min(256, int(rate/5)) // paid broadcasts: many calls in flight
+		l.Burst = int(rate / 100)
+		l.Workers = min(256, int(rate/20)) // many calls in flight
 	}
-	return Limits{Rate: rate, BulkRate: bulk, Burst: 1, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: workers}
+	return l
 }
 
+// rates are the limits as the store applies them (GCRA): a message every
+// Interval, Burst at once. In any second that lets Rate/Interval… through:
+// (1 s / Interval) + Burst, so Interval is what keeps that at Rate.
 func (l Limits) rates(lease time.Duration) store.Rates {
+	burst := max(l.Burst, 1)
+	// a margin of one burst for the time a request travels: messages taken
+	// a little over a second apart may arrive within one
+	sustained := max(l.Rate-float64(2*burst), 1)
+	if burst == 1 {
+		sustained = max(l.Rate-1, 1)
+	}
+	bulk := min(l.BulkRate, sustained)
 	every := func(r float64) time.Duration { return time.Duration(float64(time.Second) / r) }
 	return store.Rates{
-		Interval:     every(l.Rate),
-		BulkInterval: every(l.BulkRate),
-		Tolerance:    time.Duration(max(l.Burst-1, 0)) * every(l.Rate),
+		Interval:     every(sustained),
+		BulkInterval: every(bulk),
+		Tolerance:    time.Duration(burst-1) * every(sustained),
 		Lease:        lease,
 	}
 }

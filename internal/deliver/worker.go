@@ -12,7 +12,9 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 )
 
-// Deliverer runs the delivery workers of one replica.
+// Deliverer runs the delivery of one replica: a dispatcher that takes the
+// chats whose time has come from Redis, a whole pool's worth in one round
+// trip, and workers that make the Bot API calls.
 type Deliverer struct {
 	q       Queue
 	send    Sender
@@ -23,28 +25,25 @@ type Deliverer struct {
 	m       *metrics.Metrics // may be nil
 	replica string
 
-	wake  chan struct{}  // a token lets one idle worker ask for work
-	hints chan time.Time // when a worker was told work will be due
+	wake chan struct{} // messages were committed
 
 	direct *direct
 }
 
-// New returns the delivery workers. lease is how long a worker may hold a
-// chat (config.Timing.Lease), settle how long its last writes may take.
+// New returns the delivery. lease is how long a replica may hold a chat
+// (config.Timing.Lease), settle how long its last writes may take.
 func New(q Queue, s Sender, lim Limits, lease, settle time.Duration, log *slog.Logger, m *metrics.Metrics) *Deliverer {
 	var id [6]byte
 	_, _ = rand.Read(id[:])
-	d := &Deliverer{
+	return &Deliverer{
 		q: q, send: s, lim: lim, rates: lim.rates(lease), settle: settle, log: log, m: m,
 		replica: hex.EncodeToString(id[:]),
-		wake:    make(chan struct{}, lim.Workers),
-		hints:   make(chan time.Time, lim.Workers),
+		wake:    make(chan struct{}, 1),
+		direct:  newDirect(s, lim, log, m),
 	}
-	d.direct = newDirect(s, lim, log, m)
-	return d
 }
 
-// Wake tells the workers that messages were committed.
+// Wake tells the delivery that messages were committed.
 func (d *Deliverer) Wake() {
 	select {
 	case d.wake <- struct{}{}:
@@ -59,24 +58,217 @@ const (
 	idle      = 500 * time.Millisecond
 )
 
-// Run delivers until ctx ends; each worker finishes the message it is
-// sending and hands its chat back first.
+// job is a message a worker sends.
+type job struct{ m store.Queued }
+
+// Run delivers until ctx ends; the messages being sent then are finished
+// and their chats handed back first.
 func (d *Deliverer) Run(ctx context.Context) error {
 	if n, err := d.q.Repair(ctx); err != nil {
 		d.log.Warn("could not look for chats with messages left waiting", "err", err)
 	} else if n > 0 {
 		d.log.Info("chats with messages left waiting found", "chats", n)
 	}
+	jobs := make(chan job, d.lim.Workers)
+	results := make(chan store.Release, d.lim.Workers)
 	var wg sync.WaitGroup
 	for range d.lim.Workers {
 		wg.Add(1)
-		go func() { defer wg.Done(); d.work(ctx) }()
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				// a call under way is finished even when stopping: its
+				// outcome must be recorded, or it is sent again
+				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
+				results <- d.record(ctx, j.m, res)
+			}
+		}()
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); d.clock(ctx) }()
-	d.beat(ctx)
+	go func() { defer wg.Done(); d.beat(ctx) }()
+	d.dispatch(ctx, jobs, results)
+	close(jobs)
 	wg.Wait()
 	return nil
+}
+
+// dispatch hands messages to the workers. Each turn, the chats the workers
+// are done with are handed back and new ones taken (one round trip for all),
+// and the first messages of the chats taken are read (one more); the
+// workers send and record each outcome themselves, in parallel.
+func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-chan store.Release) {
+	var (
+		rels     []store.Release // chats to hand back
+		inFlight int
+		pause    = 50 * time.Millisecond
+		timer    = time.NewTimer(0)
+	)
+	defer timer.Stop()
+	for {
+		stopping := ctx.Err() != nil
+		if stopping && inFlight == 0 {
+			if len(rels) > 0 {
+				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+				if _, _, err := d.q.TakeMany(sctx, d.rates, rels, 0); err != nil {
+					d.log.Warn("could not hand chats back; they are free again when their lease ends", "err", err)
+				}
+				cancel()
+			}
+			return
+		}
+		free := d.lim.Workers - inFlight
+		if stopping {
+			free = 0
+		}
+		var wait time.Duration
+		if free > 0 || len(rels) > 0 {
+			tctx, cancel := ctx, context.CancelFunc(func() {})
+			if stopping {
+				tctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+			}
+			taken, w, err := d.q.TakeMany(tctx, d.rates, rels, free)
+			cancel()
+			switch {
+			case err != nil:
+				if ctx.Err() == nil {
+					d.redisError("take", err)
+				}
+				wait = pause
+				pause = min(pause*2, 2*time.Second) // rels are handed back next time
+			default:
+				pause = 50 * time.Millisecond
+				rels = rels[:0]
+				wait = w
+				rels = append(rels, d.start(ctx, taken, jobs, &inFlight)...)
+				if len(taken) == free && free > 0 {
+					wait = 0 // there may be more
+				}
+			}
+		}
+		if len(rels) > 0 && wait > 0 {
+			wait = 0 // hand them back at once
+		}
+		// wait for an outcome, a commit, the time work falls due, or the end
+		if !stopping && wait == 0 && inFlight < d.lim.Workers {
+			select {
+			case r := <-results:
+				inFlight--
+				rels = append(rels, r)
+			default:
+			}
+			continue
+		}
+		if wait <= 0 || wait > idle {
+			wait = idle
+		}
+		timer.Reset(wait)
+		select {
+		case r := <-results:
+			inFlight--
+			rels = append(rels, r)
+		case <-d.wake:
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		// gather the outcomes that came meanwhile, to record them together
+		for more := true; more; {
+			select {
+			case r := <-results:
+				inFlight--
+				rels = append(rels, r)
+			default:
+				more = false
+			}
+		}
+	}
+}
+
+// start reads the first message of each chat taken and hands it to a
+// worker; chats with nothing to send are handed back.
+func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- job, inFlight *int) []store.Release {
+	if len(taken) == 0 {
+		return nil
+	}
+	chats := make([]int64, len(taken))
+	for i, t := range taken {
+		chats[i] = t.Chat
+	}
+	heads, found, errs := d.q.Heads(ctx, chats)
+	var rels []store.Release
+	var unreadable []store.Acked
+	for i, chat := range chats {
+		switch {
+		case errs[i] != nil && !found[i]:
+			d.redisError("head", errs[i])
+			rels = append(rels, store.Release{Chat: chat, Lane: "r", After: time.Second})
+		case !found[i]:
+			rels = append(rels, store.Release{Chat: chat})
+		case errs[i] != nil: // an entry that cannot be read: drop it, go on with the next
+			d.log.Error("message in the queue not readable; dropped", "chat_id", chat, "message", heads[i].ID, "err", errs[i])
+			unreadable = append(unreadable, store.Acked{M: heads[i], Outcome: store.Dropped})
+		default:
+			jobs <- job{m: heads[i]}
+			*inFlight++
+		}
+	}
+	if len(unreadable) > 0 {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+		defer cancel()
+		lanes, _ := d.q.AckMany(sctx, unreadable)
+		for i, a := range unreadable {
+			rels = append(rels, store.Release{Chat: a.M.Chat, Lane: lanes[i]})
+		}
+	}
+	return rels
+}
+
+// record writes what became of a message sent and says how to hand its
+// chat back.
+func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) store.Release {
+	var outcome store.Outcome
+	after := time.Duration(0)
+	switch res.Kind {
+	case Delivered:
+		outcome, after = store.Sent, d.lim.gap(m.Chat)
+		d.m.Message("sent")
+	case SlowDown: // not the message's fault: it goes again after the pause, untouched
+		d.log.Warn("telegram asks the bot to slow down", "retry_after", res.RetryAfter)
+		return store.Release{Chat: m.Chat, Lane: laneName(m), After: res.RetryAfter, Pause: res.RetryAfter}
+	case ChatGone:
+		outcome = store.Gone
+		d.log.Info("chat gone: its messages are dropped", "chat_id", m.Chat)
+		d.m.Message("gone")
+	case Refused:
+		outcome = store.Dropped
+		d.log.Error("message refused by telegram; dropped", "chat_id", m.Chat, "message", m.ID, "err", res.Err)
+		d.m.Message("refused")
+	default:
+		if m.Tries+1 >= d.lim.MaxTries {
+			outcome = store.Dropped
+			d.log.Error("message given up after its tries", "chat_id", m.Chat, "message", m.ID, "tries", m.Tries+1, "err", res.Err)
+			d.m.Message("given_up")
+		} else {
+			outcome, after = store.Retry, backoff(m.Tries)
+			d.log.Warn("send failed; trying again", "chat_id", m.Chat, "message", m.ID, "try", m.Tries+1, "in", after, "err", res.Err)
+			d.m.Message("retried")
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+	defer cancel()
+	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: outcome, MessageID: res.MessageID}})
+	lane := lanes[0]
+	if errs[0] != nil {
+		// it may go again: a duplicate at most, never a loss
+		d.redisError("ack", errs[0])
+		lane = laneName(m)
+	}
+	return store.Release{Chat: m.Chat, Lane: lane, After: after}
 }
 
 // beat keeps the count of live replicas (for the rate each may use alone
@@ -99,133 +291,6 @@ func (d *Deliverer) beat(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// clock wakes a worker when work falls due, and now and then anyway, for
-// work another replica committed.
-func (d *Deliverer) clock(ctx context.Context) {
-	next := time.Now().Add(idle)
-	t := time.NewTimer(idle)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case h := <-d.hints:
-			if h.Before(next) {
-				next = h
-				t.Reset(time.Until(h))
-			}
-		case <-t.C:
-			d.Wake()
-			next = time.Now().Add(idle)
-			t.Reset(idle)
-		}
-	}
-}
-
-func (d *Deliverer) hint(wait time.Duration) {
-	select {
-	case d.hints <- time.Now().Add(wait):
-	default:
-	}
-}
-
-// work is one worker: take a chat, send its next message, hand it back
-// (with the next take, in one round trip).
-func (d *Deliverer) work(ctx context.Context) {
-	rel := store.Release{}
-	pause := 50 * time.Millisecond
-	for {
-		if ctx.Err() != nil {
-			if rel.Chat != 0 {
-				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
-				if _, _, _, err := d.q.Take(sctx, d.rates, rel, false); err != nil {
-					d.log.Warn("could not hand a chat back; it is free again when its lease ends", "err", err)
-				}
-				cancel()
-			}
-			return
-		}
-		tk, wait, ok, err := d.q.Take(ctx, d.rates, rel, true)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.redisError("take", err)
-				sleep(ctx, pause)
-				pause = min(pause*2, 2*time.Second)
-			}
-			continue // rel is handed back with the next take
-		}
-		pause = 50 * time.Millisecond
-		rel = store.Release{}
-		if !ok {
-			d.hint(wait)
-			select {
-			case <-ctx.Done():
-			case <-d.wake:
-			}
-			continue
-		}
-		d.Wake() // there may be more: let another worker look
-		rel = d.deliver(ctx, tk)
-	}
-}
-
-// deliver sends the head message of a chat the worker holds and says how
-// to hand the chat back.
-func (d *Deliverer) deliver(ctx context.Context, tk store.Taken) store.Release {
-	m, found, err := d.q.Head(ctx, tk.Chat)
-	if err != nil && !found {
-		d.redisError("head", err)
-		return store.Release{Chat: tk.Chat, Lane: "r", After: time.Second}
-	}
-	if !found {
-		return store.Release{Chat: tk.Chat}
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
-	defer cancel()
-	if err != nil { // an entry that cannot be read: drop it, go on with the next
-		d.log.Error("message in the queue not readable; dropped", "chat_id", m.Chat, "message", m.ID, "err", err)
-		lane, _ := d.q.Ack(sctx, m, store.Dropped, 0)
-		return store.Release{Chat: tk.Chat, Lane: lane}
-	}
-	res := d.send.Send(ctx, m.Chat, m.Payload, m.Record != "")
-	rel := store.Release{Chat: m.Chat}
-	var outcome store.Outcome
-	switch res.Kind {
-	case Delivered:
-		outcome, rel.After = store.Sent, d.lim.gap(m.Chat)
-		d.m.Message("sent")
-	case SlowDown: // not the message's fault: it goes again after the pause, untouched
-		d.log.Warn("telegram asks the bot to slow down", "retry_after", res.RetryAfter)
-		return store.Release{Chat: m.Chat, Lane: laneName(m), After: res.RetryAfter, Pause: res.RetryAfter}
-	case ChatGone:
-		outcome = store.Gone
-		d.log.Info("chat gone: its messages are dropped", "chat_id", m.Chat)
-		d.m.Message("gone")
-	case Refused:
-		outcome = store.Dropped
-		d.log.Error("message refused by telegram; dropped", "chat_id", m.Chat, "message", m.ID, "err", res.Err)
-		d.m.Message("refused")
-	default:
-		if m.Tries+1 >= d.lim.MaxTries {
-			outcome = store.Dropped
-			d.log.Error("message given up after its tries", "chat_id", m.Chat, "message", m.ID, "tries", m.Tries+1, "err", res.Err)
-			d.m.Message("given_up")
-		} else {
-			outcome, rel.After = store.Retry, backoff(m.Tries)
-			d.log.Warn("send failed; trying again", "chat_id", m.Chat, "message", m.ID, "try", m.Tries+1, "in", rel.After, "err", res.Err)
-			d.m.Message("retried")
-		}
-	}
-	lane, err := d.q.Ack(sctx, m, outcome, res.MessageID)
-	if err != nil {
-		// it may go again: a duplicate at most, never a loss
-		d.redisError("ack", err)
-		lane = laneName(m)
-	}
-	rel.Lane = lane
-	return rel
 }
 
 func laneName(m store.Queued) string {

@@ -62,7 +62,11 @@ func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, err
 		c.lock = newToken()
 	}
 	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat)}
-	res, err := claimScript.Run(ctx, s.rdb, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock)).Slice()
+	var cmd *redis.Cmd
+	s.group.do(ctx, func(p redis.Pipeliner) {
+		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock))
+	})
+	res, err := cmd.Slice()
 	if err != nil {
 		return c, fmt.Errorf("claim update: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -100,19 +101,24 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{pushScript, commitScript, enqueueScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript}
 
-// entry is how a message stands in a queue: its id, a line break, then the
-// rest, so that a script can tell the head's id without decoding it.
+// entry is how a message stands in a queue: its id, the tries so far, the
+// name its message id is kept under, and its payload, each on a line of its
+// own (the payload last: it may hold anything), so that a script can tell
+// the head's id and nothing needs decoding.
 func entry(o Outgoing, tries int) string {
-	rest, _ := json.Marshal(queued{Tries: tries, Record: o.Record, Payload: o.Payload})
-	return o.ID + "\n" + string(rest)
+	return o.ID + "\n" + strconv.Itoa(tries) + "\n" + o.Record + "\n" + string(o.Payload)
 }
 
-type queued struct {
-	Tries   int             `json:"t,omitempty"`
-	Record  string          `json:"r,omitempty"`
-	Payload json.RawMessage `json:"p"`
+// parseEntry reads an entry.
+func parseEntry(s string) (id string, tries int, record string, payload []byte, ok bool) {
+	parts := strings.SplitN(s, "\n", 4)
+	if len(parts) != 4 {
+		return "", 0, "", nil, false
+	}
+	tries, err := strconv.Atoi(parts[1])
+	return parts[0], tries, parts[2], []byte(parts[3]), err == nil
 }
 
 // Commit writes an update's outcome. Messages to other chats are pushed
@@ -173,7 +179,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	args = append(append(args, replies...), bulk...)
 
 	var commit *redis.Cmd
-	_, err := s.pipelined(ctx, func(p redis.Pipeliner) {
+	s.group.do(ctx, func(p redis.Pipeliner) {
 		for _, f := range cmds {
 			f(p)
 		}
@@ -189,10 +195,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			}
 		}
 	})
-	if commit == nil || commit.Err() != nil {
-		if err == nil {
-			err = commit.Err()
-		}
+	if err := commit.Err(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	if n, _ := commit.Int(); n == 0 {

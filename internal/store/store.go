@@ -19,6 +19,7 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	timing config.Timing
+	group  *grouper // claims, commits and acks of many workers in one round trip
 }
 
 // New returns a store on rdb; prefix starts every key ("ib:" when empty).
@@ -26,7 +27,9 @@ func New(rdb redis.UniversalClient, prefix string, timing config.Timing) *Store 
 	if prefix == "" {
 		prefix = "ib:"
 	}
-	return &Store{rdb: rdb, prefix: prefix, timing: timing}
+	s := &Store{rdb: rdb, prefix: prefix, timing: timing}
+	s.group = newGrouper(s)
+	return s
 }
 
 // Ping tells whether Redis answers.

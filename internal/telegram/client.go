@@ -80,11 +80,16 @@ var okPrefix = []byte(`{"ok":true`)
 
 // post makes one call and returns Telegram's answer, whatever it says.
 func (c *Client) post(ctx context.Context, method string, params any) (envelope, error) {
-	var env envelope
 	body, err := json.Marshal(params)
 	if err != nil {
-		return env, fmt.Errorf("%s: %w", method, err)
+		return envelope{}, fmt.Errorf("%s: %w", method, err)
 	}
+	return c.postBody(ctx, method, body)
+}
+
+// postBody makes one call with a JSON body made already.
+func (c *Client) postBody(ctx context.Context, method string, body []byte) (envelope, error) {
+	var env envelope
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+method, bytes.NewReader(body))
 	if err != nil {
 		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
@@ -152,15 +157,25 @@ func libraryError(method string, env envelope) error {
 	return fmt.Errorf("%s: error response from telegram, %d %s", method, env.ErrorCode, env.Description)
 }
 
-// send makes a call that sends a message and, when wantID, returns the new
-// message's id (decoding the echoed message only then).
-func (c *Client) send(ctx context.Context, method string, params any, wantID bool) (int, error) {
+// sendBody makes a call that sends a message, with its JSON body made
+// already, and, when wantID, returns the new message's id (decoding the
+// echoed message only then).
+func (c *Client) sendBody(ctx context.Context, method string, body []byte, wantID bool) (int, error) {
+	env, err := c.postBody(ctx, method, body)
+	if err != nil {
+		return 0, err
+	}
+	if !env.OK {
+		return 0, libraryError(method, env)
+	}
 	if !wantID {
-		return 0, c.call(ctx, method, params, nil)
+		return 0, nil
 	}
 	var sent struct {
 		ID int `json:"message_id"`
 	}
-	err := c.call(ctx, method, params, &sent)
-	return sent.ID, err
+	if err := decodeResult(env, &sent); err != nil {
+		return 0, fmt.Errorf("%s: result not understood: %w", method, err)
+	}
+	return sent.ID, nil
 }

@@ -3,9 +3,6 @@ package telegram
 import (
 	"context"
 
-	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 )
@@ -25,11 +22,11 @@ func NewSender(c *Client, paid bool, m *metrics.Metrics) *Sender {
 
 // Send makes the call payload describes to chat and classifies the answer.
 func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bool) deliver.Result {
-	m, err := decodePayload(payload)
+	method, b, err := body(payload, chat, s.paid)
 	if err != nil {
 		return deliver.Result{Kind: deliver.Refused, Err: err}
 	}
-	method, id, err := s.call(ctx, chat, m, wantID)
+	id, err := s.c.sendBody(ctx, method, b, wantID)
 	s.count(method, err)
 	if err != nil {
 		err = Redact(err, s.token)
@@ -49,28 +46,6 @@ func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bo
 		r.Kind = deliver.Transient
 	}
 	return r
-}
-
-func (s *Sender) call(ctx context.Context, chat int64, m Message, wantID bool) (string, int, error) {
-	var markup models.ReplyMarkup
-	if m.Markup != nil {
-		markup = m.Markup
-	}
-	if m.Contact != nil {
-		first, last := splitName(m.Contact.Name)
-		id, err := s.c.send(ctx, "sendContact", &bot.SendContactParams{
-			ChatID: chat, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last,
-			ReplyMarkup: markup, AllowPaidBroadcast: s.paid,
-		}, wantID)
-		return "sendContact", id, err
-	}
-	off := true
-	id, err := s.c.send(ctx, "sendMessage", &bot.SendMessageParams{
-		ChatID: chat, Text: m.Text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
-		ReplyMarkup:        markup, AllowPaidBroadcast: s.paid,
-	}, wantID)
-	return "sendMessage", id, err
 }
 
 func (s *Sender) count(method string, err error) {
