@@ -47,6 +47,12 @@ func BenchmarkServe(b *testing.B) {
 	b.Run("paid-1000/s", func(b *testing.B) {
 		benchServe(b, 1000, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
 	})
+	b.Run("paid-500/s", func(b *testing.B) {
+		benchServe(b, 500, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
+	})
+	b.Run("paid-900/s", func(b *testing.B) {
+		benchServe(b, 900, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
+	})
 	b.Run("paid-webhook-1000/s", func(b *testing.B) {
 		benchServe(b, 1000, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, true)
 	})
