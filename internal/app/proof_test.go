@@ -5,14 +5,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -207,16 +205,7 @@ func TestRedisAwayKeepsTheLanguage(t *testing.T) {
 func TestReplicasShareLimits(t *testing.T) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithRateLimits(30, 1, 20), telegramtest.WithWebhookRetryDelay(10*time.Millisecond))
 	defer api.Close()
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	defer cleanRedis(redisURL(t), prefix)
-	b := &balancer{served: make([]atomic.Int64, 2)}
-	front := httptest.NewServer(b)
-	defer front.Close()
-	r1 := startReplicaWithLimits(t, api, front.URL+"/telegram", prefix)
-	r2 := startReplicaWithLimits(t, api, front.URL+"/telegram", prefix)
-	b.backends = []*app.App{r1.app, r2.app}
-	waitAddr(t, r1.app)
-	waitAddr(t, r2.app)
+	b := twoReplicas(t, api, deliver.DefaultLimits(25, 20))
 	h := &harness{t: t, api: api}
 
 	quick := telegramtest.User{ID: 2200, FirstName: "Q", LanguageCode: "de"}

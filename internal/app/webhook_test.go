@@ -62,9 +62,20 @@ func startReplica(t *testing.T, api *telegramtest.Server, webhookURL, prefix str
 	return startReplicaWith(t, api, webhookURL, prefix, "127.0.0.1:0", fastLimits)
 }
 
-// startReplicaWithLimits runs a replica with the default limits, which keep to Telegram's.
-func startReplicaWithLimits(t *testing.T, api *telegramtest.Server, webhookURL, prefix string) *replica {
-	return startReplicaWith(t, api, webhookURL, prefix, "127.0.0.1:0", deliver.DefaultLimits(25, 20))
+// twoReplicas runs two replicas on one Redis behind a round-robin balancer.
+func twoReplicas(t *testing.T, api *telegramtest.Server, limits deliver.Limits) *balancer {
+	t.Helper()
+	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
+	t.Cleanup(func() { cleanRedis(redisURL(t), prefix) })
+	b := &balancer{served: make([]atomic.Int64, 2)}
+	front := httptest.NewServer(b)
+	t.Cleanup(front.Close)
+	r1 := startReplicaWith(t, api, front.URL+"/telegram", prefix, "127.0.0.1:0", limits)
+	r2 := startReplicaWith(t, api, front.URL+"/telegram", prefix, "127.0.0.1:0", limits)
+	b.backends = []*app.App{r1.app, r2.app}
+	waitAddr(t, r1.app)
+	waitAddr(t, r2.app)
+	return b
 }
 
 // startReplicaAt runs a replica listening on addr.
@@ -181,16 +192,7 @@ func TestWebhookRefusesStrangersAndAnswersOnce(t *testing.T) {
 func TestTwoReplicasShareTheWebhook(t *testing.T) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 	defer api.Close()
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	defer cleanRedis(redisURL(t), prefix)
-	b := &balancer{served: make([]atomic.Int64, 2)}
-	front := httptest.NewServer(b)
-	defer front.Close()
-	r1 := startReplica(t, api, front.URL+"/telegram", prefix)
-	r2 := startReplica(t, api, front.URL+"/telegram", prefix)
-	b.backends = []*app.App{r1.app, r2.app}
-	waitAddr(t, r1.app)
-	waitAddr(t, r2.app)
+	b := twoReplicas(t, api, fastLimits)
 
 	const residents, each = 20, 3
 	for i := 0; i < each; i++ {

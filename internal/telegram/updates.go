@@ -54,13 +54,7 @@ func (u *Updates) Ready() bool { return u.username.Load() != nil }
 // Process handles one update: nil means it is committed (or was before)
 // and may be confirmed to Telegram.
 func (u *Updates) Process(ctx context.Context, upd *models.Update, replicas bool) error {
-	name := ""
-	if p := u.username.Load(); p != nil {
-		name = *p
-	}
-	in := Map(upd, name, u.staff, u.now())
-	started := time.Now()
-	du := decide.Update{ID: upd.ID, Chat: ChatOf(upd), User: SenderOf(upd), Event: in.Event, Answer: in.Answer}
+	in, du, started := u.event(upd)
 	res, err := u.dec.Handle(ctx, du, replicas)
 	return u.settle(ctx, upd, in, du, res, err, started)
 }
@@ -68,15 +62,20 @@ func (u *Updates) Process(ctx context.Context, upd *models.Update, replicas bool
 // Last answers an update that failed too often to be committed: at once,
 // without Redis, so that it holds up nothing behind it.
 func (u *Updates) Last(ctx context.Context, upd *models.Update) error {
+	in, du, started := u.event(upd)
+	res, err := u.dec.Answer(ctx, du)
+	return u.settle(ctx, upd, in, du, res, err, started)
+}
+
+// event maps upd for the decider.
+func (u *Updates) event(upd *models.Update) (Incoming, decide.Update, time.Time) {
 	name := ""
 	if p := u.username.Load(); p != nil {
 		name = *p
 	}
 	in := Map(upd, name, u.staff, u.now())
-	started := time.Now()
 	du := decide.Update{ID: upd.ID, Chat: ChatOf(upd), User: SenderOf(upd), Event: in.Event, Answer: in.Answer}
-	res, err := u.dec.Answer(ctx, du)
-	return u.settle(ctx, upd, in, du, res, err, started)
+	return in, du, time.Now()
 }
 
 func (u *Updates) settle(ctx context.Context, upd *models.Update, in Incoming, du decide.Update, res decide.Result, err error, started time.Time) error {
