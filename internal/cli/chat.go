@@ -40,7 +40,7 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	defer emb.Close()
 	defer rdb.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	runner := conversation.NewRunner(k.Core(), k.Catalog, store.New(rdb, ""), log)
+	runner := conversation.NewRunner(k.Core().WithSurface(conversation.SurfaceTerminal), k.Catalog, store.New(rdb, ""), log)
 	if err := terminal.New(runner, stdin, stdout, *lang, time.Now).Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -47,6 +47,7 @@ type Core struct {
 	content *agency.Content
 	cat     *i18n.Catalog
 	nlu     *understand.Classifier
+	surface Surface
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
@@ -225,7 +226,7 @@ func (t *turn) screen(name string) {
 	case screenPrivacy:
 		t.say(t.html("privacy.text"), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})
 	case screenHelp:
-		t.say(t.html("help.text"), t.mainButtons())
+		t.say(t.helpText(), t.mainButtons())
 	default:
 		t.menu(t.html("fallback.text"))
 		return

@@ -33,7 +33,8 @@ func (t *turn) encounters(thisWeek bool) {
 		}
 	}
 	if len(list) == 0 {
-		t.say(paragraphs(intro, t.html("encounters.none")), [][]Button{
+		// nothing planned at all: say it once, not "none this week" as well
+		t.say(t.html("encounters.none"), [][]Button{
 			{t.screenButton("☎️", "menu.contacts", screenContacts)}, {t.menuButton()},
 		})
 		return

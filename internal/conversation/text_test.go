@@ -1,0 +1,83 @@
+package conversation_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/integrationsagentur-marl/integrabot/content"
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/understand"
+	"github.com/integrationsagentur-marl/integrabot/locales"
+)
+
+var (
+	emptyOnce sync.Once
+	emptyCore *conversation.Core
+)
+
+// coreWithoutEncounters is the core for the agency's own content, which lists no encounters yet.
+func coreWithoutEncounters(t *testing.T) *conversation.Core {
+	t.Helper()
+	f := load(t)
+	emptyOnce.Do(func() {
+		var codes []string
+		for _, l := range f.cat.Languages() {
+			codes = append(codes, l.Code)
+		}
+		words, err := understand.LoadWords(locales.FS(), codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := agency.Load(codes, content.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		emptyCore = conversation.New(c, f.cat, understand.Build(words, c, "de", "en"))
+	})
+	return emptyCore
+}
+
+func first(out conversation.Outcome) string {
+	if len(out.Replies) == 0 {
+		return ""
+	}
+	return out.Replies[0].Text
+}
+
+// Only the terminal numbers its choices: Telegram residents are not told to
+// type "the number in front of a choice".
+func TestHelpFitsTheSurface(t *testing.T) {
+	f := load(t)
+	terminal := f.core.WithSurface(conversation.SurfaceTerminal)
+	for _, l := range f.cat.Languages() {
+		numbers := f.cat.T(l.Code, "help.numbers")
+		st := conversation.State{Lang: l.Code}
+		if got := first(f.core.Handle(cmd(l.Code, "help"), st)); strings.Contains(got, numbers) {
+			t.Errorf("%s: Telegram help speaks of numbers:\n%s", l.Code, got)
+		}
+		if got := first(terminal.Handle(cmd(l.Code, "help"), st)); !strings.Contains(got, numbers) {
+			t.Errorf("%s: terminal help does not say a number picks a choice:\n%s", l.Code, got)
+		}
+	}
+}
+
+// With nothing planned, the week's list says so once, not "none this week"
+// and then "none planned".
+func TestNoEncountersSaidOnce(t *testing.T) {
+	core := coreWithoutEncounters(t)
+	f := load(t)
+	for _, l := range f.cat.Languages() {
+		st := conversation.State{Lang: l.Code}
+		for _, msg := range []string{"m:week", "m:encounters"} {
+			got := all(core.Handle(press(l.Code, msg), st))
+			if !strings.Contains(got, f.cat.T(l.Code, "encounters.none")) {
+				t.Errorf("%s %s: does not say nothing is planned:\n%s", l.Code, msg, got)
+			}
+			if strings.Contains(got, f.cat.T(l.Code, "encounters.none_this_week")) {
+				t.Errorf("%s %s: says twice that nothing is planned:\n%s", l.Code, msg, got)
+			}
+		}
+	}
+}
