@@ -81,3 +81,37 @@ func TestNoEncountersSaidOnce(t *testing.T) {
 		}
 	}
 }
+
+// The privacy text says what the stored id is: a number Telegram gives the
+// account, not the phone number, which it then says is not stored. Calling
+// it a "Telegram number" read as a contradiction.
+func TestPrivacyExplainsTheTelegramID(t *testing.T) {
+	f := load(t)
+	tests := []struct {
+		lang    string
+		notWant string // the old wording residents tripped over
+		want    string // "not your phone number", said of the id
+	}{
+		{"de", "Telegram-Nummer", "nicht Ihre Telefonnummer"},
+		{"de-x-simple", "Telegram-Nummer", "nicht Ihre Telefonnummer"},
+		{"en", "Telegram number", "not your phone number"},
+		{"tr", "Telegram numaranız", "telefon numaranız değil"},
+		{"ar", "رقمك في تيليغرام", "وليس رقم هاتفك"},
+		{"fa", "شماره تلگرام شما", "شماره تلفن شما نیست"},
+		{"ku", "hejmara we ya Telegramê", "ne hejmara telefona we"},
+		{"uk", "ваш номер (ID)", "а не ваш номер телефону"},
+		{"ru", "ваш номер (ID)", "а не номер телефона"},
+		{"pl", "numer (ID)", "a nie numer telefonu"},
+		{"ro", "numărul dumneavoastră de Telegram", "nu numărul dumneavoastră de telefon"},
+		{"bg", "вашия номер в Telegram", "а не телефонният ви номер"},
+	}
+	for _, tt := range tests {
+		got := first(f.core.Handle(cmd(tt.lang, "privacy"), conversation.State{Lang: tt.lang}))
+		if strings.Contains(got, tt.notWant) {
+			t.Errorf("%s: privacy text still says %q:\n%s", tt.lang, tt.notWant, got)
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s: privacy text does not say the id is %q:\n%s", tt.lang, tt.want, got)
+		}
+	}
+}
