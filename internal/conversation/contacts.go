@@ -8,7 +8,7 @@ func (t *turn) contacts() {
 		blocks = append(blocks, bold(c.Name)+"\n"+esc(c.Role.In(t.lang))+"\n☎️ "+ltr(t.rtl, esc(c.Phone)))
 	}
 	blocks = append(blocks, t.html("contacts.tap"))
-	t.out.Replies = append(t.out.Replies, Reply{Text: paragraphs(blocks...)})
+	t.out.Replies = append(t.out.Replies, Reply{Text: t.dir(paragraphs(blocks...))})
 	for _, c := range t.content.Contacts {
 		t.out.Replies = append(t.out.Replies, Reply{Contact: &Contact{Name: c.Name, Phone: c.Dial}})
 	}

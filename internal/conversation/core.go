@@ -252,7 +252,7 @@ func (t *turn) menu(text string) {
 
 // say adds a reply and remembers its buttons for typed numbers.
 func (t *turn) say(text string, buttons [][]Button) {
-	t.out.Replies = append(t.out.Replies, Reply{Text: text, Buttons: buttons})
+	t.out.Replies = append(t.out.Replies, Reply{Text: t.dir(text), Buttons: buttons})
 	t.remember(buttons)
 }
 

@@ -115,3 +115,46 @@ func TestPrivacyExplainsTheTelegramID(t *testing.T) {
 		}
 	}
 }
+
+// Telegram clients that set the direction per line lay a line out left to
+// right when it starts with a Latin name, or with an emoji and a number: in
+// Arabic and Persian every line starts with a right-to-left mark.
+func TestRightToLeftLinesStartWithRLM(t *testing.T) {
+	f := load(t)
+	for _, lang := range []string{"ar", "fa"} {
+		st := conversation.State{Lang: lang}
+		for _, ev := range []conversation.Event{cmd(lang, "start"), cmd(lang, "services"), cmd(lang, "contacts"), cmd(lang, "events"),
+			cmd(lang, "privacy"), cmd(lang, "help"), press(lang, "m:about"), press(lang, "m:week"), press(lang, "e:sample-cafe"),
+			press(lang, "e:gone"), press(lang, "s:volunteering"), text(lang, "xqzv")} {
+			for _, r := range f.core.Handle(ev, st).Replies {
+				for _, line := range strings.Split(r.Text, "\n") {
+					if line != "" && !strings.HasPrefix(line, "\u200f") {
+						t.Errorf("%s %s%s: line without right-to-left mark: %q", lang, ev.Command, ev.Data, line)
+					}
+				}
+			}
+		}
+	}
+	for _, lang := range []string{"de", "en", "tr"} {
+		if got := all(f.core.Handle(cmd(lang, "events"), conversation.State{Lang: lang})); strings.Contains(got, "\u200f") {
+			t.Errorf("%s: right-to-left mark in left-to-right text", lang)
+		}
+	}
+}
+
+// Persian screens write dates, times and counts in Persian digits, but phone
+// numbers stay in Latin digits so that they can be dialled.
+func TestPersianDigitsButDialablePhones(t *testing.T) {
+	f := load(t)
+	st := conversation.State{Lang: "fa"}
+	events := first(f.core.Handle(cmd("fa", "events"), st))
+	if !strings.Contains(events, "۱۵:۰۰") {
+		t.Errorf("Persian times not in Persian digits:\n%s", events)
+	}
+	if strings.Contains(events, "15:00") {
+		t.Errorf("Latin digits in Persian times:\n%s", events)
+	}
+	if contacts := first(f.core.Handle(cmd("fa", "contacts"), st)); !strings.Contains(contacts, "0151-17466885") {
+		t.Errorf("phone number not in Latin digits:\n%s", contacts)
+	}
+}

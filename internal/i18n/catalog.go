@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/locales"
@@ -228,9 +229,10 @@ func (c *Catalog) Format(lang, id string, data map[string]any) string {
 	return c.localize(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 }
 
-// Plural returns a plural message for count; data may add more fields ({{.Count}} is set).
+// Plural returns a plural message for count; data may add more fields
+// ({{.Count}} is set, in the language's digits).
 func (c *Catalog) Plural(lang, id string, count int, data map[string]any) string {
-	d := map[string]any{"Count": count}
+	d := map[string]any{"Count": c.Digits(lang, strconv.Itoa(count))}
 	for k, v := range data {
 		d[k] = v
 	}

@@ -14,7 +14,7 @@ import (
 // fields fills every template field any message uses.
 var fields = map[string]any{
 	"Weekday": "WD", "Day": "7", "Month": "MO", "Date": "DATE", "Start": "S", "End": "E",
-	"Place": "PLACE", "Count": 3, "Name": "NAME",
+	"Place": "PLACE", "Count": 3, "Name": "NAME", "MonthNumber": "12",
 }
 
 // sourceForms reads a locale file as it is written: id → its forms
