@@ -158,3 +158,55 @@ func TestPersianDigitsButDialablePhones(t *testing.T) {
 		t.Errorf("phone number not in Latin digits:\n%s", contacts)
 	}
 }
+
+// Plain German (Einfache Sprache) keeps its own rules on every screen:
+// short sentences, no abbreviations, no idioms, no hard word unexplained.
+func TestPlainGermanFollowsItsRules(t *testing.T) {
+	f := load(t)
+	const lang, maxWords = "de-x-simple", 14
+	banned := []string{"z. B.", "z.B.", "d. h.", "bzw.", "ca.", "usw.", "an einen Tisch", "Migrationsgeschichte", "Migrationshintergrund",
+		"Vorurteil", "Akzeptanz", "Träger", "sensibilis", "Zielgruppe", "Trainings"}
+	// a hard word may stand where the same screen explains it
+	explained := map[string]string{"Ehrenamt": "Ehrenamt heißt", "Rassismus": "Rassismus heißt", "Dienststelle": "Eine Dienststelle ist",
+		"Diakonisch": "Das ist eine Hilfs-Organisation"}
+	st := conversation.State{Lang: lang}
+	events := []conversation.Event{press(lang, "m:about"), cmd(lang, "privacy"), cmd(lang, "contacts"), cmd(lang, "help"), cmd(lang, "start"), cmd(lang, "services")}
+	for _, s := range []string{"volunteering", "intercultural", "neighbourhood", "antiracism"} {
+		events = append(events, press(lang, "s:"+s))
+	}
+	for _, ev := range events {
+		text := visible(strings.Join(sentences(all(f.core.Handle(ev, st))), ".\n"))
+		for _, b := range banned {
+			if strings.Contains(text, b) {
+				t.Errorf("%s%s: %q is not plain German:\n%s", ev.Command, ev.Data, b, text)
+			}
+		}
+		for word, explanation := range explained {
+			if strings.Contains(text, word) && !strings.Contains(text, explanation) {
+				t.Errorf("%s%s: %q is not explained:\n%s", ev.Command, ev.Data, word, text)
+			}
+		}
+		for _, s := range sentences(text) {
+			if n := len(strings.Fields(s)); n > maxWords {
+				t.Errorf("%s%s: sentence of %d words, want at most %d: %q", ev.Command, ev.Data, n, maxWords, s)
+			}
+		}
+	}
+}
+
+// sentences splits text at sentence ends and line breaks; button lines
+// ("[label|data]") are left out.
+func sentences(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "[") {
+			continue
+		}
+		for _, s := range strings.FieldsFunc(line, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }) {
+			if strings.TrimSpace(s) != "" {
+				out = append(out, strings.TrimSpace(s))
+			}
+		}
+	}
+	return out
+}
