@@ -48,11 +48,12 @@ type Core struct {
 	cat     *i18n.Catalog
 	nlu     *understand.Classifier
 	surface Surface
+	names   []langName // the languages' names, normalised, to offer a language a resident names
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
 func New(content *agency.Content, cat *i18n.Catalog, nlu *understand.Classifier) *Core {
-	return &Core{content: content, cat: cat, nlu: nlu}
+	return &Core{content: content, cat: cat, nlu: nlu, names: languageNames(cat)}
 }
 
 // turn is one event being answered.
@@ -157,6 +158,10 @@ func (t *turn) text(msg string) {
 		return
 	}
 	r := t.nlu.Classify(msg, t.lang)
+	if code, ok := t.namedLanguage(msg, r.Intent); ok {
+		t.offerLanguage(code)
+		return
+	}
 	switch r.Intent {
 	case understand.Contacts:
 		t.screen(screenContacts)

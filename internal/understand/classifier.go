@@ -256,6 +256,12 @@ func decide(scores map[Intent]float64) Result {
 			family[intent] += s
 		}
 	}
+	if s := family[Agency]; s > 0 {
+		delete(family, Agency)
+		if len(family) == 0 {
+			family[Services] = s
+		}
+	}
 	var best Intent
 	bestScore := 0.0
 	for _, intent := range intentKeys {
