@@ -120,6 +120,12 @@ func tokens(text string) [][][]rune {
 		for _, v := range variants(f) {
 			out[i] = append(out[i], []rune(v))
 		}
+		// Persian "می" / "نمی" before a verb is written apart, with a
+		// zero-width non-joiner (read as a space) or together: "می‌تونم",
+		// "می تونم" and "میتونم" are one word.
+		if i > 0 && (fields[i-1] == "مي" || fields[i-1] == "نمي") {
+			out[i] = append(out[i], []rune(fields[i-1]+f))
+		}
 	}
 	return out
 }

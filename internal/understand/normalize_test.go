@@ -17,6 +17,7 @@ func TestNormalize(t *testing.T) {
 		{"٢ ۳", "2 3"},
 		{"  !!!  ", ""},
 		{"Şêwirmendî û alîkarî", "sewirmendi u alikari"},
+		{"Spotkałem", "spotkalem"}, // ł typed as l
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
@@ -43,6 +44,23 @@ func TestWordMatch(t *testing.T) {
 		got := wordMatch([]rune(tt.word), []rune(tt.keyword)) > 0
 		if got != tt.match {
 			t.Errorf("wordMatch(%q, %q) = %v, want %v", tt.word, tt.keyword, got, tt.match)
+		}
+	}
+}
+
+// Other spellings of one word reach the same keywords.
+func TestVariants(t *testing.T) {
+	tests := []struct{ text, keyword string }{
+		{"oeffnungszeiten", "öffnungszeiten"}, // umlaut typed as oe
+		{"fuer", "für"},
+		{"می‌تونم", "میتونم"}, // Persian mi- apart (zero-width non-joiner) or together
+		{"می تونم", "میتونم"},
+		{"میتونم", "میتونم"},
+	}
+	for _, tt := range tests {
+		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
+		if got := c.Classify(tt.text, "x"); got.Intent != Help {
+			t.Errorf("%q does not reach the keyword %q", tt.text, tt.keyword)
 		}
 	}
 }
