@@ -262,6 +262,13 @@ func decide(scores map[Intent]float64) Result {
 			family[intent] += s
 		}
 	}
+	// "Guten Tag, Telefonnummer bitte" is a question, not a greeting: a
+	// greeting or a thank-you wins only when the message asks nothing else.
+	for _, social := range []Intent{Greeting, Thanks} {
+		if family[social] > 0 && len(family) > 1 {
+			delete(family, social)
+		}
+	}
 	if s := family[Agency]; s > 0 {
 		delete(family, Agency)
 		if len(family) == 0 {

@@ -64,3 +64,24 @@ func TestVariants(t *testing.T) {
 		}
 	}
 }
+
+// A greeting or a thank-you with a question is the question; the agency's
+// name counts only when nothing else does.
+func TestSocialWordsAndTheNameYieldToTheQuestion(t *testing.T) {
+	c := New(map[string]Words{"x": {Greeting: {"guten tag"}, Thanks: {"danke"}, Contacts: {"telefon"}, Agency: {"integrationsagentur"}}}, nil)
+	tests := []struct {
+		text string
+		want Intent
+	}{
+		{"guten tag", Greeting},
+		{"guten tag, telefonnummer bitte", Contacts},
+		{"danke, und die telefonnummer?", Contacts},
+		{"telefonnumer der integrationsagentur", Contacts},
+		{"integrationsagentur?", Services},
+	}
+	for _, tt := range tests {
+		if got := c.Classify(tt.text, "x"); got.Intent != tt.want {
+			t.Errorf("%q → %q, want %q", tt.text, got.Intent, tt.want)
+		}
+	}
+}
