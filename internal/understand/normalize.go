@@ -46,16 +46,22 @@ func Normalize(s string) string {
 	b.Grow(len(out))
 	space := true
 	n := 0
+	var last1, last2 rune
 	for _, r := range out {
 		if n >= maxInput {
 			break
 		}
 		n++
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if unicode.IsLetter(r) && r == last1 && r == last2 {
+				continue // "hilfeee", "مرحبااا": a letter stretched for emphasis
+			}
+			last2, last1 = last1, r
 			b.WriteRune(r)
 			space = false
 			continue
 		}
+		last1, last2 = 0, 0
 		if !space {
 			b.WriteByte(' ')
 			space = true

@@ -17,7 +17,9 @@ func TestNormalize(t *testing.T) {
 		{"٢ ۳", "2 3"},
 		{"  !!!  ", ""},
 		{"Şêwirmendî û alîkarî", "sewirmendi u alikari"},
-		{"Spotkałem", "spotkalem"}, // ł typed as l
+		{"Spotkałem", "spotkalem"},                 // ł typed as l
+		{"hilfeeee!!! pleeease", "hilfee pleease"}, // stretched letters kept at two
+		{"مرحبااااا", "مرحباا"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
