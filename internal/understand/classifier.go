@@ -234,7 +234,7 @@ func wordMatch(t, k []rune) float64 {
 		if l < 4 || l > len(t) || abs(l-len(k)) > limit {
 			continue
 		}
-		if d := distance(t[:l], k, limit); d <= limit {
+		if near(t[:l], k, limit) {
 			if l == len(t) {
 				return 0.7
 			}
@@ -313,6 +313,35 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// near says whether a and b are at most limit edits apart. For one edit,
+// the most common case, it compares in one pass instead of filling the
+// distance table: this is the classifier's hottest loop.
+func near(a, b []rune, limit int) bool {
+	if limit != 1 {
+		return distance(a, b, limit) <= limit
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) != len(b) { // one letter more in a
+		return equal(a[i+1:], b[i:])
+	}
+	if i >= len(a)-1 { // equal, or one substitution at the end
+		return true
+	}
+	if equal(a[i+1:], b[i+1:]) { // one substitution
+		return true
+	}
+	return a[i] == b[i+1] && a[i+1] == b[i] && equal(a[i+2:], b[i+2:]) // swapped neighbours
 }
 
 // distance is the optimal string alignment distance (Levenshtein with

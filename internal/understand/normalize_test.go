@@ -87,3 +87,16 @@ func TestSocialWordsAndTheNameYieldToTheQuestion(t *testing.T) {
 		}
 	}
 }
+
+// near gives the same answer as the full distance for one edit.
+func TestNearAgreesWithDistance(t *testing.T) {
+	words := []string{"", "a", "ab", "ba", "abc", "acb", "bac", "abd", "abcd", "abdc", "telefon", "telfon", "tlefon", "etlefon", "telefno", "telefonn", "hilfe", "hlife", "hilef", "хилфе", "wann", "wenn"}
+	for _, a := range words {
+		for _, b := range words {
+			want := distance([]rune(a), []rune(b), 1) <= 1
+			if got := near([]rune(a), []rune(b), 1); got != want {
+				t.Errorf("near(%q, %q) = %v, distance says %v", a, b, got, want)
+			}
+		}
+	}
+}
