@@ -282,6 +282,11 @@ func decide(scores map[Intent]float64) Result {
 			best, bestScore = intent, s
 		}
 	}
+	if best == Help && bestServiceScore >= 0.9 {
+		// "Ich erlebe Diskriminierung, was kann ich tun?" asks about the
+		// service it names, not how the bot works
+		best = Services
+	}
 	r := Result{Intent: best, Score: bestScore}
 	switch best {
 	case Services:

@@ -100,3 +100,14 @@ func TestNearAgreesWithDistance(t *testing.T) {
 		}
 	}
 }
+
+// "What can I do?" after a service's topic asks about that service.
+func TestTopicOutweighsAVagueHelpPhrase(t *testing.T) {
+	c := New(map[string]Words{"x": {Help: {"was kann ich tun", "hilfe"}}}, map[string]map[string][]string{"antiracism": {"x": {"diskriminierung"}}})
+	if got := c.Classify("ich erlebe diskriminierung, was kann ich tun", "x"); got.Service != "antiracism" {
+		t.Errorf("got %+v, want the anti-racism service", got)
+	}
+	if got := c.Classify("was kann ich tun", "x"); got.Intent != Help {
+		t.Errorf("got %+v, want help", got)
+	}
+}
