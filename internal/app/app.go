@@ -1,6 +1,8 @@
-// Package app wires integrabot's parts for `integrabot serve`: content and
-// languages, the conversation core, Redis, the Telegram adapter, the outbox
-// and the health endpoints. End-to-end tests run this same wiring.
+// Package app wires integrabot's parts for `integrabot serve` and runs each:
+// the Telegram intake (polling or webhook) hands updates to the decider,
+// which commits each decision to Redis; the delivery workers send what was
+// committed; the health server answers the operator. End-to-end tests run
+// this same wiring.
 package app
 
 import (
@@ -10,73 +12,71 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
-	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/decide"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
-	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
-// DefaultWorkers is how many chats are answered at once when polling. Even
-// with Telegram 100 ms away, 16 workers make 160 calls a second, far more
-// than the 25 messages a second the outbox lets out; more workers would only
-// spread each resident's answer over a longer time when many write at once.
-const DefaultWorkers = 16
-
 // Options tune the runtime; the zero value gives the defaults.
 type Options struct {
-	Workers      int           // chats handled at once when polling (default DefaultWorkers)
-	PollTimeout  time.Duration // long-polling wait (default 25 s)
-	DrainTimeout time.Duration // how long SIGTERM waits for updates in flight (default 20 s)
-	Limits       outbox.Limits // default outbox.DefaultLimits
-	KeyPrefix    string        // Redis key prefix (default "ib:")
-	RedisHook    redis.Hook    // sees every Redis round trip (benchmarks count them)
-	Now          func() time.Time
+	Workers     int            // chats committed at once when polling (default telegram.DefaultWorkers)
+	PollTimeout time.Duration  // long-polling wait (default 25 s)
+	Timing      config.Timing  // default config.DefaultTiming
+	Limits      deliver.Limits // default from SEND_RATE and BROADCAST_RATE
+	KeyPrefix   string         // Redis key prefix (default REDIS_KEY_PREFIX)
+	RedisHook   redis.Hook     // sees every Redis round trip (benchmarks count them)
+	Now         func() time.Time
 }
 
 // App is the running bot.
 type App struct {
-	cfg          config.Config
-	opt          Options
-	log          *slog.Logger
-	k            *Knowledge
-	rdb          redis.UniversalClient
-	embedded     *store.Embedded
-	store        *store.Store
-	api          *bot.Bot         // setup calls: setWebhook, setMyCommands, deleteWebhook
-	send         *telegram.Client // the calls made for every update
-	runner       *conversation.Runner
-	outbox       *outbox.Outbox
-	metrics      *metrics.Metrics
-	poller       *telegram.Poller
-	username     string
+	cfg      config.Config
+	opt      Options
+	log      *slog.Logger
+	k        *Knowledge
+	rdb      redis.UniversalClient
+	embedded *store.Embedded
+	store    *store.Store
+	api      *bot.Bot // setup calls: getMe, setWebhook, setMyCommands, deleteWebhook
+	metrics  *metrics.Metrics
+
+	deliverer *deliver.Deliverer
+	updates   *telegram.Updates
+	polling   *telegram.Polling // nil in webhook mode
+	webhook   *telegram.Webhook // nil when polling
+
 	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
-	webhookSet   atomic.Bool  // setWebhook succeeded
 	addr         atomic.Value // string: where the health endpoints listen, once Run started
 }
 
 // New wires the bot. It opens Redis (or the embedded store when REDIS_URL is
 // empty) but contacts neither Redis nor Telegram yet.
 func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, error) {
-	if opt.Workers <= 0 {
-		opt.Workers = DefaultWorkers
-	}
 	if opt.PollTimeout <= 0 {
 		opt.PollTimeout = 25 * time.Second
 	}
-	if opt.DrainTimeout <= 0 {
-		opt.DrainTimeout = 20 * time.Second
+	if opt.Timing == (config.Timing{}) {
+		opt.Timing = config.DefaultTiming
 	}
-	if opt.Limits.Global == 0 {
-		opt.Limits = outbox.DefaultLimits
+	if err := opt.Timing.Check(); err != nil {
+		return nil, err
+	}
+	if cfg.Sending.Rate == 0 {
+		cfg.Sending = config.Sending{Rate: config.DefaultSendRate, BroadcastRate: config.DefaultBroadcastRate}
+	}
+	if opt.Limits.Rate == 0 {
+		opt.Limits = deliver.DefaultLimits(cfg.Sending.Rate, cfg.Sending.BroadcastRate)
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -103,32 +103,37 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	if opt.KeyPrefix != "" {
 		prefix = opt.KeyPrefix
 	}
-	a.store = store.New(a.rdb, prefix)
-	// Go's default keeps 2 idle connections per host; with many chats answered
-	// at once that means a new TLS connection to Telegram for most calls.
+	a.store = store.New(a.rdb, prefix, opt.Timing)
+	// Go's default keeps 2 idle connections per host; with many chats sent
+	// to at once that means a new TLS connection to Telegram for most calls.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 100
-	client := &http.Client{Timeout: 30 * time.Second, Transport: transport}
-	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(), bot.WithHTTPClient(30*time.Second, client))
+	transport.MaxIdleConnsPerHost = 300
+	client := &http.Client{Timeout: opt.Timing.Request, Transport: transport}
+	api, err := bot.New(cfg.Token, bot.WithServerURL(cfg.APIURL), bot.WithSkipGetMe(), bot.WithHTTPClient(opt.Timing.Request, client))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", telegram.Redact(err, cfg.Token))
 	}
 	a.api = api
 	a.metrics = metrics.New()
-	a.runner = conversation.NewRunner(k.Core(), k.Catalog, countedStates{a.store, a.metrics}, log)
-	a.send = telegram.NewClient(cfg.APIURL, cfg.Token, client)
-	a.outbox = outbox.New(a.send, cfg.Token, opt.Limits, log, a.metrics)
-	if a.embedded == nil && opt.Limits.Global != rate.Inf {
-		// replicas on one Redis share Telegram's limit for the whole bot
-		a.outbox.ShareRate(a.store.NewSharedRate(int(opt.Limits.Global), a.outbox.GlobalLocal()))
+
+	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
+	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
+	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, log, a.metrics)
+	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
+	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
+	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
+	if cfg.WebhookURL != "" {
+		a.webhook = telegram.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, a.updates, opt.Timing.Drain, log, seen)
+	} else {
+		a.polling = telegram.NewPolling(telegram.NewPoller(cfg.APIURL, cfg.Token, opt.PollTimeout), a.updates, opt.Workers, opt.Timing.Drain, log, a.metrics, seen)
 	}
-	a.poller = telegram.NewPoller(cfg.APIURL, cfg.Token, opt.PollTimeout)
 	return a, nil
 }
 
-// Run serves until ctx is done, then finishes the updates in flight and
-// confirms them to Telegram. It returns an error only when the bot cannot run
-// at all (the token was rejected, the listen address is taken).
+// Run serves until ctx is done, then commits the updates in flight, confirms
+// them to Telegram and sends what was committed (within the drain time). It
+// returns an error only when the bot cannot run at all (the token was
+// rejected, the listen address is taken).
 func (a *App) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
@@ -137,8 +142,8 @@ func (a *App) Run(ctx context.Context) error {
 	a.addr.Store(ln.Addr().String())
 	mux := a.health()
 	mux.Handle("/metrics", a.metrics.Handler())
-	if a.cfg.WebhookURL != "" {
-		mux.HandleFunc(a.cfg.WebhookPath(), a.webhook)
+	if a.webhook != nil {
+		mux.Handle(a.cfg.WebhookPath(), a.webhook)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -146,20 +151,33 @@ func (a *App) Run(ctx context.Context) error {
 			a.log.Error("health server stopped", "err", err)
 		}
 	}()
+	a.checkRedis(ctx)
+
+	// The delivery workers outlive the intake: what it commits while
+	// stopping is still sent.
+	dctx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
+	var delivering sync.WaitGroup
+	delivering.Add(1)
+	go func() { defer delivering.Done(); _ = a.deliverer.Run(dctx) }()
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), a.opt.DrainTimeout)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
+		a.drainDelivery(dctx)
+		stopDelivery()
+		delivering.Wait()
 	}()
 
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), a.opt.Timing.Drain)
+		defer cancel()
+		_ = srv.Shutdown(sctx) // webhook requests in flight are committed
+	}()
 	if err := a.introduce(ctx); err != nil {
 		return err
 	}
-	if a.cfg.WebhookURL != "" {
-		if err := a.registerWebhook(ctx); err != nil {
+	if a.webhook != nil {
+		if err := a.untilTelegramAnswers(ctx, "setWebhook", func() error { return a.webhook.Register(ctx, a.api) }); err != nil {
 			return err
 		}
-		<-ctx.Done() // requests in flight finish in srv.Shutdown below
+		<-ctx.Done()
 		a.log.Info("stopping: finishing webhook requests in flight")
 		return nil
 	}
@@ -167,7 +185,31 @@ func (a *App) Run(ctx context.Context) error {
 	if _, err := a.api.DeleteWebhook(ctx, &bot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
 		a.log.Warn("deleteWebhook failed", "err", telegram.Redact(err, a.cfg.Token))
 	}
-	return a.poll(ctx)
+	return a.polling.Run(ctx)
+}
+
+// drainDelivery lets the workers send what is committed, until nothing waits
+// or the drain time is over; the rest waits in Redis for the next start.
+func (a *App) drainDelivery(ctx context.Context) {
+	deadline := time.Now().Add(a.opt.Timing.Drain)
+	for time.Now().Before(deadline) {
+		r, b, err := a.store.Waiting(ctx)
+		if err != nil || r+b == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	a.log.Warn("stopping with messages not yet sent; they go after the next start")
+}
+
+// checkRedis says at start whether Redis answers: an operator who mistyped
+// REDIS_URL learns it at once, not from residents.
+func (a *App) checkRedis(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(cctx); err != nil {
+		a.log.Error("redis does not answer; answering residents without it until it does", "err", err)
+	}
 }
 
 // Addr is the address the health endpoints listen on (after Run started).

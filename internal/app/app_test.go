@@ -17,7 +17,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
-	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -83,15 +83,15 @@ type harness struct {
 }
 
 // fastLimits let tests run at full speed against the fake (which enforces no limits unless asked).
-var fastLimits = outbox.Limits{Global: 1000, PerChat: time.Millisecond, Burst: 100}
+var fastLimits = deliver.Limits{Rate: 1000, BulkRate: 1000, Burst: 100, PerChat: time.Millisecond, Group: time.Millisecond, MaxTries: 6, Workers: 16}
 
 func start(t *testing.T, api *telegramtest.Server, prefix string) *harness {
 	return startWith(t, api, prefix, "", fastLimits)
 }
 
-// startWithLimits runs the bot with Telegram's real limits in the outbox.
+// startWithLimits runs the bot with the default limits, which keep to Telegram's.
 func startWithLimits(t *testing.T, api *telegramtest.Server) *harness {
-	return startWith(t, api, "", "", outbox.DefaultLimits)
+	return startWith(t, api, "", "", deliver.DefaultLimits(25, 20))
 }
 
 // startOn runs the bot on a Redis of the test's own.
@@ -99,7 +99,7 @@ func startOn(t *testing.T, api *telegramtest.Server, redisURL string) *harness {
 	return startWith(t, api, "", redisURL, fastLimits)
 }
 
-func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limits outbox.Limits) *harness {
+func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limits deliver.Limits) *harness {
 	t.Helper()
 	if api == nil {
 		api = telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
@@ -162,7 +162,13 @@ func cleanRedis(url, prefix string) {
 // waitSent waits until chat has received at least n messages.
 func (h *harness) waitSent(chat int64, n int) []telegramtest.Sent {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return h.waitSentWithin(chat, n, 10*time.Second)
+}
+
+// waitSentWithin is waitSent for up to d.
+func (h *harness) waitSentWithin(chat int64, n int, d time.Duration) []telegramtest.Sent {
+	h.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		var got []telegramtest.Sent
 		for _, s := range h.api.Sent() {
@@ -217,11 +223,14 @@ func TestResidentOnTelegram(t *testing.T) {
 	}
 
 	press := h.api.PressButton(olena, h.waitSent(501, 1)[0].MessageID, "m:contacts")
-	got = texts(h.waitSent(501, 4))
-	mustContain(t, got, "sendContact: ", "[Jens Flachmeier +4915117466885]", "[Martin Heermann +49236130295140]")
+	contacts := h.waitSent(501, 2)[1]
+	mustContain(t, texts([]telegramtest.Sent{contacts}), "Jens Flachmeier", "+49 151 17466885", "|cards]")
 	if _, ok := h.api.AnswerTo(press); !ok {
 		t.Error("the button press was not answered: the resident's app keeps showing a spinner")
 	}
+	h.api.PressButton(olena, contacts.MessageID, "cards") // save the numbers to the phone book
+	got = texts(h.waitSent(501, 4)[2:])
+	mustContain(t, got, "sendContact: ", "[Jens Flachmeier +4915117466885]", "[Martin Heermann +49236130295140]")
 
 	h.api.SendText(olena, "коли наступна зустріч?")
 	got = texts(h.waitSent(501, 5)[4:])
@@ -286,9 +295,10 @@ func TestOddUpdates(t *testing.T) {
 	mustContain(t, got, "I can only read text", "Sorry, I did not understand")
 	group := texts(h.waitSent(-200, 1))
 	mustContain(t, group, "Flachmeier")
-	time.Sleep(300 * time.Millisecond)
-	if n := len(h.waitSent(-200, 1)); n != 3 { // the text and two contact cards
-		t.Errorf("group got %d messages, want 3 (only for /contacts@integrabot):\n%s", n, texts(h.waitSent(-200, 1)))
+	h.api.SendGroupText(-200, u, "/help@integrabot") // a barrier: its answer comes after anything the chatter drew
+	mustContain(t, texts(h.waitSent(-200, 2)[1:]), "/language")
+	if n := len(h.waitSent(-200, 2)); n != 2 { // the contacts, then the help
+		t.Errorf("group got %d messages, want 2 (only for the bot's own commands):\n%s", n, texts(h.waitSent(-200, 1)))
 	}
 	for _, r := range h.api.Rejected() {
 		if r.Method != "answerCallbackQuery" { // the too-old button press cannot be answered; Telegram says so and the bot goes on
@@ -334,7 +344,7 @@ func TestShutdownDrainsAndConfirms(t *testing.T) {
 	h.waitSent(600, 1) // the updates are being answered
 	h.stop()
 	for i := 0; i < 30; i++ {
-		h.waitSent(int64(600+i), 3)
+		h.waitSent(int64(600+i), 1)
 	}
 	if p := api.Pending(); p != 0 {
 		t.Errorf("%d updates left unconfirmed after a clean stop", p)
@@ -405,7 +415,7 @@ func TestWrongTokenStopsWithClearError(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	h := start(t, nil, "")
 	h.api.SendText(telegramtest.User{ID: 520, FirstName: "M", LanguageCode: "de"}, "Telefonnummer von Jens?")
-	h.waitSent(520, 3)
+	h.waitSent(520, 1)
 	var body string
 	waitFor(t, "metrics", func() bool {
 		resp, err := http.Get("http://" + h.app.Addr() + "/metrics")
@@ -417,7 +427,7 @@ func TestMetrics(t *testing.T) {
 		body = string(data)
 		return strings.Contains(body, `integrabot_updates_total{outcome="answered",type="message"} 1`)
 	})
-	mustContain(t, body, `integrabot_telegram_api_calls_total{method="sendContact",result="ok"} 2`, "integrabot_update_handling_seconds_count")
+	mustContain(t, body, `integrabot_telegram_api_calls_total{method="sendMessage",result="ok"} 1`, `integrabot_messages_total{outcome="sent"} 1`, "integrabot_update_handling_seconds_count")
 	if strings.Contains(body, `"520"`) || strings.Contains(body, "Jens") { // as a label value; plain numbers occur in process metrics
 		t.Error("an id or a text in the metrics")
 	}

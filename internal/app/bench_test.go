@@ -15,53 +15,66 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
-	"github.com/integrationsagentur-marl/integrabot/internal/outbox"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
 // BenchmarkServe drives simulated residents through the fake Bot API server
-// and the real serve wiring with Redis on 127.0.0.1. It reports updates
-// handled per second, the time from an update to its reply (p50, p99), Redis
-// commands per update and the resident set size of the test process (bot
-// and fake server together).
+// and the real serve wiring with Redis on 127.0.0.1, with Telegram's limits
+// enforced by the fake and the bot's own limits as shipped: the capacity a
+// resident meets. It reports the time from an update to its reply (p50,
+// p99), updates per second, how many replies took over 5 s, 429s, Redis
+// round trips and commands per update, and CPU per update of the bot and
+// the fake server together (and of Redis).
 //
-//	go test -run XXX -bench Serve -benchtime 5000x ./internal/app
+//		go test -run XXX -bench Serve -benchtime 5000x ./internal/app
 //
-// The webhook runs take updates as a replica does behind a load balancer
-// (with the chat lock that keeps a resident's updates in order).
+//	  - default-20/s: SEND_RATE 25 as shipped, 400 residents writing 20
+//	    updates a second in all (each every 20 s), greetings, contacts,
+//	    services and encounters;
+//	  - paid-1000/s: PAID_BROADCAST=true SEND_RATE=1000, 2,000 residents
+//	    writing 1,000 updates a second (each every 2 s), by polling and by
+//	    webhook;
+//	  - echo-1000/s: a bare go-telegram/bot echo bot at the same load, for
+//	    the CPU an update costs without deciding, committing and pacing.
 func BenchmarkServe(b *testing.B) {
-	for _, webhook := range []bool{false, true} {
-		for _, rate := range []int{0, 1000} {
-			name := "burst"
-			if rate > 0 {
-				name = fmt.Sprintf("rate%d", rate)
-			}
-			if webhook {
-				name = "webhook-" + name
-			}
-			b.Run(name, func(b *testing.B) { benchServe(b, rate, webhook) })
-		}
-	}
+	b.Run("default-20/s", func(b *testing.B) { benchServe(b, 20, 400, config.Sending{Rate: 25, BroadcastRate: 20}, false) })
+	b.Run("paid-1000/s", func(b *testing.B) {
+		benchServe(b, 1000, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
+	})
+	b.Run("paid-500/s", func(b *testing.B) {
+		benchServe(b, 500, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
+	})
+	b.Run("paid-900/s", func(b *testing.B) {
+		benchServe(b, 900, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, false)
+	})
+	b.Run("paid-webhook-1000/s", func(b *testing.B) {
+		benchServe(b, 1000, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, true)
+	})
+	b.Run("echo-1000/s", func(b *testing.B) { benchEcho(b, 1000, 2000) })
 }
 
-func benchServe(b *testing.B, rate int, webhook bool) {
-	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
+var benchQuestions = []string{"Hallo", "Telefon", "Was bietet ihr an?", "Wann ist das nächste Treffen?", "Hilfe"}
+
+func benchServe(b *testing.B, perSecond, residents int, sending config.Sending, webhook bool) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithRateLimits(30, 1, 20),
+		telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
 	trips := &roundTrips{}
 	prefix := fmt.Sprintf("ibbench:%d:", time.Now().UnixNano())
 	url := redisURL(b)
 	defer cleanRedis(url, prefix)
-	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: url, ListenAddr: "127.0.0.1:0"}
+	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: url, ListenAddr: "127.0.0.1:0", Sending: sending}
 	if webhook {
 		cfg.ListenAddr = freeAddr(b)
 		cfg.WebhookURL, cfg.WebhookSecret = "http://"+cfg.ListenAddr+"/telegram", secret
 	}
-	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: unlimited, RedisHook: trips},
+	a, err := app.New(cfg, knowledge(b), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, RedisHook: trips},
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
@@ -72,31 +85,59 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 	go func() { done <- a.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	const residents = 500
-	msgs := []string{"Telefon", "Wann ist das nächste Treffen?", "Was bietet ihr an?", "Hilfe", "/start"}
-	// warm up: every resident's chat exists, the bot has started
-	for r := 0; r < residents; r++ {
+	// warm up: the bot has started, the first residents' chats exist
+	for r := 0; r < 20; r++ {
 		api.SendText(telegramtest.User{ID: int64(10000 + r), FirstName: "R", LanguageCode: "de"}, "/start")
 	}
-	waitSentN(b, api, residents)
+	waitSentN(b, api, 20)
+	time.Sleep(1200 * time.Millisecond) // the warm-up chats' pace has passed
+	measure(b, api, url, trips, perSecond, residents)
+}
+
+// benchEcho runs a bare go-telegram/bot echo bot at the same load: what an
+// update costs a bot that only answers, as a yardstick for the CPU figure.
+func benchEcho(b *testing.B, perSecond, residents int) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
+	defer api.Close()
+	echo, err := bot.New(token, bot.WithServerURL(api.URL), bot.WithSkipGetMe(), bot.WithDefaultHandler(func(ctx context.Context, bb *bot.Bot, u *models.Update) {
+		if u.Message != nil {
+			_, _ = bb.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: u.Message.Text})
+		}
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { echo.Start(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	api.SendText(telegramtest.User{ID: 10000, FirstName: "R", LanguageCode: "de"}, "/start")
+	waitSentN(b, api, 1)
+	measure(b, api, redisURL(b), &roundTrips{}, perSecond, residents)
+}
+
+// measure offers b.N updates at perSecond from residents and reports.
+func measure(b *testing.B, api *telegramtest.Server, url string, trips *roundTrips, perSecond, residents int) {
 	before := api.SentCount()
 	cmdsBefore := redisCommands(b, url)
 	cpuBefore, redisCPUBefore := processCPU(), redisCPU(b, url)
 	tripsBefore := trips.n.Load()
+	rejectedBefore := len(api.Rejected())
 
 	sentAt := make([]time.Time, b.N)
 	chats := make([]int64, b.N)
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		if rate > 0 {
-			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
-				time.Sleep(d)
-			}
+		if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(perSecond))); d > 0 {
+			time.Sleep(d)
 		}
 		chats[i] = int64(10000 + i%residents)
 		sentAt[i] = time.Now()
-		api.SendText(telegramtest.User{ID: chats[i], FirstName: "R", LanguageCode: "de"}, msgs[i%len(msgs)])
+		api.SendText(telegramtest.User{ID: chats[i], FirstName: "R", LanguageCode: "de"}, benchQuestions[(i/residents)%len(benchQuestions)])
+	}
+	if os.Getenv("BENCH_DEBUG") != "" {
+		b.Logf("offered in %v: %d pending, %d answered", time.Since(start), api.Pending(), api.SentCount()-before)
 	}
 	waitAnswered(b, api, before, b.N)
 	elapsed := time.Since(start)
@@ -110,17 +151,19 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 	}
 	used := map[int64]int{}
 	var lat []time.Duration
+	slow := 0
 	for i := 0; i < b.N; i++ {
 		list := replies[chats[i]]
 		for used[chats[i]] < len(list) && list[used[chats[i]]].Before(sentAt[i]) {
 			used[chats[i]]++
 		}
 		if used[chats[i]] < len(list) {
-			lat = append(lat, list[used[chats[i]]].Sub(sentAt[i]))
-			used[chats[i]]++
-			for used[chats[i]] < len(list) && i+residents < b.N && list[used[chats[i]]].Before(sentAt[min(i+residents, b.N-1)]) {
-				used[chats[i]]++ // the other messages of the same reply (contact cards)
+			d := list[used[chats[i]]].Sub(sentAt[i])
+			lat = append(lat, d)
+			if d > 5*time.Second {
+				slow++
 			}
+			used[chats[i]]++
 		}
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -128,7 +171,18 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	}
+	tooMany := 0
+	for _, r := range api.Rejected()[rejectedBefore:] {
+		if r.Status == 429 {
+			if os.Getenv("BENCH_DEBUG") != "" {
+				b.Logf("429 %s %s at %v", r.Method, r.Description, r.At.Format("05.000"))
+			}
+			tooMany++
+		}
+	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(slow), "over-5s")
+	b.ReportMetric(float64(tooMany), "429s")
 	b.ReportMetric(float64(redisCommands(b, url)-cmdsBefore)/float64(b.N), "redis-cmds/update")
 	b.ReportMetric(float64(trips.n.Load()-tripsBefore)/float64(b.N), "redis-trips/update")
 	b.ReportMetric(float64(rssKB())/1024, "rss-MB")
@@ -138,12 +192,8 @@ func benchServe(b *testing.B, rate int, webhook bool) {
 	b.ReportMetric(float64(rcpu.Microseconds())/1000/float64(b.N), "redis-cpu-ms/update")
 }
 
-// unlimited lifts the outbox's limits: the benchmark measures what the bot
-// can handle, not Telegram's 30 messages a second.
-var unlimited = outbox.Limits{Global: rate.Inf, PerChat: time.Nanosecond, Burst: 1000}
-
 // freeAddr is an address on 127.0.0.1 that nothing listens on right now.
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -22,11 +22,12 @@ func (a *App) health() *http.ServeMux {
 		if err := a.store.Ping(ctx); err != nil {
 			problems = append(problems, "redis: not reachable")
 		}
-		last := time.Unix(0, a.lastTelegram.Load())
-		if a.cfg.WebhookURL == "" && time.Since(last) > 2*a.opt.PollTimeout+10*time.Second {
-			problems = append(problems, "telegram: no answer to getUpdates since "+last.UTC().Format(time.RFC3339))
+		if a.cfg.WebhookURL == "" {
+			if p := pollingProblem(a.lastTelegram.Load(), time.Now(), 2*a.opt.PollTimeout+10*time.Second); p != "" {
+				problems = append(problems, p)
+			}
 		}
-		if a.cfg.WebhookURL != "" && !a.webhookSet.Load() {
+		if a.webhook != nil && !a.webhook.Registered() {
 			problems = append(problems, "telegram: webhook not registered yet")
 		}
 		if len(problems) > 0 {
@@ -37,4 +38,18 @@ func (a *App) health() *http.ServeMux {
 		fmt.Fprintln(w, "ready")
 	})
 	return mux
+}
+
+// pollingProblem tells what is wrong when Telegram last answered at last
+// (unix nanoseconds; 0 when it never did) and has been silent for longer
+// than silence; "" when it answered recently.
+func pollingProblem(last int64, now time.Time, silence time.Duration) string {
+	if last == 0 {
+		return "telegram: no answer to getUpdates yet" // not "since 1970"
+	}
+	at := time.Unix(0, last)
+	if now.Sub(at) <= silence {
+		return ""
+	}
+	return "telegram: no answer to getUpdates since " + at.UTC().Format(time.RFC3339)
 }

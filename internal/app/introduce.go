@@ -19,7 +19,7 @@ func (a *App) introduce(ctx context.Context) error {
 	err := a.untilTelegramAnswers(ctx, "getMe", func() error {
 		me, err := a.api.GetMe(ctx)
 		if err == nil {
-			a.username = me.Username
+			a.updates.SetUsername(me.Username)
 		}
 		return err
 	})
@@ -27,7 +27,7 @@ func (a *App) introduce(ctx context.Context) error {
 		return err
 	}
 	a.setCommands(ctx)
-	a.log.Info("bot started", "username", a.username)
+	a.log.Info("bot started")
 	return nil
 }
 

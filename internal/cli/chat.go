@@ -4,13 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/logging"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/terminal"
 )
@@ -39,8 +41,8 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	}
 	defer emb.Close()
 	defer rdb.Close()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	runner := conversation.NewRunner(k.Core().WithSurface(conversation.SurfaceTerminal), k.Catalog, store.New(rdb, ""), log)
+	log := logging.NewLevel(stderr, true, slog.LevelWarn)
+	runner := conversation.NewRunner(k.Core().WithSurface(conversation.SurfaceTerminal), k.Catalog, store.New(rdb, "", config.DefaultTiming), log)
 	if err := terminal.New(runner, stdin, stdout, *lang, time.Now).Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

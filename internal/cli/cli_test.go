@@ -25,7 +25,7 @@ func TestChatInTheTerminal(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"Integrationsagentur Marl", "[1] 📋 Angebote", "[2] ☎️ Ansprechpersonen",
-		"Jens Flachmeier", "+4915117466885", "keine Begegnungen geplant",
+		"Jens Flachmeier", "+49 151 17466885", "keine Begegnungen geplant",
 		"die Zahl vor einer Auswahl"} { // the terminal numbers its choices, so its help says so
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
@@ -71,6 +71,24 @@ func TestServeWithBadConfigExits2(t *testing.T) {
 	code, _, errOut := run(t, "", map[string]string{"TELEGRAM_BOT_TOKEN": "nope"}, "serve")
 	if code != 2 || !strings.Contains(errOut, "TELEGRAM_BOT_TOKEN") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 		t.Errorf("exit %d, stderr %q; want 2 and one clear line", code, errOut)
+	}
+	const token = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmno"
+	const secret = "0123456789abcdef0123"
+	for _, tt := range []struct {
+		name, want string
+		env        map[string]string
+	}{
+		{"webhook on /healthz", "WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://bot.example.org/healthz", "WEBHOOK_SECRET": secret}},
+		{"webhook on /metrics", "WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://bot.example.org/metrics", "WEBHOOK_SECRET": secret}},
+		{"webhook with a space", "WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://bot.example.org/tele gram", "WEBHOOK_SECRET": secret}},
+		{"listen port out of range", "LISTEN_ADDR", map[string]string{"LISTEN_ADDR": ":99999"}},
+	} {
+		tt.env["TELEGRAM_BOT_TOKEN"] = token
+		tt.env["TELEGRAM_API_URL"] = "http://127.0.0.1:1" // never reached: the configuration is refused first
+		code, _, errOut := run(t, "", tt.env, "serve")
+		if code != 2 || !strings.Contains(errOut, tt.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and one line naming %s", tt.name, code, errOut, tt.want)
+		}
 	}
 	if code, _, _ := run(t, "", nil, "frobnicate"); code != 2 {
 		t.Errorf("unknown subcommand: exit %d, want 2", code)

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/logging"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
@@ -25,10 +27,12 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		fmt.Fprintln(stderr, "integrabot: "+err.Error())
 		return 2
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
-	if isTerminal(stdout) {
-		log = slog.New(slog.NewTextHandler(stdout, nil)) // a person reads it
-	}
+	log := logging.New(stdout, isTerminal(stdout)) // text when a person reads it, JSON otherwise
+	// go-redis writes its own lines through one logger for the whole process
+	// (redis.SetLogger is package-global in that library). It is set here, in
+	// the command line's wiring and nowhere else, so that those lines join
+	// this log as warnings instead of plain text amid the JSON.
+	redis.SetLogger(logging.Redis(log))
 	k, err := app.LoadKnowledge(cfg.ContentDir, false)
 	if err != nil {
 		for _, p := range app.ProblemsOf(err) {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/redisurl"
 )
 
 // Config is what `integrabot serve` needs.
@@ -26,6 +26,8 @@ type Config struct {
 
 	WebhookURL    string // empty: long polling
 	WebhookSecret string // checked on every webhook request; never logged
+
+	Sending Sending // SEND_RATE, BROADCAST_RATE, PAID_BROADCAST
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -54,11 +56,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, fmt.Errorf("TELEGRAM_API_URL: %q is not an http(s) URL", c.APIURL)
 	}
 	if c.RedisURL != "" {
-		rdb, err := store.NewClient(c.RedisURL)
-		if err != nil {
+		if _, err := redisurl.Parse(c.RedisURL); err != nil {
 			return c, fmt.Errorf("REDIS_URL: %v (write it like redis://localhost:6379/0; see README for Sentinel and Cluster)", redactURL(err.Error(), c.RedisURL))
 		}
-		_ = rdb.Close() // only parsed; no connection was made
 	}
 	for _, f := range strings.FieldsFunc(env("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		id, err := strconv.ParseInt(f, 10, 64)
@@ -69,8 +69,14 @@ func FromEnv(env func(string) string) (Config, error) {
 	}
 	if _, port, err := net.SplitHostPort(c.ListenAddr); err != nil || port == "" {
 		return c, fmt.Errorf("LISTEN_ADDR: %q is not host:port (like :8080)", c.ListenAddr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		// 0 stays allowed: any free port, as the end-to-end tests that run the binary ask for
+		return c, fmt.Errorf("LISTEN_ADDR: %q: the port must be a number from 1 to 65535 (like :8080)", c.ListenAddr)
 	}
 	if err := c.readWebhook(env); err != nil {
+		return c, err
+	}
+	if c.Sending, err = readSending(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {
@@ -123,8 +129,43 @@ func (c *Config) readWebhook(env func(string) string) error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && local)) {
 		return fmt.Errorf("WEBHOOK_URL: %q is not an https URL", c.WebhookURL)
 	}
+	if err := checkRoute(u); err != nil {
+		return fmt.Errorf("WEBHOOK_URL: %q: %v", c.WebhookURL, err)
+	}
 	if !secretPattern.MatchString(secret) {
 		return fmt.Errorf("WEBHOOK_SECRET: needed with WEBHOOK_URL: 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example the output of: openssl rand -hex 32)")
+	}
+	return nil
+}
+
+// routeSegment is what one segment of the webhook's path may hold: RFC 3986's
+// unreserved characters and sub-delimiters, ':' and '@' — no '%' escapes, no
+// space, and no braces (net/http's ServeMux reads those as wildcards).
+var routeSegment = regexp.MustCompile(`^[A-Za-z0-9._~!$&'()*+,;=:@-]+$`)
+
+// checkRoute tells whether the URL's path can be the webhook's route on
+// LISTEN_ADDR: one that net/http's ServeMux registers beside /healthz,
+// /readyz and /metrics (it panics on a pattern it cannot parse or that is taken) and that the
+// requests Telegram sends to the URL match as they are.
+func checkRoute(u *url.URL) error {
+	if u.RawPath != "" || strings.ContainsAny(u.Path, "%") {
+		return fmt.Errorf("the path must not hold %%-escapes")
+	}
+	switch u.Path {
+	case "/healthz", "/readyz", "/metrics": // served by internal/app on the same address
+		return fmt.Errorf("the path %s is already served on LISTEN_ADDR; choose another, like /telegram", u.Path)
+	}
+	if u.Path == "" || u.Path == "/" {
+		return nil
+	}
+	segments := strings.Split(strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/"), "/")
+	for _, seg := range segments {
+		switch {
+		case seg == "" || seg == "." || seg == "..":
+			return fmt.Errorf("the path must not hold empty, . or .. parts")
+		case !routeSegment.MatchString(seg):
+			return fmt.Errorf("the path may hold only letters, digits and -._~!$&'()*+,;=:@ between its slashes (no spaces)")
+		}
 	}
 	return nil
 }

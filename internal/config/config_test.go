@@ -1,8 +1,12 @@
 package config
 
 import (
+	"go/parser"
+	gotoken "go/token"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -31,6 +35,10 @@ func TestFromEnv(t *testing.T) {
 		{"bad redis", map[string]string{"TELEGRAM_BOT_TOKEN": token, "REDIS_URL": "mysql://secretpw@x"}, "REDIS_URL"},
 		{"bad admin", map[string]string{"TELEGRAM_BOT_TOKEN": token, "ADMIN_IDS": "12,abc"}, `ADMIN_IDS: "abc"`},
 		{"bad listen", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "8080"}, "LISTEN_ADDR"},
+		{"listen port too big", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":99999"}, "LISTEN_ADDR"},
+		{"listen port negative", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":-1"}, "LISTEN_ADDR"},
+		{"listen port named", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": ":http"}, "LISTEN_ADDR"},
+		{"listen port missing", map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": "localhost:"}, "LISTEN_ADDR"},
 		{"webhook", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "0123456789abcdef0123"}, ""},
 		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET: needed"},
 		{"webhook over plain http", map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "http://bot.example.org/t", "WEBHOOK_SECRET": "0123456789abcdef0123"}, "not an https URL"},
@@ -57,8 +65,101 @@ func TestFromEnv(t *testing.T) {
 			}
 		})
 	}
+	for _, addr := range []string{":1", "127.0.0.1:65535", "[::1]:8080", "localhost:9090", "127.0.0.1:0"} { // 0: any free port
+		if _, err := FromEnv(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "LISTEN_ADDR": addr})); err != nil {
+			t.Errorf("LISTEN_ADDR=%s: %v", addr, err)
+		}
+	}
 	c, _ := FromEnv(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "ADMIN_IDS": "1, 22,333"}))
 	if len(c.AdminIDs) != 3 || c.AdminIDs[2] != 333 {
 		t.Errorf("admin ids = %v", c.AdminIDs)
+	}
+}
+
+// The webhook is served on LISTEN_ADDR beside /healthz, /readyz and /metrics,
+// through net/http's ServeMux, which panics on a pattern it cannot parse or
+// one that is already registered. FromEnv must refuse such a URL with one line
+// naming WEBHOOK_URL, and every URL it accepts must register beside the others.
+func TestWebhookURLIsAUsableRoute(t *testing.T) {
+	const secret = "0123456789abcdef0123"
+	tests := []struct {
+		url  string
+		want bool // accepted
+	}{
+		{"https://bot.example.org/telegram", true},
+		{"https://bot.example.org/telegram/", true},
+		{"https://bot.example.org", true},
+		{"https://bot.example.org/", true},
+		{"https://bot.example.org/hook/v1_a-b.c~d", true},
+		{"https://bot.example.org:8443/telegram?x=1", true},
+		{"http://127.0.0.1:8080/telegram", true},
+		{"https://bot.example.org/healthz", false},
+		{"https://bot.example.org/metrics", false},
+		{"https://bot.example.org/readyz", false},
+		{"https://bot.example.org/tele gram", false},
+		{"https://bot.example.org/tele%20gram", false},
+		{"https://bot.example.org/GET /telegram", false},
+		{"https://bot.example.org/a{b", false},
+		{"https://bot.example.org/{id}", false},
+		{"https://bot.example.org/a/../b", false},
+		{"https://bot.example.org/a/./b", false},
+		{"https://bot.example.org/a//b", false},
+		{"https://bot.example.org/a%2Fb", false},
+		{"https://bot.example.org/%25zz", false},
+		{"https://bot.example.org/telegram\n", false},
+		{" https://bot.example.org/telegram", false},
+		{"https://bot.example.org/telegram ", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			c, err := FromEnv(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": tt.url, "WEBHOOK_SECRET": secret}))
+			if !tt.want {
+				if err == nil {
+					t.Fatalf("accepted; webhook path %q", c.WebhookPath())
+				}
+				if !strings.HasPrefix(err.Error(), "WEBHOOK_URL: ") || strings.Contains(err.Error(), "\n") {
+					t.Errorf("err = %q, want one line starting with WEBHOOK_URL", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			mux := http.NewServeMux()
+			for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+				mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+			}
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("webhook path %q does not register: %v", c.WebhookPath(), r)
+				}
+			}()
+			mux.HandleFunc(c.WebhookPath(), func(http.ResponseWriter, *http.Request) {})
+		})
+	}
+}
+
+// config sits at the edge of the import graph: of integrabot's own packages it
+// may use only redisurl (to check REDIS_URL without making a store).
+func TestImportsNoOtherPackageOfOurs(t *testing.T) {
+	const module = "github.com/integrationsagentur-marl/integrabot/"
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(gotoken.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range parsed.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, module) && p != module+"internal/redisurl" {
+				t.Errorf("%s imports %s", f, p)
+			}
+		}
 	}
 }

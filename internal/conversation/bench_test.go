@@ -33,7 +33,7 @@ func BenchmarkAnswer(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		ev := mixedQuestions[i%len(mixedQuestions)]
 		out := f.core.Handle(ev, conversation.State{})
-		if len(out.Replies) == 0 {
+		if len(out.Messages) == 0 {
 			b.Fatal("no answer")
 		}
 	}

@@ -16,6 +16,7 @@ const (
 	dataEncounter = "e:" // + encounter id
 	dataLanguage  = "l:" // + language code
 	dataDelete    = "del"
+	dataCards     = "cards" // the contact cards, to save to the phone book
 )
 
 // Screens the resident can open.
@@ -62,11 +63,12 @@ type turn struct {
 	ev   Event
 	lang string
 	rtl  bool
-	out  Outcome
+	out  Decision
 }
 
-// Handle answers one event given the resident's state.
-func (c *Core) Handle(ev Event, st State) Outcome {
+// Handle answers one event given the state of the resident's conversation
+// in that chat.
+func (c *Core) Handle(ev Event, st State) Decision {
 	ev = typedChoice(ev, st)
 	t := &turn{Core: c, ev: ev}
 	t.out.State = st
@@ -77,8 +79,8 @@ func (c *Core) Handle(ev Event, st State) Outcome {
 		}
 	}
 	if ev.Group {
-		if ev.Kind != KindCommand {
-			return t.out // in a group the bot speaks only when spoken to with a command
+		if ev.Kind != KindCommand && ev.Kind != KindButton {
+			return t.out // in a group the bot speaks only when spoken to with a command (or its buttons)
 		}
 		if t.lang == "" {
 			t.setLang(c.cat.Default())
@@ -100,6 +102,11 @@ func (c *Core) Handle(ev Event, st State) Outcome {
 	}
 	t.out.Lang = t.lang
 	t.out.Save = t.out.Save || !sameState(st, t.out.State)
+	for i := range t.out.Messages {
+		if t.out.Messages[i].Chat == 0 {
+			t.out.Messages[i].Chat = ev.ChatID // an answer goes where the question was asked
+		}
+	}
 	return t.out
 }
 
@@ -120,9 +127,11 @@ func (t *turn) html(id string) string { return esc(t.tr(id)) }
 func (t *turn) button(data string) {
 	switch {
 	case data == dataDelete:
-		t.out.Delete = true
+		t.out.Effects = append(t.out.Effects, ForgetResident{UserID: t.ev.UserID})
 		t.out.State = State{}
 		t.say(t.html("privacy.deleted"), t.mainButtons())
+	case data == dataCards:
+		t.cards()
 	case strings.HasPrefix(data, dataScreen):
 		t.screen(strings.TrimPrefix(data, dataScreen))
 	case strings.HasPrefix(data, dataService):
@@ -257,7 +266,7 @@ func (t *turn) menu(text string) {
 
 // say adds a reply and remembers its buttons for typed numbers.
 func (t *turn) say(text string, buttons [][]Button) {
-	t.out.Replies = append(t.out.Replies, Reply{Text: t.dir(text), Buttons: buttons})
+	t.out.Messages = append(t.out.Messages, Message{Text: t.dir(text), Buttons: buttons})
 	t.remember(buttons)
 }
 
@@ -293,7 +302,7 @@ func (t *turn) backButton(screen string) Button {
 }
 
 func sameState(a, b State) bool {
-	if a.Lang != b.Lang || a.Screen != b.Screen || len(a.Choices) != len(b.Choices) {
+	if a.Lang != b.Lang || a.Screen != b.Screen || len(a.Choices) != len(b.Choices) || a.Dialogue != b.Dialogue {
 		return false
 	}
 	for i := range a.Choices {

@@ -82,9 +82,9 @@ func press(lang, data string) conversation.Event {
 	return conversation.Event{UserID: 7, LanguageCode: lang, Kind: conversation.KindButton, Data: data, Now: monday}
 }
 
-func all(out conversation.Outcome) string {
+func all(out conversation.Decision) string {
 	var b strings.Builder
-	for _, r := range out.Replies {
+	for _, r := range out.Messages {
 		b.WriteString(r.Text)
 		if r.Contact != nil {
 			b.WriteString("\n[contact " + r.Contact.Name + " " + r.Contact.Phone + "]")
@@ -114,10 +114,12 @@ func TestResidentsGetAnswersTheyNeed(t *testing.T) {
 		{"unknown language gets the picker, not a guess", cmd("zh", "start"), conversation.State{},
 			[]string{"Deutsch|l:de", "Українська|l:uk", "العربية|l:ar", "Kurdî (Kurmancî)|l:ku", "Einfache Sprache|l:de-x-simple"}, []string{"m:services"}},
 		{"no language code gets the picker", text("", "hallo"), conversation.State{}, []string{"Türkçe|l:tr"}, nil},
-		{"phone number question lists contacts with tap-to-call cards", text("de", "Wie ist die Telefonnummer?"), conversation.State{},
-			[]string{"Jens Flachmeier", "0151-17466885", "[contact Jens Flachmeier +4915117466885]", "[contact Martin Heermann +49236130295140]"}, nil},
-		{"typo still finds contacts", text("de", "telfonnumer bitte"), conversation.State{}, []string{"[contact Jens Flachmeier"}, nil},
-		{"Ukrainian asks for a phone in Ukrainian", text("uk", "Який у вас номер телефону?"), conversation.State{}, []string{"[contact Martin Heermann"}, nil},
+		{"phone number question lists contacts with numbers Telegram makes tappable", text("de", "Wie ist die Telefonnummer?"), conversation.State{},
+			[]string{"Jens Flachmeier", "+49 151 17466885", "Martin Heermann", "+49 2361 30295140", "|cards]"}, []string{"[contact"}},
+		{"contact cards only when asked for", press("de", "cards"), conversation.State{},
+			[]string{"[contact Jens Flachmeier +4915117466885]", "[contact Martin Heermann +49236130295140]"}, nil},
+		{"typo still finds contacts", text("de", "telfonnumer bitte"), conversation.State{}, []string{"+49 151 17466885"}, nil},
+		{"Ukrainian asks for a phone in Ukrainian", text("uk", "Який у вас номер телефону?"), conversation.State{}, []string{"Martin Heermann", "|cards]"}, nil},
 		{"services question lists the four services", text("en", "What do you offer?"), conversation.State{},
 			[]string{"Supporting volunteers", "Intercultural opening", "Neighbourhood work", "Anti-racism work", "s:volunteering"}, nil},
 		{"a service by its topic", text("de", "Ich möchte mich ehrenamtlich engagieren"), conversation.State{},
@@ -135,14 +137,14 @@ func TestResidentsGetAnswersTheyNeed(t *testing.T) {
 			[]string{"m:services"}, nil},
 		{"unknown command", cmd("de", "foo"), conversation.State{}, []string{"Befehl kenne ich nicht", "m:help"}, nil},
 		{"typed number picks a button of the last screen", text("de", "2"), conversation.State{Screen: "main", Choices: []string{"m:services", "m:contacts"}},
-			[]string{"[contact Jens Flachmeier"}, nil},
+			[]string{"+49 151 17466885"}, nil},
 		{"Arabic digits too", text("ar", "١"), conversation.State{Screen: "main", Choices: []string{"m:services"}}, []string{"s:antiracism"}, nil},
 		{"number out of range", text("de", "9"), conversation.State{Screen: "main", Choices: []string{"m:services"}}, []string{"nicht verstanden"}, nil},
 		{"privacy offers deletion", cmd("de", "privacy"), conversation.State{}, []string{"180 Tage", "del"}, nil},
 		{"chosen language wins over the app's", cmd("de", "help"), conversation.State{Lang: "tr"}, []string{"/language"}, []string{"Tippen Sie"}},
 		{"deep link opens a screen", conversation.Event{UserID: 7, LanguageCode: "de", Kind: conversation.KindCommand, Command: "start", Text: "contacts", Now: monday}, conversation.State{},
-			[]string{"[contact Jens Flachmeier"}, nil},
-		{"phone stays readable in Arabic", cmd("ar", "contacts"), conversation.State{}, []string{"\u20660151-17466885\u2069"}, nil},
+			[]string{"+49 151 17466885"}, nil},
+		{"phone stays readable in Arabic", cmd("ar", "contacts"), conversation.State{}, []string{"\u2066+49 151 17466885\u2069"}, nil},
 		{"group chatter is ignored", conversation.Event{UserID: 7, LanguageCode: "de", Group: true, Kind: conversation.KindText, Text: "Telefon?", Now: monday}, conversation.State{}, nil, []string{"Flachmeier"}},
 	}
 	for _, tt := range tests {
@@ -182,7 +184,7 @@ func TestRepliesAreEscaped(t *testing.T) {
 	f := load(t)
 	for _, l := range f.cat.Languages() {
 		for _, ev := range []conversation.Event{cmd(l.Code, "start"), cmd(l.Code, "services"), cmd(l.Code, "contacts"), cmd(l.Code, "events"), cmd(l.Code, "privacy"), cmd(l.Code, "help"), press(l.Code, "e:sample-cafe"), press(l.Code, "s:neighbourhood"), press(l.Code, "m:about")} {
-			for _, r := range f.core.Handle(ev, conversation.State{Lang: l.Code}).Replies {
+			for _, r := range f.core.Handle(ev, conversation.State{Lang: l.Code}).Messages {
 				stripped := strings.NewReplacer("<b>", "", "</b>", "", "&amp;", "", "&lt;", "", "&gt;", "").Replace(r.Text)
 				if strings.ContainsAny(stripped, "<>&") {
 					t.Errorf("%s %s/%s: unescaped HTML in %q", l.Code, ev.Command, ev.Data, r.Text)
@@ -225,4 +227,4 @@ func TestRunnerWithoutStore(t *testing.T) {
 	}
 }
 
-func joined(rs []conversation.Reply) string { return all(conversation.Outcome{Replies: rs}) }
+func joined(rs []conversation.Reply) string { return all(conversation.Decision{Messages: rs}) }

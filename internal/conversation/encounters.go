@@ -73,7 +73,7 @@ func (t *turn) encounter(id string) {
 }
 
 func (t *turn) encountersGone() {
-	t.out.Replies = append(t.out.Replies, Reply{Text: t.dir(t.html("encounters.gone"))})
+	t.out.Messages = append(t.out.Messages, Message{Text: t.dir(t.html("encounters.gone"))})
 	t.encounters(false)
 }
 

@@ -1,7 +1,8 @@
 // Package conversation is the bot's core: it takes what a resident did (a
-// message, a command, a button) and the resident's state, and returns the
-// replies and the new state. It knows nothing of Telegram, the terminal or
-// Redis; those are adapters around it.
+// message, a command, a button) and the state of that conversation, and
+// returns a decision: the messages to send, each to a chat and in a lane,
+// typed effects, and the new state. It knows nothing of Telegram, the
+// terminal or Redis; those are adapters around it.
 package conversation
 
 import "time"
@@ -17,9 +18,22 @@ const (
 	KindUnsupported             // sent a sticker, photo, voice message… that the bot cannot read
 )
 
+// Role is who sent an event; the adapter checks it on every event.
+type Role int
+
+// The roles.
+const (
+	RoleResident Role = iota
+	RoleStaff         // a Telegram user id in ADMIN_IDS
+)
+
 // Event is one thing a resident did.
 type Event struct {
 	UserID       int64
+	ChatID       int64  // where it happened: the resident's private chat (= UserID) or a group
+	MessageID    int    // the message written or the one whose button was tapped (0: unknown)
+	ReplyTo      int    // the message this one answers (0: none)
+	Role         Role   // staff or resident
 	Group        bool   // in a group chat: only commands are answered
 	LanguageCode string // what the resident's app says (Telegram's language_code), may be empty
 	Kind         Kind
@@ -29,14 +43,29 @@ type Event struct {
 	Now          time.Time
 }
 
-// Reply is one message to the resident.
-type Reply struct {
+// Lane says how urgent a message is: a resident waiting for an answer goes
+// before reminders and broadcasts.
+type Lane int
+
+// The lanes.
+const (
+	LaneReply Lane = iota // an answer someone is waiting for
+	LaneBulk              // reminders, broadcasts: give way to replies
+)
+
+// Message is one message the bot sends.
+type Message struct {
+	Chat int64 // the recipient chat; 0: the chat the event came from
+	Lane Lane
 	// Text is HTML as Telegram reads it: only <b>, <i> and <a href> tags, every
-	// other text escaped. Empty when the reply is a contact card only.
+	// other text escaped. Empty when the message is a contact card only.
 	Text    string
 	Buttons [][]Button
 	Contact *Contact // a contact card: tap to call, save to the phone book
 }
+
+// Reply is the older name of Message, for the adapters that only answer.
+type Reply = Message
 
 // Button is a button under a message: it either sends Data back or opens URL.
 type Button struct {
@@ -51,19 +80,48 @@ type Contact struct {
 	Phone string // E.164
 }
 
-// State is what the bot remembers about a resident between messages: as
-// little as works (see the privacy text).
+// State is what the bot remembers about one resident in one chat between
+// messages: as little as works (see the privacy text).
 type State struct {
-	Lang    string   `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
-	Screen  string   `json:"s,omitempty"` // the last screen shown
-	Choices []string `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	Lang     string    `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
+	Screen   string    `json:"s,omitempty"` // the last screen shown
+	Choices  []string  `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	Dialogue *Dialogue `json:"d,omitempty"` // a dialogue in progress (a staff member's, say)
 }
 
-// Outcome is the core's answer to an event.
-type Outcome struct {
-	Replies []Reply
-	State   State
-	Lang    string // the language the replies are in
-	Save    bool   // State changed and should be stored
-	Delete  bool   // the resident asked to delete what is stored
+// Dialogue is a multi-step conversation in progress: which one, where it
+// stands, what was entered so far, and until when it is kept.
+type Dialogue struct {
+	Name    string            `json:"n"`
+	Step    string            `json:"s,omitempty"`
+	Draft   map[string]string `json:"d,omitempty"`
+	Expires time.Time         `json:"e"`
+}
+
+// Effect is a change beyond the conversation's own state that a decision
+// asks for; the commit applies it together with the state and the messages.
+type Effect interface{ effect() }
+
+// ForgetResident deletes everything stored about the resident.
+type ForgetResident struct{ UserID int64 }
+
+func (ForgetResident) effect() {}
+
+// Decision is the core's answer to an event.
+type Decision struct {
+	Messages []Message
+	Effects  []Effect
+	State    State
+	Lang     string // the language the messages are in
+	Save     bool   // State changed and should be stored
+}
+
+// Forgets tells whether the decision deletes the resident's data.
+func (d Decision) Forgets() bool {
+	for _, e := range d.Effects {
+		if _, ok := e.(ForgetResident); ok {
+			return true
+		}
+	}
+	return false
 }

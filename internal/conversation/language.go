@@ -131,7 +131,7 @@ func (t *turn) offerLanguage(code string) {
 
 // suggest puts the button of one language on top of the last reply's language buttons.
 func (t *turn) suggest(code string) {
-	last := &t.out.Replies[len(t.out.Replies)-1]
+	last := &t.out.Messages[len(t.out.Messages)-1]
 	for _, row := range last.Buttons {
 		for _, b := range row {
 			if b.Data == dataLanguage+code {

@@ -37,7 +37,7 @@ func TestFirstAnswersAreShort(t *testing.T) {
 			firsts[s] = press(l.Code, "m:"+s)
 		}
 		for name, ev := range firsts {
-			for i, r := range f.core.Handle(ev, st).Replies {
+			for i, r := range f.core.Handle(ev, st).Messages {
 				if n := utf8.RuneCountInString(visible(r.Text)); n > maxFirstAnswer {
 					t.Errorf("%s %s (message %d): %d characters, want at most %d:\n%s", l.Code, name, i+1, n, maxFirstAnswer, visible(r.Text))
 				}

@@ -14,7 +14,9 @@ type StateStore interface {
 	DeleteState(ctx context.Context, userID int64) error
 }
 
-// Runner answers events with the core, loading and saving state around it.
+// Runner answers events with the core, loading and saving state around it,
+// for the terminal chat; on Telegram the decide package does this and
+// commits the answer with the state in one step.
 // When the store is away the resident is still answered: content questions
 // need no state, and a choice that cannot be kept is said so kindly.
 type Runner struct {
@@ -44,21 +46,21 @@ func (r *Runner) Handle(ctx context.Context, ev Event) []Reply {
 func (r *Runner) HandleLoaded(ctx context.Context, ev Event, st State) []Reply {
 	out := r.core.Handle(ev, st)
 	switch {
-	case out.Delete:
+	case out.Forgets():
 		if err := r.store.DeleteState(ctx, ev.UserID); err != nil {
 			r.log.Error("state not deleted", "err", err)
 			// never claim a deletion that did not happen
-			return []Reply{{Text: esc(r.cat.T(out.Lang, "error.generic")), Buttons: out.Replies[len(out.Replies)-1].Buttons}}
+			return []Reply{{Text: esc(r.cat.T(out.Lang, "error.generic")), Buttons: out.Messages[len(out.Messages)-1].Buttons}}
 		}
 	case out.Save:
 		if err := r.store.SaveState(ctx, ev.UserID, out.State); err != nil {
 			r.log.Warn("state not saved", "err", err)
 			if out.State.Lang != st.Lang {
-				out.Replies = append(out.Replies, Reply{Text: esc(r.cat.T(out.Lang, "error.not_saved"))})
+				out.Messages = append(out.Messages, Reply{Text: esc(r.cat.T(out.Lang, "error.not_saved"))})
 			}
 		}
 	}
-	return out.Replies
+	return out.Messages
 }
 
 // Failure is the kind answer when something went wrong while answering ev,

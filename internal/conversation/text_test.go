@@ -39,11 +39,11 @@ func coreWithoutEncounters(t *testing.T) *conversation.Core {
 	return emptyCore
 }
 
-func first(out conversation.Outcome) string {
-	if len(out.Replies) == 0 {
+func first(out conversation.Decision) string {
+	if len(out.Messages) == 0 {
 		return ""
 	}
-	return out.Replies[0].Text
+	return out.Messages[0].Text
 }
 
 // Only the terminal numbers its choices: Telegram residents are not told to
@@ -126,7 +126,7 @@ func TestRightToLeftLinesStartWithRLM(t *testing.T) {
 		for _, ev := range []conversation.Event{cmd(lang, "start"), cmd(lang, "services"), cmd(lang, "contacts"), cmd(lang, "events"),
 			cmd(lang, "privacy"), cmd(lang, "help"), press(lang, "m:about"), press(lang, "m:week"), press(lang, "e:sample-cafe"),
 			press(lang, "e:gone"), press(lang, "s:volunteering"), text(lang, "xqzv")} {
-			for _, r := range f.core.Handle(ev, st).Replies {
+			for _, r := range f.core.Handle(ev, st).Messages {
 				for _, line := range strings.Split(r.Text, "\n") {
 					if line != "" && !strings.HasPrefix(line, "\u200f") {
 						t.Errorf("%s %s%s: line without right-to-left mark: %q", lang, ev.Command, ev.Data, line)
@@ -154,7 +154,7 @@ func TestPersianDigitsButDialablePhones(t *testing.T) {
 	if strings.Contains(events, "15:00") {
 		t.Errorf("Latin digits in Persian times:\n%s", events)
 	}
-	if contacts := first(f.core.Handle(cmd("fa", "contacts"), st)); !strings.Contains(contacts, "0151-17466885") {
+	if contacts := first(f.core.Handle(cmd("fa", "contacts"), st)); !strings.Contains(contacts, "+49 151 17466885") {
 		t.Errorf("phone number not in Latin digits:\n%s", contacts)
 	}
 }

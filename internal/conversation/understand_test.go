@@ -13,12 +13,12 @@ import (
 func TestQuestionsUnderstoodAsANeighbourWould(t *testing.T) {
 	f := load(t)
 	const (
-		services   = "s:volunteering" // the services screen's first button
-		contacts   = "[contact Jens"  // the contact cards
-		encounters = "e:sample-cafe"  // the list of encounters
-		pickerTr   = "|l:tr]"         // a language offered
-		notKnown   = "fallback"       // the kind not-understood answer
-		help       = "help.text"      // the bot's own help
+		services   = "s:volunteering"   // the services screen's first button
+		contacts   = "+49 151 17466885" // the contacts screen
+		encounters = "e:sample-cafe"    // the list of encounters
+		pickerTr   = "|l:tr]"           // a language offered
+		notKnown   = "fallback"         // the kind not-understood answer
+		help       = "help.text"        // the bot's own help
 	)
 	tests := []struct {
 		lang, msg, want string
@@ -107,7 +107,7 @@ func TestQuestionsUnderstoodAsANeighbourWould(t *testing.T) {
 				}
 				if strings.HasPrefix(tt.want, "|l:") { // offered first, above the other languages
 					want := strings.TrimSuffix(strings.TrimPrefix(tt.want, "|"), "]")
-					ok = len(out.Replies) > 0 && len(out.Replies[0].Buttons) > 0 && out.Replies[0].Buttons[0][0].Data == want
+					ok = len(out.Messages) > 0 && len(out.Messages[0].Buttons) > 0 && out.Messages[0].Buttons[0][0].Data == want
 				}
 			}
 			if !ok {
@@ -122,7 +122,7 @@ func TestNamedLanguageIsOfferedFirst(t *testing.T) {
 	f := load(t)
 	for _, st := range []conversation.State{{}, {Lang: "de"}} {
 		out := f.core.Handle(text("", "Farsi"), st)
-		if len(out.Replies) == 0 || len(out.Replies[0].Buttons) == 0 || out.Replies[0].Buttons[0][0].Data != "l:fa" {
+		if len(out.Messages) == 0 || len(out.Messages[0].Buttons) == 0 || out.Messages[0].Buttons[0][0].Data != "l:fa" {
 			t.Errorf("state %+v: Persian not offered first:\n%s", st, all(out))
 		}
 	}

@@ -63,7 +63,9 @@ var (
 	knownRedisOps = []string{
 		"ping", "claim_update", "finish_update", "release_update", "lock_chat",
 		"load_state", "save_state", "delete_state", "set_inactive", "inactive",
+		"commit", "take", "head", "ack", "heartbeat",
 	}
+	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone"}
 )
 
 // apiCounters are one method's series, one per result, in the order of results.
@@ -89,6 +91,7 @@ type Metrics struct {
 	handling prometheus.Histogram
 	tooMany  prometheus.Counter
 	outbox   prometheus.Gauge
+	messages map[string]prometheus.Counter // outcome → child, all created in New
 
 	apiVec *prometheus.CounterVec
 	api    names // method → *apiCounters
@@ -145,8 +148,8 @@ func New() *Metrics {
 	})
 
 	m.outbox = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "integrabot_outbox_queue_depth",
-		Help: "Messages waiting in the outbox to be sent to Telegram.",
+		Name: "integrabot_chats_waiting",
+		Help: "Chats with messages committed and not yet sent, all replicas together.",
 	})
 
 	m.redisVec = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -159,7 +162,16 @@ func New() *Metrics {
 		m.redis.get(op)
 	}
 
-	m.reg.MustRegister(updates, m.handling, m.apiVec, m.tooMany, m.outbox, m.redisVec)
+	messages := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "integrabot_messages_total",
+		Help: "Messages the delivery workers handled, by outcome: sent, retried (a try failed), given_up (after every try), refused (by Telegram for good), gone (the chat blocked the bot or no longer exists).",
+	}, []string{"outcome"})
+	m.messages = map[string]prometheus.Counter{}
+	for _, o := range messageOutcomes {
+		m.messages[o] = messages.WithLabelValues(o)
+	}
+
+	m.reg.MustRegister(updates, m.handling, m.apiVec, m.tooMany, m.outbox, m.redisVec, messages)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg,
 		promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	return m
@@ -295,4 +307,15 @@ func indexOf(set []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// Message counts a message the delivery workers handled, by outcome (see
+// integrabot_messages_total); an unknown outcome is not counted.
+func (m *Metrics) Message(outcome string) {
+	if m == nil {
+		return
+	}
+	if c, ok := m.messages[outcome]; ok {
+		c.Inc()
+	}
 }

@@ -76,8 +76,10 @@ func TestScrape(t *testing.T) {
 				`integrabot_telegram_api_calls_total{method="answerCallbackQuery",result="too_many_requests"} 0`,
 				"# TYPE integrabot_telegram_429_total counter",
 				"integrabot_telegram_429_total 0",
-				"# TYPE integrabot_outbox_queue_depth gauge",
-				"integrabot_outbox_queue_depth 0",
+				"# TYPE integrabot_chats_waiting gauge",
+				"integrabot_chats_waiting 0",
+				"# TYPE integrabot_messages_total counter",
+				`integrabot_messages_total{outcome="given_up"} 0`,
 				"# TYPE integrabot_redis_errors_total counter",
 				`integrabot_redis_errors_total{op="claim_update"} 0`,
 				`integrabot_redis_errors_total{op="other"} 0`,
@@ -183,7 +185,7 @@ func TestScrape(t *testing.T) {
 				m.SetOutboxDepth(7)
 				m.SetOutboxDepth(4)
 			},
-			want: []string{"integrabot_outbox_queue_depth 4"},
+			want: []string{"integrabot_chats_waiting 4"},
 		},
 		{
 			name: "Redis errors by operation",
@@ -305,7 +307,7 @@ func TestLint(t *testing.T) {
 	problems, err := testutil.GatherAndLint(m.reg,
 		"integrabot_updates_total", "integrabot_update_handling_seconds",
 		"integrabot_telegram_api_calls_total", "integrabot_telegram_429_total",
-		"integrabot_outbox_queue_depth", "integrabot_redis_errors_total")
+		"integrabot_chats_waiting", "integrabot_redis_errors_total")
 	if err != nil {
 		t.Fatal(err)
 	}

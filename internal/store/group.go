@@ -3,75 +3,69 @@ package store
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// marks records keys with a value and a TTL, grouping the calls that come
-// while one is on its way to Redis into one pipeline: under load, one round
-// trip records the answered updates of many workers. Each call still
-// returns only once its own key is written.
-type marks struct {
-	rdb   redis.UniversalClient
-	value string
-	ttl   time.Duration
-	turn  chan struct{} // held by the call writing a group
+// grouper sends the commands of calls that come while a round trip is on
+// its way together, in the next pipeline: under load, one round trip
+// claims or commits the updates of many workers, and records what became of
+// many messages. Each call still returns only once its own commands have an
+// answer, and reads its own results: one call's failure is not another's.
+type grouper struct {
+	s    *Store
+	turn chan struct{} // held by the call writing a group
 
 	mu      sync.Mutex
-	pending []*mark
+	pending []*groupCall
 }
 
-type mark struct {
-	key  string
-	done chan error // gets the result once
+type groupCall struct {
+	add  func(p redis.Pipeliner) // queues the call's commands
+	done chan struct{}
 }
 
-func newMarks(rdb redis.UniversalClient, value string, ttl time.Duration) *marks {
-	return &marks{rdb: rdb, value: value, ttl: ttl, turn: make(chan struct{}, 1)}
+func newGrouper(s *Store) *grouper {
+	return &grouper{s: s, turn: make(chan struct{}, 1)}
 }
 
-// set writes key, together with the keys of the calls waiting meanwhile.
-func (m *marks) set(ctx context.Context, key string) error {
-	me := &mark{key: key, done: make(chan error, 1)}
-	m.mu.Lock()
-	m.pending = append(m.pending, me)
-	m.mu.Unlock()
+// do runs add's commands in a pipeline, together with those of the calls
+// waiting meanwhile. add may be called more than once (when Redis had to
+// learn a script first); the commands it queued last hold the results.
+func (g *grouper) do(ctx context.Context, add func(p redis.Pipeliner)) {
+	me := &groupCall{add: add, done: make(chan struct{})}
+	g.mu.Lock()
+	g.pending = append(g.pending, me)
+	g.mu.Unlock()
 	for {
 		select {
-		case err := <-me.done:
-			return err
-		case m.turn <- struct{}{}:
-			m.writeGroup(ctx)
-			<-m.turn
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-me.done:
+			return
+		case g.turn <- struct{}{}:
+			g.flush(ctx)
+			<-g.turn
 		}
 	}
 }
 
-// writeGroup writes every pending key in one pipeline and tells each caller.
-func (m *marks) writeGroup(ctx context.Context) {
-	m.mu.Lock()
-	group := m.pending
-	m.pending = nil
-	m.mu.Unlock()
+// flush writes every pending call's commands in one pipeline. It runs to the
+// end even when the caller's ctx ended: the other calls wait for it.
+func (g *grouper) flush(ctx context.Context) {
+	g.mu.Lock()
+	group := g.pending
+	g.pending = nil
+	g.mu.Unlock()
 	if len(group) == 0 {
 		return
 	}
-	// a caller whose ctx ended still has its key written: it was answered
-	ctx = context.WithoutCancel(ctx)
-	cmds, err := m.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, g := range group {
-			p.Set(ctx, g.key, m.value, m.ttl)
+	ctx, cancel := g.s.settling(ctx)
+	defer cancel()
+	_, _ = g.s.pipelined(ctx, func(p redis.Pipeliner) {
+		for _, c := range group {
+			c.add(p)
 		}
-		return nil
 	})
-	for i, g := range group {
-		e := err
-		if i < len(cmds) {
-			e = cmds[i].Err()
-		}
-		g.done <- e
+	for _, c := range group {
+		close(c.done)
 	}
 }

@@ -1,41 +1,95 @@
-// Package store keeps the bot's state in Redis: residents' conversation
-// state today; subscriptions, deduplication and job queues as they come.
+// Package store keeps the bot's state in Redis: conversation state, the
+// commit of each update's decision, the outgoing queues the delivery workers
+// take from, the shared sending limits, and the residents index.
 //
 // # Key layout
 //
 // Every key starts with a prefix (default "ib:") so that one Redis can serve
-// several bots. The part in braces is a Redis Cluster hash tag: keys of one
-// resident share a slot, so multi-key operations on them stay in one slot.
+// several bots. The part in braces is a Redis Cluster hash tag. A chat's keys
+// share a slot, so that one script commits an update atomically: the tag is
+// {u<id>} for a resident's private chat (whose chat id is their user id) and
+// {c<id>} for a group. Keys that all replicas share are in the slot {g}.
 //
-//	key                      type    TTL        holds (personal data)
-//	ib:{u<id>}:state         string  180 days   JSON: chosen language, last screen and its button data.
-//	                                             The Telegram user id is in the key. No names, no
-//	                                             phone numbers, no message texts.
-//	ib:{u<id>}:upd:<update>  string  60 s/25 h  "busy" while a replica handles the update, then "done":
-//	                                             deduplicates webhook retries and re-fetches. In the
-//	                                             sender's slot so that claiming it also reads their state
-//	                                             (one round trip). The user id is in the key.
-//	ib:{u<id>}:lock          string  30 s       random token of the replica answering this resident's
-//	                                             update in their own chat (webhook mode): keeps their
-//	                                             updates in order. Taken with the update's claim and
-//	                                             their state in one script. The user id is in the key.
-//	ib:{c<chat>}:lock        string  30 s       the same for a group chat, whose members' updates
-//	                                             share one lock. The chat id is in the key.
-//	ib:inactive              set     none       user ids of residents who blocked the bot (from 403
-//	                                             answers and my_chat_member updates); removed when they
-//	                                             unblock or delete their data.
-//	ib:rate:<unix second>    string  2 s        messages sent in that second by all replicas together
-//	                                             (the shared global rate limit). No personal data.
+//	key                        type    TTL        holds (personal data)
+//	ib:{u<id>}:state           string  180 days   JSON: the resident's chosen language, last screen and its
+//	                                              button data, a dialogue in progress. The Telegram user id is
+//	                                              in the key. No names, phone numbers or message texts. The TTL
+//	                                              is renewed by every update of theirs.
+//	ib:{c<chat>}:st:<user>     string  180 days   the same for one resident in one group: a menu in a group
+//	                                              never overwrites their private chat's.
+//	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
+//	                                              "done": deduplicates webhook retries, re-fetches, replicas.
+//	ib:<tag>:lock              string  10 s       the random token of the replica handling an update of this
+//	                                              chat (webhook replicas): keeps the chat's updates in order.
+//	ib:<tag>:q:r, ib:<tag>:q:b list    25 h       messages committed for the chat, not yet sent: replies and
+//	                                              bulk (reminders, broadcasts). Each is "<id>\n<JSON>": the
+//	                                              rendered Bot API call, with texts. Popped once sent; the TTL
+//	                                              drops what could not be sent for a day.
+//	ib:<tag>:sent              hash    25 h       message ids Telegram gave to sent messages a later step
+//	                                              needs (field: the name the decision gave it).
+//	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
+//	                                              chat: makes the push idempotent by message id.
+//	ib:{u<id>}:gone            string  180 days   the resident blocked the bot (403, my_chat_member): bulk
+//	                                              messages to them are dropped. Removed when they unblock.
+//	ib:{g}:ready:r, :ready:b   zset    none       chats with messages waiting, scored by the unix ms when the
+//	                                              chat may next be sent to (or a worker's lease ends). Chat ids.
+//	ib:{g}:dirty               set     none       chats whose queue got a message while a worker held them.
+//	ib:{g}:pace                zset    seconds    chats sent to a moment ago, by when they may be sent to again;
+//	                                              members leave as their time passes.
+//	ib:{g}:rate, :rate:b       string  seconds    the next free sending slot of the whole bot (GCRA) and of
+//	                                              bulk messages; no personal data.
+//	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.
+//	ib:{g}:seen                zset    none       residents by the unix second of their last update: the
+//	                                              index retention and broadcasts walk. Members older than
+//	                                              180 days are removed as new ones come.
+//	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
+//	                                              away each sends only its share of the rate.
 //
-// The TTL is renewed with each message, so the state of a resident who stops
-// writing is gone 180 days later, as the privacy text says.
+// Members of the {g} sets are ids, bounded by the residents seen in 180 days.
 package store
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // StateTTL is how long a resident's state is kept after their last message.
-const StateTTL = 180 * 24 * 60 * 60 // seconds; see the privacy text in locales/
+const StateTTL = 180 * 24 * time.Hour // see the privacy text in locales/
 
-func (s *Store) stateKey(userID int64) string {
-	return s.prefix + "{u" + strconv.FormatInt(userID, 10) + "}:state"
+// UpdateTTL is how long an answered update is remembered: Telegram keeps
+// undelivered updates for 24 hours, so a retry cannot come later.
+const UpdateTTL = 25 * time.Hour
+
+// QueueTTL is how long a message waits to be sent at most.
+const QueueTTL = 25 * time.Hour
+
+// tag is the hash tag of a chat's keys.
+func (s *Store) tag(chat int64) string {
+	if chat > 0 { // a private chat's id is its resident's user id
+		return s.prefix + "{u" + strconv.FormatInt(chat, 10) + "}"
+	}
+	return s.prefix + "{c" + strconv.FormatInt(chat, 10) + "}"
 }
+
+func (s *Store) stateKey(userID int64) string { return s.tag(userID) + ":state" }
+
+// convKey is the key of a resident's state in a chat.
+func (s *Store) convKey(chat, user int64) string {
+	if chat == user || chat == 0 {
+		return s.stateKey(user)
+	}
+	return s.tag(chat) + ":st:" + strconv.FormatInt(user, 10)
+}
+
+func (s *Store) updateKey(chat, id int64) string {
+	return s.tag(chat) + ":upd:" + strconv.FormatInt(id, 10)
+}
+
+func (s *Store) lockKey(chat int64) string           { return s.tag(chat) + ":lock" }
+func (s *Store) replyQ(chat int64) string            { return s.tag(chat) + ":q:r" }
+func (s *Store) bulkQ(chat int64) string             { return s.tag(chat) + ":q:b" }
+func (s *Store) sentKey(chat int64) string           { return s.tag(chat) + ":sent" }
+func (s *Store) goneKey(chat int64) string           { return s.tag(chat) + ":gone" }
+func (s *Store) dupKey(chat int64, id string) string { return s.tag(chat) + ":dup:" + id }
+
+func (s *Store) global(name string) string { return s.prefix + "{g}:" + name }

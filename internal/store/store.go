@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
@@ -17,15 +18,18 @@ import (
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
-	done   *marks // records answered updates
+	timing config.Timing
+	group  *grouper // claims, commits and acks of many workers in one round trip
 }
 
 // New returns a store on rdb; prefix starts every key ("ib:" when empty).
-func New(rdb redis.UniversalClient, prefix string) *Store {
+func New(rdb redis.UniversalClient, prefix string, timing config.Timing) *Store {
 	if prefix == "" {
 		prefix = "ib:"
 	}
-	return &Store{rdb: rdb, prefix: prefix, done: newMarks(rdb, "done", UpdateTTL)}
+	s := &Store{rdb: rdb, prefix: prefix, timing: timing}
+	s.group = newGrouper(s)
+	return s
 }
 
 // Ping tells whether Redis answers.
@@ -33,43 +37,94 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.rdb.Ping(ctx).Err()
 }
 
-// LoadState returns a resident's state; a resident never seen has the zero state.
+// LoadState returns a resident's state in their private chat; a resident
+// never seen has the zero state.
 func (s *Store) LoadState(ctx context.Context, userID int64) (conversation.State, error) {
-	var st conversation.State
-	data, err := s.rdb.Get(ctx, s.stateKey(userID)).Bytes()
+	data, err := s.rdb.Get(ctx, s.stateKey(userID)).Result()
 	if errors.Is(err, redis.Nil) {
-		return st, nil
+		return conversation.State{}, nil
 	}
 	if err != nil {
-		return st, fmt.Errorf("load state: %w", err)
+		return conversation.State{}, fmt.Errorf("load state: %w", err)
 	}
-	if err := json.Unmarshal(data, &st); err != nil {
-		return conversation.State{}, fmt.Errorf("load state: stored value is not valid: %w", err)
-	}
-	return st, nil
+	return decodeState(data)
 }
 
-// SaveState stores a resident's state and renews its TTL.
+// SaveState stores a resident's state in their private chat and renews its TTL.
 func (s *Store) SaveState(ctx context.Context, userID int64, st conversation.State) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.stateKey(userID), data, StateTTL*time.Second).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.stateKey(userID), data, StateTTL).Err(); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
 }
 
-// DeleteState forgets a resident: their state and whether they blocked the bot.
+// DeleteState forgets a resident: what forgetKeys names.
 func (s *Store) DeleteState(ctx context.Context, userID int64) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.stateKey(userID))
-		p.SRem(ctx, s.inactiveKey(), strconv.FormatInt(userID, 10))
+		p.Del(ctx, s.forgetKeys(userID)...)
+		p.ZRem(ctx, s.global("seen"), userID)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete state: %w", err)
 	}
 	return nil
+}
+
+// forgetKeys are the keys in a resident's slot that deleting their data
+// removes. Their queued messages stay: the confirmation of the deletion is
+// among them.
+func (s *Store) forgetKeys(userID int64) []string {
+	return []string{s.stateKey(userID), s.goneKey(userID), s.sentKey(userID)}
+}
+
+func decodeState(data string) (conversation.State, error) {
+	var st conversation.State
+	if err := json.Unmarshal([]byte(data), &st); err != nil {
+		return conversation.State{}, fmt.Errorf("stored state is not valid: %w", err)
+	}
+	return st, nil
+}
+
+// settling bounds the writes that end a claim. They run even when the
+// caller's ctx has ended, which is often why the update failed: otherwise it
+// would stay claimed and its chat locked.
+func (s *Store) settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.timing.Settle)
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// pipelined runs fn's commands in one round trip. Scripts in a pipeline go by
+// their hash (EVALSHA); when Redis does not know one (the first time, or
+// after a restart), every script is loaded and the pipeline sent again. The
+// pipelines that use it are safe to repeat: each write is guarded by a claim
+// token or a dedupe key.
+func (s *Store) pipelined(ctx context.Context, fn func(redis.Pipeliner)) ([]redis.Cmder, error) {
+	run := func() ([]redis.Cmder, error) {
+		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { fn(p); return nil })
+	}
+	cmds, err := run()
+	if err == nil || !noScript(cmds) {
+		return cmds, err
+	}
+	for _, sc := range pipelinedScripts {
+		if err := sc.Load(ctx, s.rdb).Err(); err != nil {
+			return cmds, err
+		}
+	}
+	return run()
+}
+
+func noScript(cmds []redis.Cmder) bool {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+			return true
+		}
+	}
+	return false
 }

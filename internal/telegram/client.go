@@ -80,11 +80,16 @@ var okPrefix = []byte(`{"ok":true`)
 
 // post makes one call and returns Telegram's answer, whatever it says.
 func (c *Client) post(ctx context.Context, method string, params any) (envelope, error) {
-	var env envelope
 	body, err := json.Marshal(params)
 	if err != nil {
-		return env, fmt.Errorf("%s: %w", method, err)
+		return envelope{}, fmt.Errorf("%s: %w", method, err)
 	}
+	return c.postBody(ctx, method, body)
+}
+
+// postBody makes one call with a JSON body made already.
+func (c *Client) postBody(ctx context.Context, method string, body []byte) (envelope, error) {
+	var env envelope
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+method, bytes.NewReader(body))
 	if err != nil {
 		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
@@ -127,14 +132,17 @@ func decodeResult(env envelope, dest any) error {
 	return json.Unmarshal(raw, dest)
 }
 
-// libraryError is the error go-telegram/bot returns for the same answer.
+// libraryError is the error go-telegram/bot returns for the same answer,
+// always behind the method's name, once: callers do not add it again.
+// A 429 or a migration is wrapped, so errors.As finds it (bot.IsTooManyRequestsError
+// does not see through wrapping).
 func libraryError(method string, env envelope) error {
 	switch env.ErrorCode {
 	case http.StatusForbidden:
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorForbidden, env.Description)
 	case http.StatusBadRequest:
 		if env.Parameters.MigrateToChatID != 0 {
-			return &bot.MigrateError{Message: fmt.Sprintf("%s: %s", bot.ErrorBadRequest, env.Description), MigrateToChatID: int(env.Parameters.MigrateToChatID)}
+			return fmt.Errorf("%s: %w", method, &bot.MigrateError{Message: fmt.Sprintf("%s: %s", bot.ErrorBadRequest, env.Description), MigrateToChatID: int(env.Parameters.MigrateToChatID)})
 		}
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorBadRequest, env.Description)
 	case http.StatusUnauthorized:
@@ -144,7 +152,30 @@ func libraryError(method string, env envelope) error {
 	case http.StatusConflict:
 		return fmt.Errorf("%s: %w, %s", method, bot.ErrorConflict, env.Description)
 	case http.StatusTooManyRequests:
-		return &bot.TooManyRequestsError{Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter}
+		return fmt.Errorf("%s: %w", method, &bot.TooManyRequestsError{Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter})
 	}
-	return fmt.Errorf("error response from telegram for method %s, %d %s", method, env.ErrorCode, env.Description)
+	return fmt.Errorf("%s: error response from telegram, %d %s", method, env.ErrorCode, env.Description)
+}
+
+// sendBody makes a call that sends a message, with its JSON body made
+// already, and, when wantID, returns the new message's id (decoding the
+// echoed message only then).
+func (c *Client) sendBody(ctx context.Context, method string, body []byte, wantID bool) (int, error) {
+	env, err := c.postBody(ctx, method, body)
+	if err != nil {
+		return 0, err
+	}
+	if !env.OK {
+		return 0, libraryError(method, env)
+	}
+	if !wantID {
+		return 0, nil
+	}
+	var sent struct {
+		ID int `json:"message_id"`
+	}
+	if err := decodeResult(env, &sent); err != nil {
+		return 0, fmt.Errorf("%s: result not understood: %w", method, err)
+	}
+	return sent.ID, nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
 func TestClientSendsJSONAndReturnsTheLibrarysErrors(t *testing.T) {
@@ -122,5 +124,67 @@ func TestClientNetworkErrorHidesTheToken(t *testing.T) {
 	err := NewClient(url, token, &http.Client{}).AnswerCallbackQuery(context.Background(), &bot.AnswerCallbackQueryParams{CallbackQueryID: "1"})
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Errorf("err = %v, want a network error without the token", err)
+	}
+}
+
+// An error names the method once ("sendMessage: sendMessage: …" was hard to
+// read in the log) and keeps the library's error values reachable.
+func TestSendErrorNamesTheMethodOnce(t *testing.T) {
+	const token = "123:secret-token"
+	tests := []struct {
+		name   string
+		status int
+		answer string
+		is     error // errors.Is must find it; nil: no check
+		as     string
+	}{
+		{"blocked", 403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, bot.ErrorForbidden, ""},
+		{"bad request", 400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, bot.ErrorBadRequest, ""},
+		{"too many requests", 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`, nil, "429"},
+		{"migrated", 400, `{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-100777}}`, nil, "migrate"},
+		{"server error", 500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`, nil, ""},
+		{"not JSON", 502, `<html>Bad Gateway</html>`, nil, ""},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tt.status)
+			_, _ = w.Write([]byte(tt.answer))
+		}))
+		c := NewClient(srv.URL, token, srv.Client())
+		for _, m := range []struct {
+			method string
+			msg    Message
+		}{
+			{"sendMessage", Message{Text: "Hallo"}},
+			{"sendContact", Message{Contact: &conversation.Contact{Name: "Jens Flachmeier", Phone: "+4915117466885"}}},
+		} {
+			err := Send(context.Background(), c, 5, m.msg)
+			if err == nil {
+				t.Errorf("%s %s: no error", tt.name, m.method)
+				continue
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, m.method+": ") || strings.Count(msg, m.method+": ") != 1 {
+				t.Errorf("%s: err = %q, want it to start with %q and name the method once", tt.name, msg, m.method+": ")
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("%s %s: err = %v, want errors.Is %v", tt.name, m.method, err, tt.is)
+			}
+			var tm *bot.TooManyRequestsError
+			if tt.as == "429" && (!errors.As(err, &tm) || tm.RetryAfter != 3) {
+				t.Errorf("%s %s: err = %v, want a *bot.TooManyRequestsError with retry_after 3", tt.name, m.method, err)
+			}
+			var me *bot.MigrateError
+			if tt.as == "migrate" && (!errors.As(err, &me) || me.MigrateToChatID != -100777) {
+				t.Errorf("%s %s: err = %v, want a *bot.MigrateError to -100777", tt.name, m.method, err)
+			}
+		}
+		srv.Close()
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nobody listens there any more
+	err := Send(context.Background(), NewClient(url, token, &http.Client{}), 5, Message{Text: "Hallo"})
+	if err == nil || !strings.HasPrefix(err.Error(), "sendMessage: ") || strings.Count(err.Error(), "sendMessage: ") != 1 || strings.Contains(err.Error(), token) {
+		t.Errorf("network error = %v, want the method once and no token", err)
 	}
 }

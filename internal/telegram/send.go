@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf16"
 
@@ -12,7 +11,8 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
-// API is the part of the Bot API the adapter sends with (Client has it).
+// API is the part of the Bot API the adapter sends with (Client has it). Its
+// errors start with the method's name ("sendMessage: …"), as Client's do.
 type API interface {
 	SendMessage(ctx context.Context, params *bot.SendMessageParams) error
 	SendContact(ctx context.Context, params *bot.SendContactParams) error
@@ -101,22 +101,15 @@ func Send(ctx context.Context, api API, chatID int64, m Message) error {
 	}
 	if m.Contact != nil {
 		first, last := splitName(m.Contact.Name)
-		err := api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
-		if err != nil {
-			return fmt.Errorf("sendContact: %w", err)
-		}
-		return nil
+		// the API's error names the method already (Client's do)
+		return api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
 	}
 	off := true
-	err := api.SendMessage(ctx, &bot.SendMessageParams{
+	return api.SendMessage(ctx, &bot.SendMessageParams{
 		ChatID: chatID, Text: m.Text, ParseMode: models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
 		ReplyMarkup:        markup,
 	})
-	if err != nil {
-		return fmt.Errorf("sendMessage: %w", err)
-	}
-	return nil
 }
 
 func splitName(name string) (first, last string) {
@@ -167,15 +160,57 @@ func utf16Len(s string) int {
 	return n
 }
 
+// cutUTF16 cuts s after at most limit UTF-16 units, between characters and
+// never inside an HTML entity (&amp; &lt; &#39; &#x1F600;…): a cut "&am" |
+// "p;" would show as text, or be refused, instead of one "&".
 func cutUTF16(s string, limit int) (string, string) {
 	n := 0
 	for i, r := range s {
 		if n+utf16.RuneLen(r) > limit {
+			i = entityStart(s, i)
 			return s[:i], s[i:]
 		}
 		n += utf16.RuneLen(r)
 	}
 	return s, ""
+}
+
+// maxEntity is longer than any entity Telegram decodes (&#x10FFFF; is 10 bytes).
+const maxEntity = 16
+
+// entityStart returns where the entity that a cut at i would split begins,
+// or i when the cut splits none.
+func entityStart(s string, i int) int {
+	from := max(0, i-maxEntity)
+	j := strings.LastIndexByte(s[from:i], '&')
+	if j < 0 {
+		return i
+	}
+	j += from
+	k := j + 1
+	if k < len(s) && s[k] == '#' {
+		k++
+		if k < len(s) && (s[k] == 'x' || s[k] == 'X') {
+			k++
+		}
+	}
+	for k < len(s) && isAlnum(s[k]) {
+		k++
+	}
+	if k == j+1 {
+		return i // a lone "&" is no entity
+	}
+	if k < len(s) && s[k] == ';' {
+		k++
+	}
+	if k <= i || j == 0 {
+		return i // the entity ends before the cut; or it fills the part and the line must still shrink
+	}
+	return j
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // stripTags removes tags but keeps entities (&lt; stays &lt;), so the text stays valid HTML.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -18,7 +19,7 @@ import (
 func msg(chatType models.ChatType, text string, command bool) *models.Update {
 	m := &models.Message{ID: 1, Chat: models.Chat{ID: 5, Type: chatType}, From: &models.User{ID: 5, LanguageCode: "de"}, Text: text}
 	if command {
-		n := strings.IndexByte(text+" ", ' ')
+		n := strings.IndexFunc(text+" ", unicode.IsSpace) // Telegram's entity ends at the first space or line break
 		m.Entities = []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: n}}
 	}
 	return &models.Update{ID: 1, Message: m}
@@ -37,6 +38,13 @@ func TestMap(t *testing.T) {
 	}{
 		{"command", msg(models.ChatTypePrivate, "/start", true), true, conversation.KindCommand, "start", "", false},
 		{"deep link", msg(models.ChatTypePrivate, "/start contacts", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"command, then text on the next line", msg(models.ChatTypePrivate, "/start\nhello", true), true, conversation.KindCommand, "start", "hello", false},
+		{"command and a line break", msg(models.ChatTypePrivate, "/help\n", true), true, conversation.KindCommand, "help", "", false},
+		{"command, tab and spaces", msg(models.ChatTypePrivate, "/start\t  contacts \n", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"command and a no-break space", msg(models.ChatTypePrivate, "/start\u00a0contacts", true), true, conversation.KindCommand, "start", "contacts", false},
+		{"argument over several lines", msg(models.ChatTypePrivate, "/start\r\nfirst\nsecond\n", true), true, conversation.KindCommand, "start", "first\nsecond", false},
+		{"our name, then a line break", msg(models.ChatTypeSupergroup, "/Help@IntegraBot\nbitte", true), true, conversation.KindCommand, "help", "bitte", true},
+		{"another bot's command on its own line", msg(models.ChatTypeGroup, "/help@otherbot\n", true), false, 0, "", "", false},
 		{"command with our name in a group", msg(models.ChatTypeSupergroup, "/Help@IntegraBot", true), true, conversation.KindCommand, "help", "", true},
 		{"another bot's command", msg(models.ChatTypeGroup, "/help@otherbot", true), false, 0, "", "", false},
 		{"text", msg(models.ChatTypePrivate, "Telefon?", false), true, conversation.KindText, "", "", false},
@@ -49,7 +57,7 @@ func TestMap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := Map(tt.upd, "integrabot", now)
+			in := Map(tt.upd, "integrabot", nil, now)
 			if in.Answer != tt.answer {
 				t.Fatalf("answer = %v, want %v", in.Answer, tt.answer)
 			}
@@ -69,9 +77,34 @@ func TestMap(t *testing.T) {
 func TestMapButtonOnInaccessibleMessage(t *testing.T) {
 	upd := &models.Update{ID: 9, CallbackQuery: &models.CallbackQuery{ID: "q", From: models.User{ID: 77}, Data: "m:help",
 		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage, InaccessibleMessage: &models.InaccessibleMessage{Chat: models.Chat{ID: 77}}}}}
-	in := Map(upd, "b", time.Now())
+	in := Map(upd, "b", nil, time.Now())
 	if !in.Answer || in.ChatID != 77 || in.CallbackID != "q" || in.Event.Kind != conversation.KindButton || in.Event.Data != "m:help" {
 		t.Errorf("got %+v", in)
+	}
+}
+
+// An event says where it happened, which message it is or answers, and
+// whether its sender is staff; a button in a group belongs to the group.
+func TestMapCarriesChatMessageAndRole(t *testing.T) {
+	staff := Staff(func(id int64) bool { return id == 42 })
+	m := msg(models.ChatTypePrivate, "hallo", false)
+	m.Message.From.ID, m.Message.Chat.ID, m.Message.ID = 42, 42, 17
+	m.Message.ReplyToMessage = &models.Message{ID: 16}
+	ev := Map(m, "b", staff, time.Now()).Event
+	if ev.ChatID != 42 || ev.MessageID != 17 || ev.ReplyTo != 16 || ev.Role != conversation.RoleStaff {
+		t.Errorf("staff message: %+v", ev)
+	}
+	if ev := Map(msg(models.ChatTypePrivate, "hallo", false), "b", staff, time.Now()).Event; ev.Role != conversation.RoleResident {
+		t.Errorf("a resident came out as %v", ev.Role)
+	}
+	press := &models.Update{ID: 9, CallbackQuery: &models.CallbackQuery{ID: "q", From: models.User{ID: 77}, Data: "m:help",
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: &models.Message{ID: 5, Chat: models.Chat{ID: -300, Type: models.ChatTypeGroup}}}}}
+	in := Map(press, "b", staff, time.Now())
+	if in.ChatID != -300 || in.Event.ChatID != -300 || !in.Event.Group || in.Event.MessageID != 5 || in.Event.UserID != 77 {
+		t.Errorf("a button in a group: %+v", in)
+	}
+	if c := ChatOf(press); c != -300 {
+		t.Errorf("a button in a group is ordered with chat %d, want the group's", c)
 	}
 }
 

@@ -6,6 +6,7 @@ package telegram
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
@@ -21,35 +22,87 @@ type Incoming struct {
 	Answer     bool   // false: nothing to answer (edited message, channel post, another bot's command…)
 }
 
+// Staff tells whether a Telegram user id is one of the agency's staff
+// (ADMIN_IDS); it is asked for every event.
+type Staff func(userID int64) bool
+
+func (s Staff) role(userID int64) conversation.Role {
+	if s != nil && s(userID) {
+		return conversation.RoleStaff
+	}
+	return conversation.RoleResident
+}
+
 // maxText is how much of a message is passed on; nobody asks a question in more.
 const maxText = 4096
 
 // Map turns an update into an event. botUsername is the bot's own name, to
 // recognise /start@botname, which Telegram sends in groups.
-func Map(upd *models.Update, botUsername string, now time.Time) Incoming {
+func Map(upd *models.Update, botUsername string, staff Staff, now time.Time) Incoming {
 	switch {
 	case upd.Message != nil:
-		return mapMessage(upd.Message, botUsername, now)
+		return mapMessage(upd.Message, botUsername, staff, now)
 	case upd.CallbackQuery != nil:
 		q := upd.CallbackQuery
 		in := Incoming{CallbackID: q.ID, ChatID: q.From.ID, Answer: true}
-		if q.Message.Message != nil { // nil when the message is too old to be accessible
-			in.ChatID = q.Message.Message.Chat.ID
-		} else if q.Message.InaccessibleMessage != nil {
-			in.ChatID = q.Message.InaccessibleMessage.Chat.ID
+		ev := conversation.Event{UserID: q.From.ID, LanguageCode: q.From.LanguageCode, Role: staff.role(q.From.ID), Kind: conversation.KindButton, Data: q.Data, Now: now}
+		if m := q.Message.Message; m != nil { // nil when the message is too old to be accessible
+			in.ChatID, ev.MessageID = m.Chat.ID, m.ID
+			ev.Group = m.Chat.Type != models.ChatTypePrivate
+		} else if m := q.Message.InaccessibleMessage; m != nil {
+			in.ChatID, ev.MessageID = m.Chat.ID, m.MessageID
+			ev.Group = m.Chat.Type != models.ChatTypePrivate
 		}
-		in.Event = conversation.Event{UserID: q.From.ID, LanguageCode: q.From.LanguageCode, Kind: conversation.KindButton, Data: q.Data, Now: now}
+		ev.ChatID = in.ChatID
+		in.Event = ev
 		return in // a button is always meant for the bot, also in a group
 	}
 	return Incoming{} // edited messages, channel posts, inline queries, member updates: no reply
 }
 
-func mapMessage(m *models.Message, botUsername string, now time.Time) Incoming {
+// ChatOf is the chat an update belongs to: its updates are handled in order,
+// and its keys share a slot. Updates without a chat get a key of their own.
+func ChatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		if q.Message.Message != nil {
+			return q.Message.Message.Chat.ID
+		}
+		if q.Message.InaccessibleMessage != nil {
+			return q.Message.InaccessibleMessage.Chat.ID
+		}
+		return q.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return -u.ID // nothing to order it with
+}
+
+// SenderOf is the user an update comes from (0 if none).
+func SenderOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return u.Message.From.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.From.ID
+	}
+	return 0
+}
+
+func mapMessage(m *models.Message, botUsername string, staff Staff, now time.Time) Incoming {
 	if m.From == nil || m.From.IsBot {
 		return Incoming{}
 	}
 	group := m.Chat.Type != models.ChatTypePrivate
-	ev := conversation.Event{UserID: m.From.ID, LanguageCode: m.From.LanguageCode, Group: group, Now: now}
+	ev := conversation.Event{UserID: m.From.ID, ChatID: m.Chat.ID, MessageID: m.ID, Role: staff.role(m.From.ID), LanguageCode: m.From.LanguageCode, Group: group, Now: now}
+	if m.ReplyToMessage != nil {
+		ev.ReplyTo = m.ReplyToMessage.ID
+	}
 	in := Incoming{ChatID: m.Chat.ID, Answer: true}
 	text := truncate(m.Text, maxText)
 	switch {
@@ -74,9 +127,16 @@ func isCommand(m *models.Message) bool {
 }
 
 // splitCommand splits "/start@bot payload" into "start@bot" and "payload".
+// The command ends at the first Unicode whitespace — a space, but also the
+// line break of "/start" with text on the next line; the argument is the
+// rest, trimmed.
 func splitCommand(text string) (name, arg string) {
-	name, arg, _ = strings.Cut(strings.TrimPrefix(text, "/"), " ")
-	return name, strings.TrimSpace(arg)
+	text = strings.TrimPrefix(text, "/")
+	i := strings.IndexFunc(text, unicode.IsSpace)
+	if i < 0 {
+		return text, ""
+	}
+	return text[:i], strings.TrimSpace(text[i:])
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -562,5 +563,123 @@ func TestEndToEndWithGoTelegramBot(t *testing.T) {
 	<-done
 	if len(srv.Rejected()) != 0 {
 		t.Fatalf("rejected = %+v", srv.Rejected())
+	}
+}
+
+// Paid broadcasts (allow_paid_broadcast) may go up to 1000 messages a second
+// in all, beside the normal global limit; per-chat and group limits still
+// apply to them, and Sent tells which sends were paid.
+func TestPaidBroadcastsHaveTheirOwnGlobalLimit(t *testing.T) {
+	ctx := context.Background()
+	send := func(srv *Server, chat int64, paid any) (int, envelope) {
+		t.Helper()
+		p := map[string]any{"chat_id": chat, "text": "Einladung"}
+		if paid != nil {
+			p["allow_paid_broadcast"] = paid
+		}
+		return callJSON(t, ctx, srv, "sendMessage", p)
+	}
+
+	srv := newServer(t, WithRateLimits(2, 0, 0))
+	users := make([]User, 40)
+	for i := range users {
+		users[i] = User{ID: int64(100 + i), FirstName: "R"}
+		srv.SendText(users[i], "hi")
+	}
+	for i := 0; i < 2; i++ {
+		if status, env := send(srv, users[i].ID, nil); status != 200 {
+			t.Fatalf("normal send %d: %d %s", i, status, env.Description)
+		}
+	}
+	if status, _ := send(srv, users[2].ID, false); status != 429 {
+		t.Fatalf("third normal send in a second at 2/s: %d, want 429", status)
+	}
+	for i := 3; i < len(users); i++ { // the normal limit is used up; paid sends pass
+		if status, env := send(srv, users[i].ID, true); status != 200 {
+			t.Fatalf("paid send to %d: %d %s", users[i].ID, status, env.Description)
+		}
+	}
+	srv.mu.Lock()
+	normal, paid := len(srv.rate.global), len(srv.rate.paid)
+	srv.mu.Unlock()
+	if normal != 2 || paid != len(users)-3 {
+		t.Errorf("counted %d normal and %d paid sends, want 2 and %d: the limits are separate", normal, paid, len(users)-3)
+	}
+	sent := srv.Sent()
+	if len(sent) != 2+len(users)-3 {
+		t.Fatalf("%d sent", len(sent))
+	}
+	for i, s := range sent {
+		if want := i >= 2; s.PaidBroadcast != want {
+			t.Errorf("sent %d (to %d): PaidBroadcast = %v, want %v", i, s.ChatID, s.PaidBroadcast, want)
+		}
+	}
+
+	// the paid limit is 1000 a second in all
+	srv.mu.Lock()
+	srv.rate.paid = nil
+	for range 1000 {
+		srv.rate.paid = append(srv.rate.paid, time.Now())
+	}
+	srv.mu.Unlock()
+	status, env := send(srv, users[3].ID, "true")
+	if status != 429 || env.Parameters.RetryAfter < 1 {
+		t.Fatalf("paid send number 1001 within a second: %d %+v, want 429 with retry_after", status, env)
+	}
+
+	// per-chat and group limits apply to paid sends too
+	srv = newServer(t, WithRateLimits(30, 1, 2))
+	srv.SendText(ann, "hi")
+	group := int64(-100500)
+	srv.SendGroupText(group, ann, "hallo")
+	if status, _ := send(srv, ann.ID, true); status != 200 {
+		t.Fatalf("first paid send to Ann: %d", status)
+	}
+	if status, _ := send(srv, ann.ID, true); status != 429 {
+		t.Fatalf("second paid send to Ann within a second: %d, want 429", status)
+	}
+	for i := 0; i < 2; i++ {
+		if status, _ := send(srv, group, true); status != 200 {
+			t.Fatalf("paid send %d to the group: %d", i, status)
+		}
+	}
+	if status, _ := send(srv, group, true); status != 429 {
+		t.Fatalf("third paid send to the group within a minute at 2/min: %d, want 429", status)
+	}
+}
+
+// sendMessage and sendContact answer with the new message, message_id
+// included (the bot records it when a later step needs it), paid or not.
+func TestSendsReturnTheNewMessageID(t *testing.T) {
+	srv := newServer(t, WithRateLimits(30, 0, 0))
+	ctx := context.Background()
+	srv.SendText(ann, "hi") // message 1 in Ann's chat
+	tests := []struct {
+		method string
+		params map[string]any
+	}{
+		{"sendMessage", map[string]any{"chat_id": ann.ID, "text": "a"}},
+		{"sendContact", map[string]any{"chat_id": ann.ID, "phone_number": "+49301234", "first_name": "Amt"}},
+		{"sendMessage", map[string]any{"chat_id": ann.ID, "text": "b", "allow_paid_broadcast": true}},
+		{"sendContact", map[string]any{"chat_id": ann.ID, "phone_number": "+49301234", "first_name": "Amt", "allow_paid_broadcast": true}},
+	}
+	for i, tt := range tests {
+		status, env := callJSON(t, ctx, srv, tt.method, tt.params)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", tt.method, status, env.Description)
+		}
+		var m struct {
+			MessageID int `json:"message_id"`
+		}
+		if err := json.Unmarshal(env.Result, &m); err != nil {
+			t.Fatal(err)
+		}
+		sent := srv.Sent()[i]
+		if m.MessageID != i+2 || sent.MessageID != m.MessageID || sent.Method != tt.method {
+			t.Errorf("%s: message_id %d, recorded %d (%s); want %d", tt.method, m.MessageID, sent.MessageID, sent.Method, i+2)
+		}
+		if want := tt.params["allow_paid_broadcast"] == true; sent.PaidBroadcast != want {
+			t.Errorf("%s: PaidBroadcast = %v, want %v", tt.method, sent.PaidBroadcast, want)
+		}
 	}
 }

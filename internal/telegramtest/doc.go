@@ -55,6 +55,14 @@
 //     without reply_markup removing the inline keyboard.
 //   - Callback queries: answerable once, text up to 200 characters
 //     (MESSAGE_TOO_LONG otherwise, the query staying open).
+//   - Flood limits (WithRateLimits): a rolling one-second global limit, a
+//     gap between sends to one private chat, a rolling minute per group, and
+//     429 with retry_after beyond them. Sends with allow_paid_broadcast=true
+//     (paid broadcasts) have their own global limit of 1000 per second beside
+//     the normal one, still under the per-chat and group limits, and are
+//     marked Sent.PaidBroadcast.
+//   - sendMessage, sendContact and sendDocument answer with the new Message,
+//     its message_id counting up per chat.
 //
 // # Left out on purpose
 //

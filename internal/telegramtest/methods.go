@@ -145,12 +145,12 @@ func (s *Server) sendMessage(_ context.Context, p *params) (okResult, *apiError)
 	if utf16Len(text) > maxMessageLength {
 		return okResult{}, badRequest("message is too long")
 	}
-	if aerr := s.rateCheckLocked(c); aerr != nil {
+	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
 		return okResult{}, aerr
 	}
 	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "text", text: text, entities: ents, markup: mk}
 	c.messages[m.id] = m
-	sent := Sent{Method: "sendMessage", ChatID: c.id, MessageID: m.id, Text: text, RawText: raw, ParseMode: p.get("parse_mode"), Entities: ents}
+	sent := Sent{Method: "sendMessage", ChatID: c.id, MessageID: m.id, Text: text, RawText: raw, ParseMode: p.get("parse_mode"), Entities: ents, PaidBroadcast: p.bool("allow_paid_broadcast")}
 	applyMarkup(&sent, mk)
 	s.recordLocked(sent)
 	return okResult{result: s.messageJSON(c, m)}, nil
@@ -180,13 +180,13 @@ func (s *Server) sendContact(_ context.Context, p *params) (okResult, *apiError)
 	if aerr := s.writableLocked(c); aerr != nil {
 		return okResult{}, aerr
 	}
-	if aerr := s.rateCheckLocked(c); aerr != nil {
+	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
 		return okResult{}, aerr
 	}
 	ct := &Contact{PhoneNumber: phone, FirstName: first, LastName: p.get("last_name"), VCard: p.get("vcard")}
 	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "contact", contact: ct, markup: mk}
 	c.messages[m.id] = m
-	sent := Sent{Method: "sendContact", ChatID: c.id, MessageID: m.id, Contact: ct}
+	sent := Sent{Method: "sendContact", ChatID: c.id, MessageID: m.id, Contact: ct, PaidBroadcast: p.bool("allow_paid_broadcast")}
 	applyMarkup(&sent, mk)
 	s.recordLocked(sent)
 	return okResult{result: s.messageJSON(c, m)}, nil
@@ -235,12 +235,12 @@ func (s *Server) sendDocument(_ context.Context, p *params) (okResult, *apiError
 	if utf16Len(caption) > maxCaptionLength {
 		return okResult{}, badRequest("message caption is too long")
 	}
-	if aerr := s.rateCheckLocked(c); aerr != nil {
+	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
 		return okResult{}, aerr
 	}
 	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "document", doc: doc, text: caption, entities: ents, markup: mk}
 	c.messages[m.id] = m
-	sent := Sent{Method: "sendDocument", ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc}
+	sent := Sent{Method: "sendDocument", ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc, PaidBroadcast: p.bool("allow_paid_broadcast")}
 	applyMarkup(&sent, mk)
 	s.recordLocked(sent)
 	return okResult{result: s.messageJSON(c, m)}, nil

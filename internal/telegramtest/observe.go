@@ -160,7 +160,22 @@ func (s *Server) takeFailure(method string) (*apiError, bool) {
 		return nil, false
 	}
 	s.failures[key] = q[1:]
+	if q[0].code == 0 { // a call FailAfter lets pass
+		return nil, false
+	}
 	return q[0], true
+}
+
+// FailAfter lets the next pass calls of method succeed, then fails n, as
+// FailNext does: for a failure in the middle of a reply in several parts.
+func (s *Server) FailAfter(method string, pass, n int, code int, description string, retryAfter int) {
+	key := strings.ToLower(method)
+	s.mu.Lock()
+	for range pass {
+		s.failures[key] = append(s.failures[key], &apiError{})
+	}
+	s.mu.Unlock()
+	s.FailNext(method, n, code, description, retryAfter)
 }
 
 // Block makes the chat refuse the bot from now on: sends, edits and chat
@@ -182,12 +197,19 @@ func (s *Server) Unblock(chatID int64) {
 // rateState holds the send times that the flood limits look at.
 type rateState struct {
 	global []time.Time
+	paid   []time.Time
 	chats  map[int64][]time.Time
 }
 
+// paidBroadcastPerSec is Telegram's global limit for paid broadcasts
+// (allow_paid_broadcast), beside the normal global limit.
+const paidBroadcastPerSec = 1000
+
 // rateCheckLocked applies WithRateLimits to a send to c and counts the
-// send when it passes.
-func (s *Server) rateCheckLocked(c *chat) *apiError {
+// send when it passes. A paid broadcast counts against its own global limit
+// of paidBroadcastPerSec (when the global limit is on) instead of the normal
+// one; per-chat and group limits apply to it all the same.
+func (s *Server) rateCheckLocked(c *chat, paid bool) *apiError {
 	cfg := s.cfg
 	if cfg.globalPerSec <= 0 && cfg.perChatPerSec <= 0 && cfg.groupPerMin <= 0 {
 		return nil
@@ -196,11 +218,15 @@ func (s *Server) rateCheckLocked(c *chat) *apiError {
 	if s.rate.chats == nil {
 		s.rate.chats = map[int64][]time.Time{}
 	}
+	global, perSec := &s.rate.global, cfg.globalPerSec
+	if paid {
+		global, perSec = &s.rate.paid, paidBroadcastPerSec
+	}
 	wait := time.Duration(0)
 	if cfg.globalPerSec > 0 {
-		s.rate.global = since(s.rate.global, t.Add(-time.Second))
-		if limit := int(math.Max(1, math.Floor(cfg.globalPerSec))); len(s.rate.global) >= limit {
-			wait = max(wait, s.rate.global[len(s.rate.global)-limit].Add(time.Second).Sub(t))
+		*global = since(*global, t.Add(-time.Second))
+		if limit := int(math.Max(1, math.Floor(perSec))); len(*global) >= limit {
+			wait = max(wait, (*global)[len(*global)-limit].Add(time.Second).Sub(t))
 		}
 	}
 	hist := since(s.rate.chats[c.id], t.Add(-time.Minute))
@@ -218,7 +244,9 @@ func (s *Server) rateCheckLocked(c *chat) *apiError {
 	if wait > 0 {
 		return tooMany(int(math.Ceil(wait.Seconds())))
 	}
-	s.rate.global = append(s.rate.global, t)
+	if cfg.globalPerSec > 0 {
+		*global = append(*global, t)
+	}
 	s.rate.chats[c.id] = append(hist, t)
 	return nil
 }

@@ -75,7 +75,10 @@ type Sent struct {
 	RemoveKeyboard bool
 	Contact        *Contact
 	Document       *Document
-	At             time.Time
+	// PaidBroadcast is set when the send carried allow_paid_broadcast=true
+	// (a paid broadcast, counted against its own global limit).
+	PaidBroadcast bool
+	At            time.Time
 }
 
 // Rejection is one call the server answered with an error.
@@ -136,7 +139,10 @@ func WithBotName(firstName string) Option {
 // most perChatPerSec per second to one private chat and at most groupPerMin
 // per minute to one group. A zero value leaves that limit off. Excess calls
 // get 429 "Too Many Requests: retry after N" with parameters.retry_after.
-// Telegram's documented values are 30, 1 and 20.
+// Telegram's documented values are 30, 1 and 20. With the global limit on, a
+// send with allow_paid_broadcast=true (a paid broadcast) counts against a
+// separate global limit of 1000 per second instead; the per-chat and group
+// limits apply to it as to any send.
 func WithRateLimits(globalPerSec, perChatPerSec float64, groupPerMin int) Option {
 	return func(c *config) {
 		c.globalPerSec = globalPerSec

@@ -1,26 +1,50 @@
-package app
+package telegram
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
-	"github.com/go-telegram/bot/models"
-
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
-	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
 // fetchLimit is how many updates one getUpdates returns at most (Telegram's maximum).
 const fetchLimit = 100
 
-// poll fetches updates and hands them to the intake, which answers them.
-// An update is confirmed to Telegram only by the offset of a later
-// getUpdates, and the offset never passes an update that is not answered
-// yet: a crash or a restart never loses one. Fetching goes on while earlier
-// updates are being answered; Telegram then returns the unanswered ones
-// again, and the intake skips them.
-func (a *App) poll(ctx context.Context) error {
+// DefaultWorkers is how many chats' updates are committed at once when
+// polling. Committing is a Redis round trip or two; a few workers keep up
+// with thousands of updates a second.
+const DefaultWorkers = 8
+
+// Polling fetches updates with getUpdates and commits them; an update is
+// confirmed to Telegram only by the offset of a later getUpdates, once
+// committed.
+type Polling struct {
+	poller  *Poller
+	updates *Updates
+	workers int
+	drain   time.Duration
+	log     *slog.Logger
+	m       *metrics.Metrics
+	seen    func() // Telegram answered
+}
+
+// NewPolling returns the polling intake. seen is called whenever Telegram
+// answered (for /readyz).
+func NewPolling(p *Poller, u *Updates, workers int, drain time.Duration, log *slog.Logger, m *metrics.Metrics, seen func()) *Polling {
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	return &Polling{poller: p, updates: u, workers: workers, drain: drain, log: log, m: m, seen: seen}
+}
+
+// Run fetches updates and hands them to the intake, which commits them.
+// The offset never passes an update that is not committed yet: a crash or a
+// restart never loses one. Fetching goes on while earlier updates are being
+// committed; Telegram then returns those again, and the intake skips them.
+// It returns ErrUnauthorized when Telegram rejects the token.
+func (a *Polling) Run(ctx context.Context) error {
 	// Updates in flight finish even when SIGTERM arrives meanwhile.
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -45,29 +69,28 @@ func (a *App) poll(ctx context.Context) error {
 		wait := at.idle
 		ups, err := a.poller.Fetch(ctx, at.offset, fetchLimit, wait, at.last)
 		if ctx.Err() == nil {
-			a.metrics.APICall("getUpdates", metrics.ResultOf(err))
+			a.m.APICall("getUpdates", metrics.ResultOf(err))
 		}
 		if err != nil {
-			if errors.Is(err, telegram.ErrUnauthorized) {
+			if errors.Is(err, ErrUnauthorized) {
 				cancel()
-				in.close(a.opt.DrainTimeout)
+				in.close(a.drain)
 				return err
 			}
 			if ctx.Err() != nil {
 				break
 			}
 			a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
-			var apiErr *telegram.APIError
 			pause := backoff
-			if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
-				pause = apiErr.RetryAfter
+			if f := Classify(err); f.Class == SlowDown {
+				pause = f.RetryAfter
 			}
 			sleepCtx(ctx, pause)
 			backoff = min(backoff*2, 5*time.Second)
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		a.lastTelegram.Store(time.Now().UnixNano())
+		a.seen()
 		if in.add(ups) > 0 || wait {
 			quiet = 20 * time.Millisecond
 		} else {
@@ -78,7 +101,7 @@ func (a *App) poll(ctx context.Context) error {
 			quiet = min(quiet*2, time.Second)
 		}
 	}
-	if !in.close(a.opt.DrainTimeout) {
+	if !in.close(a.drain) {
 		a.log.Warn("stopping before all updates were answered; Telegram gives the rest again after restart")
 		cancel()
 		in.close(2 * time.Second) // the workers stop now; let them before Redis closes
@@ -93,19 +116,6 @@ func (a *App) poll(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
-}
-
-// chatKey says which updates must be handled in order: those of one chat.
-func chatKey(u *models.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		return u.CallbackQuery.From.ID
-	case u.MyChatMember != nil:
-		return u.MyChatMember.Chat.ID
-	}
-	return -u.ID // nothing to order it with
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

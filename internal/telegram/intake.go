@@ -1,19 +1,24 @@
-package app
+package telegram
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 )
 
-// intake answers polled updates: the updates of one chat one after the
-// other, different chats in parallel on Workers workers, oldest first. It
-// knows which updates are not answered yet, and so how far Telegram may be
-// told that updates are done.
+// intake commits polled updates: the updates of one chat one after the
+// other, different chats in parallel on a few workers, oldest first. It
+// knows which updates are not committed yet, and so how far Telegram may be
+// told that updates are done. Committing takes milliseconds (sending is the
+// delivery workers' job), so a resident who writes a hundred messages holds
+// up nobody.
 type intake struct {
-	a    *App
+	p    *Polling
 	ctx  context.Context // updates are answered under it
 	wake *sync.Cond      // on mu: work came, or closing
 
@@ -27,10 +32,10 @@ type intake struct {
 }
 
 // newIntake starts the workers; they answer under ctx.
-func newIntake(ctx context.Context, a *App) *intake {
-	in := &intake{a: a, ctx: ctx, change: make(chan struct{}), chats: map[int64][]*models.Update{}}
+func newIntake(ctx context.Context, p *Polling) *intake {
+	in := &intake{p: p, ctx: ctx, change: make(chan struct{}), chats: map[int64][]*models.Update{}}
 	in.wake = sync.NewCond(&in.mu)
-	for range a.opt.Workers {
+	for range p.workers {
 		in.workers.Add(1)
 		go in.work()
 	}
@@ -73,7 +78,7 @@ func (in *intake) add(ups []models.Update) int {
 		}
 		in.last = u.ID
 		n++
-		key := chatKey(u)
+		key := ChatOf(u)
 		queue, busy := in.chats[key]
 		in.chats[key] = append(queue, u)
 		if !busy {
@@ -119,22 +124,39 @@ func (in *intake) work() {
 	}
 }
 
-// answer handles u, trying again while a failure may mend (Telegram or the
-// network away for a while); the chat's later updates wait meanwhile. It
-// returns false when the intake's context ended first.
+// maxTries bounds how often an update is tried before it is answered
+// without Redis: a failure that never mends must not hold up the chat, nor
+// the offset, for ever.
+const maxTries = 5
+
+// answer commits u, trying again while a failure may mend; the chat's later
+// updates wait meanwhile. An update another process still holds (the old
+// process of a rolling deploy) is waited for, never taken over: its claim
+// ends within Timing.Claim. It returns false when the intake's context
+// ended first.
 func (in *intake) answer(u *models.Update) bool {
 	backoff := 100 * time.Millisecond
-	for {
-		err := in.a.process(in.ctx, u, false)
+	for try := 1; ; try++ {
+		err := in.p.updates.Process(in.ctx, u, false)
 		if err == nil {
 			return true
 		}
 		if in.ctx.Err() != nil {
 			return false
 		}
-		in.a.log.Warn("update not answered; trying again", "update_id", u.ID, "in", backoff)
+		busy := errors.Is(err, decide.ErrBusy)
+		if !busy && try >= maxTries {
+			in.p.log.Error("update could not be committed; answering it without redis", "update_id", u.ID, "tries", try, "err", err)
+			if err := in.p.updates.Last(in.ctx, u); err != nil {
+				in.p.log.Error("update given up", "update_id", u.ID, "err", err)
+			}
+			return true
+		}
+		if !busy {
+			in.p.log.Warn("update not committed; trying again", "update_id", u.ID, "in", backoff, "err", err)
+		}
 		sleepCtx(in.ctx, backoff)
-		backoff = min(backoff*2, 5*time.Second)
+		backoff = min(backoff*2, 2*time.Second)
 	}
 }
 

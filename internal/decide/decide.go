@@ -1,0 +1,200 @@
+// Package decide handles one event from start to commit: it claims the
+// update, lets the conversation core decide with the state of that chat,
+// renders the messages and commits state, messages and the update's end to
+// Redis in one step. Only then may the adapter confirm the update to
+// Telegram; the delivery workers send what was committed. A retried update is
+// never decided again: its claim says it is done.
+package decide
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+)
+
+// Store keeps claims, state and the committed messages (store.Store).
+type Store interface {
+	Claim(ctx context.Context, r store.UpdateRef, lock bool) (store.Claimed, error)
+	Commit(ctx context.Context, c store.Commit, now time.Time) error
+	Release(ctx context.Context, c store.Claimed) error
+}
+
+// Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
+// while Redis is away.
+type Outbox interface {
+	Wake()
+	Direct(ctx context.Context, chat int64, payloads [][]byte) error
+}
+
+// Renderer turns a message into the payloads to commit (telegram.Render).
+type Renderer func(conversation.Message) [][]byte
+
+// Update is one event to handle, with where it belongs.
+type Update struct {
+	ID     int64 // unique per bot: Telegram's update_id
+	Chat   int64 // the chat it belongs to
+	User   int64 // its sender
+	Event  conversation.Event
+	Answer bool // false: nothing to decide; only mark it done
+}
+
+// Result is what Handle did.
+type Result int
+
+// The results.
+const (
+	Committed Result = iota // decided and committed: confirm it
+	Duplicate               // committed before (or by another process): confirm it
+	Direct                  // Redis is away: answered at once without it
+)
+
+// ErrBusy means another process is handling the update now; ErrChatBusy
+// that another replica is handling an earlier update of the same chat.
+var (
+	ErrBusy     = errors.New("update is being handled by another process")
+	ErrChatBusy = errors.New("the chat's previous update is being handled")
+)
+
+// Decider runs the core for each update and commits its decision.
+type Decider struct {
+	core   *conversation.Core
+	cat    *i18n.Catalog
+	store  Store
+	out    Outbox
+	render Renderer
+	cache  *cache
+	log    *slog.Logger
+	m      *metrics.Metrics
+}
+
+// New returns a decider.
+func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, log *slog.Logger, m *metrics.Metrics) *Decider {
+	return &Decider{core: core, cat: cat, store: s, out: out, render: render, cache: newCache(10_000), log: log, m: m}
+}
+
+// Handle claims, decides and commits u. With lock (webhook replicas) the
+// chat's lock is taken too. A Redis that does not answer the claim gets an
+// answer sent at once (Direct); an error is one that a retry may mend.
+func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, error) {
+	ref := store.UpdateRef{ID: u.ID, Chat: u.Chat, User: u.User}
+	c, err := d.store.Claim(ctx, ref, lock)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		d.m.RedisError("claim_update")
+		d.log.Warn("redis unavailable: answering without it", "update_id", u.ID, "err", err)
+		return d.Answer(ctx, u)
+	}
+	switch c.Claim {
+	case store.Done:
+		return Duplicate, nil
+	case store.Busy:
+		return 0, ErrBusy
+	case store.ChatBusy:
+		return 0, ErrChatBusy
+	}
+	commit := store.Commit{Claimed: c}
+	var dec conversation.Decision
+	if u.Answer {
+		dec = d.decide(u, c.State)
+		commit.Messages = d.outgoing(u, dec)
+		switch {
+		case dec.Forgets():
+			commit.Forget = true
+		case dec.Save:
+			commit.State = &dec.State
+		}
+	}
+	err = d.store.Commit(ctx, commit, u.Event.Now)
+	if errors.Is(err, store.ErrLost) {
+		d.log.Warn("update taken over by another process while deciding; its decision counts", "update_id", u.ID)
+		return Duplicate, nil
+	}
+	if err != nil {
+		d.m.RedisError("commit")
+		_ = d.store.Release(ctx, c)
+		return 0, fmt.Errorf("update %d: %w", u.ID, err)
+	}
+	if u.Answer {
+		d.cache.put(u.Chat, u.User, dec.State, dec.Forgets())
+	}
+	if len(commit.Messages) > 0 {
+		d.out.Wake()
+	}
+	return Committed, nil
+}
+
+// Answer decides u without Redis and sends the answer at once: for a Redis
+// that is away, and for an update whose commit failed too often. The state
+// comes from what this process remembers of the chat; a choice cannot be
+// kept meanwhile, and the resident is told so kindly; a deletion is never
+// claimed.
+func (d *Decider) Answer(ctx context.Context, u Update) (Result, error) {
+	if !u.Answer {
+		return Direct, nil
+	}
+	st, _ := d.cache.get(u.Chat, u.User)
+	dec := d.decide(u, st)
+	switch {
+	case dec.Forgets():
+		last := dec.Messages[len(dec.Messages)-1]
+		dec.Messages = []conversation.Message{{Chat: last.Chat, Text: esc(d.cat.T(dec.Lang, "error.generic")), Buttons: last.Buttons}}
+	case dec.State.Lang != st.Lang:
+		dec.Messages = append(dec.Messages, conversation.Message{Text: esc(d.cat.T(dec.Lang, "error.not_saved"))})
+	}
+	for _, m := range dec.Messages {
+		chat := m.Chat
+		if chat == 0 {
+			chat = u.Chat
+		}
+		if err := d.out.Direct(ctx, chat, d.render(m)); err != nil {
+			return Direct, fmt.Errorf("update %d: answer without redis: %w", u.ID, err)
+		}
+	}
+	return Direct, nil
+}
+
+// decide runs the core. A panic is recovered and logged with the update id
+// (never the text); the resident gets a kind error message instead.
+func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Decision) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error("core panicked", "update_id", u.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			d.m.Update(metrics.KindOther, metrics.OutcomePanicked)
+			lang, ok := d.cat.Match(u.Event.LanguageCode)
+			if st.Lang != "" {
+				lang, ok = st.Lang, true
+			}
+			if !ok {
+				lang = d.cat.Default()
+			}
+			dec = conversation.Decision{State: st, Lang: lang, Messages: []conversation.Message{{Chat: u.Chat, Text: esc(d.cat.T(lang, "error.generic"))}}}
+		}
+	}()
+	return d.core.Handle(u.Event, st)
+}
+
+// outgoing renders a decision's messages, each with an id unique to the
+// update and its place, so that a retried push is recognised.
+func (d *Decider) outgoing(u Update, dec conversation.Decision) []store.Outgoing {
+	var out []store.Outgoing
+	for _, m := range dec.Messages {
+		chat := m.Chat
+		if chat == 0 {
+			chat = u.Chat
+		}
+		for _, p := range d.render(m) {
+			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, len(out)), Chat: chat, Lane: m.Lane, Payload: p})
+		}
+	}
+	return out
+}

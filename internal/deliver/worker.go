@@ -1,0 +1,315 @@
+package deliver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+)
+
+// Deliverer runs the delivery of one replica: a dispatcher that takes the
+// chats whose time has come from Redis, a whole pool's worth in one round
+// trip, and workers that make the Bot API calls.
+type Deliverer struct {
+	q       Queue
+	send    Sender
+	lim     Limits
+	rates   store.Rates
+	settle  time.Duration
+	log     *slog.Logger
+	m       *metrics.Metrics // may be nil
+	replica string
+
+	wake chan struct{} // messages were committed
+
+	direct *direct
+}
+
+// New returns the delivery. lease is how long a replica may hold a chat
+// (config.Timing.Lease), settle how long its last writes may take.
+func New(q Queue, s Sender, lim Limits, lease, settle time.Duration, log *slog.Logger, m *metrics.Metrics) *Deliverer {
+	var id [6]byte
+	_, _ = rand.Read(id[:])
+	return &Deliverer{
+		q: q, send: s, lim: lim, rates: lim.rates(lease), settle: settle, log: log, m: m,
+		replica: hex.EncodeToString(id[:]),
+		wake:    make(chan struct{}, 1),
+		direct:  newDirect(s, lim, log, m),
+	}
+}
+
+// Wake tells the delivery that messages were committed.
+func (d *Deliverer) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// heartbeat is how often a replica says it is alive; idle how often an idle
+// replica looks for work committed by others (its own commits wake it).
+const (
+	heartbeat = 5 * time.Second
+	idle      = 500 * time.Millisecond
+)
+
+// job is a message a worker sends.
+type job struct{ m store.Queued }
+
+// Run delivers until ctx ends; the messages being sent then are finished
+// and their chats handed back first.
+func (d *Deliverer) Run(ctx context.Context) error {
+	if n, err := d.q.Repair(ctx); err != nil {
+		d.log.Warn("could not look for chats with messages left waiting", "err", err)
+	} else if n > 0 {
+		d.log.Info("chats with messages left waiting found", "chats", n)
+	}
+	jobs := make(chan job, d.lim.Workers)
+	results := make(chan store.Release, d.lim.Workers)
+	var wg sync.WaitGroup
+	for range d.lim.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				// a call under way is finished even when stopping: its
+				// outcome must be recorded, or it is sent again
+				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
+				results <- d.record(ctx, j.m, res)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); d.beat(ctx) }()
+	d.dispatch(ctx, jobs, results)
+	close(jobs)
+	wg.Wait()
+	return nil
+}
+
+// dispatch hands messages to the workers. Each turn, the chats the workers
+// are done with are handed back and new ones taken (one round trip for all),
+// and the first messages of the chats taken are read (one more); the
+// workers send and record each outcome themselves, in parallel.
+func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-chan store.Release) {
+	var (
+		rels     []store.Release // chats to hand back
+		inFlight int
+		pause    = 50 * time.Millisecond
+		timer    = time.NewTimer(0)
+	)
+	defer timer.Stop()
+	for {
+		stopping := ctx.Err() != nil
+		if stopping && inFlight == 0 {
+			if len(rels) > 0 {
+				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+				if _, _, err := d.q.TakeMany(sctx, d.rates, rels, 0); err != nil {
+					d.log.Warn("could not hand chats back; they are free again when their lease ends", "err", err)
+				}
+				cancel()
+			}
+			return
+		}
+		free := d.lim.Workers - inFlight
+		if stopping {
+			free = 0
+		}
+		var wait time.Duration
+		if free > 0 || len(rels) > 0 {
+			tctx, cancel := ctx, context.CancelFunc(func() {})
+			if stopping {
+				tctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+			}
+			taken, w, err := d.q.TakeMany(tctx, d.rates, rels, free)
+			cancel()
+			switch {
+			case err != nil:
+				if ctx.Err() == nil {
+					d.redisError("take", err)
+				}
+				wait = pause
+				pause = min(pause*2, 2*time.Second) // rels are handed back next time
+			default:
+				pause = 50 * time.Millisecond
+				rels = rels[:0]
+				wait = w
+				rels = append(rels, d.start(ctx, taken, jobs, &inFlight)...)
+				if len(taken) == free && free > 0 {
+					wait = 0 // there may be more
+				}
+			}
+		}
+		if len(rels) > 0 && wait > 0 {
+			wait = 0 // hand them back at once
+		}
+		// wait for an outcome, a commit, the time work falls due, or the end
+		if !stopping && wait == 0 && inFlight < d.lim.Workers {
+			select {
+			case r := <-results:
+				inFlight--
+				rels = append(rels, r)
+			default:
+			}
+			continue
+		}
+		if wait <= 0 || wait > idle {
+			wait = idle
+		}
+		timer.Reset(wait)
+		select {
+		case r := <-results:
+			inFlight--
+			rels = append(rels, r)
+		case <-d.wake:
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		// gather the outcomes that came meanwhile, to record them together
+		for more := true; more; {
+			select {
+			case r := <-results:
+				inFlight--
+				rels = append(rels, r)
+			default:
+				more = false
+			}
+		}
+	}
+}
+
+// start reads the first message of each chat taken and hands it to a
+// worker; chats with nothing to send are handed back.
+func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- job, inFlight *int) []store.Release {
+	if len(taken) == 0 {
+		return nil
+	}
+	chats := make([]int64, len(taken))
+	for i, t := range taken {
+		chats[i] = t.Chat
+	}
+	heads, found, errs := d.q.Heads(ctx, chats)
+	var rels []store.Release
+	var unreadable []store.Acked
+	for i, chat := range chats {
+		switch {
+		case errs[i] != nil && !found[i]:
+			d.redisError("head", errs[i])
+			rels = append(rels, store.Release{Chat: chat, Lane: "r", After: time.Second})
+		case !found[i]:
+			rels = append(rels, store.Release{Chat: chat})
+		case errs[i] != nil: // an entry that cannot be read: drop it, go on with the next
+			d.log.Error("message in the queue not readable; dropped", "chat_id", chat, "message", heads[i].ID, "err", errs[i])
+			unreadable = append(unreadable, store.Acked{M: heads[i], Outcome: store.Dropped})
+		default:
+			jobs <- job{m: heads[i]}
+			*inFlight++
+		}
+	}
+	if len(unreadable) > 0 {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+		defer cancel()
+		lanes, _ := d.q.AckMany(sctx, unreadable)
+		for i, a := range unreadable {
+			rels = append(rels, store.Release{Chat: a.M.Chat, Lane: lanes[i]})
+		}
+	}
+	return rels
+}
+
+// record writes what became of a message sent and says how to hand its
+// chat back.
+func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) store.Release {
+	var outcome store.Outcome
+	after := time.Duration(0)
+	switch res.Kind {
+	case Delivered:
+		outcome, after = store.Sent, d.lim.gap(m.Chat)
+		d.m.Message("sent")
+	case SlowDown: // not the message's fault: it goes again after the pause, untouched
+		d.log.Warn("telegram asks the bot to slow down", "retry_after", res.RetryAfter)
+		return store.Release{Chat: m.Chat, Lane: laneName(m), After: res.RetryAfter, Pause: res.RetryAfter}
+	case ChatGone:
+		outcome = store.Gone
+		d.log.Info("chat gone: its messages are dropped", "chat_id", m.Chat)
+		d.m.Message("gone")
+	case Refused:
+		outcome = store.Dropped
+		d.log.Error("message refused by telegram; dropped", "chat_id", m.Chat, "message", m.ID, "err", res.Err)
+		d.m.Message("refused")
+	default:
+		if m.Tries+1 >= d.lim.MaxTries {
+			outcome = store.Dropped
+			d.log.Error("message given up after its tries", "chat_id", m.Chat, "message", m.ID, "tries", m.Tries+1, "err", res.Err)
+			d.m.Message("given_up")
+		} else {
+			outcome, after = store.Retry, backoff(m.Tries)
+			d.log.Warn("send failed; trying again", "chat_id", m.Chat, "message", m.ID, "try", m.Tries+1, "in", after, "err", res.Err)
+			d.m.Message("retried")
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+	defer cancel()
+	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: outcome, MessageID: res.MessageID}})
+	lane := lanes[0]
+	if errs[0] != nil {
+		// it may go again: a duplicate at most, never a loss
+		d.redisError("ack", errs[0])
+		lane = laneName(m)
+	}
+	return store.Release{Chat: m.Chat, Lane: lane, After: after}
+}
+
+// beat keeps the count of live replicas (for the rate each may use alone
+// with Redis away) and the number of chats waiting.
+func (d *Deliverer) beat(ctx context.Context) {
+	t := time.NewTicker(heartbeat)
+	defer t.Stop()
+	for {
+		if n, err := d.q.Heartbeat(ctx, d.replica, 3*heartbeat); err == nil {
+			d.direct.setReplicas(n)
+		} else if ctx.Err() == nil {
+			d.redisError("heartbeat", err)
+		}
+		if r, b, err := d.q.Waiting(ctx); err == nil {
+			d.m.SetOutboxDepth(int(r + b))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func laneName(m store.Queued) string {
+	if m.Lane == 0 {
+		return "r"
+	}
+	return "b"
+}
+
+func (d *Deliverer) redisError(op string, err error) {
+	d.m.RedisError(op)
+	d.log.Warn("redis failed in delivery", "op", op, "err", err)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// Claim is what claiming an update found.
+type Claim int
+
+// The answers of Claim.
+const (
+	Fresh    Claim = iota // nobody has handled it: this process does now
+	Busy                  // another process is handling it right now
+	Done                  // it was committed already (a webhook retry, a re-fetch after restart)
+	ChatBusy              // another replica holds the chat's lock: try again shortly
+)
+
+// UpdateRef names an update and where it comes from: its keys are in its
+// chat's slot, so that claiming it also reads the sender's state there.
+type UpdateRef struct {
+	ID   int64
+	Chat int64 // the chat the update belongs to (0: none, such as a member update without a chat)
+	User int64 // the sender (0: none)
+}
+
+// Claimed is a claimed update: the sender's state in the chat, and the
+// tokens that prove the claim (and the chat's lock) are this process's.
+type Claimed struct {
+	Claim Claim
+	State conversation.State
+	ref   UpdateRef
+	token string
+	lock  string
+}
+
+// claimScript claims an update unless it is claimed or done, takes the
+// chat's lock when asked to (webhook replicas), and returns the sender's
+// state: one round trip. A live claim is never taken over; a dead
+// process's claim expires after Timing.Claim.
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return {2, false} end
+if v then return {1, false} end
+if ARGV[3] ~= '' then
+  if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {3, false} end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {0, redis.call('GET', KEYS[2])}`)
+
+// Claim claims an update; with lock, it also takes the chat's lock, so that
+// replicas never interleave one chat's updates.
+func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, error) {
+	c := Claimed{ref: r, token: newToken()}
+	if lock {
+		c.lock = newToken()
+	}
+	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat)}
+	var cmd *redis.Cmd
+	s.group.do(ctx, func(p redis.Pipeliner) {
+		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock))
+	})
+	res, err := cmd.Slice()
+	if err != nil {
+		return c, fmt.Errorf("claim update: %w", err)
+	}
+	if len(res) != 2 {
+		return c, fmt.Errorf("claim update: unexpected answer %v", res)
+	}
+	n, _ := res[0].(int64)
+	c.Claim = Claim(n)
+	if c.Claim != Fresh {
+		return c, nil
+	}
+	if data, ok := res[1].(string); ok {
+		st, err := decodeState(data)
+		if err != nil {
+			_ = s.Release(ctx, c)
+			return c, fmt.Errorf("claim update: %w", err)
+		}
+		c.State = st
+	}
+	return c, nil
+}
+
+// releaseScript gives up a claim and the chat's lock if they are still this
+// process's.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+return 1`)
+
+// Release gives up a claim, so that the update is handled again (by
+// Telegram's retry, or the next fetch).
+func (s *Store) Release(ctx context.Context, c Claimed) error {
+	ctx, cancel := s.settling(ctx)
+	defer cancel()
+	keys := []string{s.updateKey(c.ref.Chat, c.ref.ID), s.lockKey(c.ref.Chat)}
+	if err := releaseScript.Run(ctx, s.rdb, keys, c.token, c.lock).Err(); err != nil {
+		return fmt.Errorf("release update: %w", err)
+	}
+	return nil
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

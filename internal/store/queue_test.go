@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+var fast = Rates{Interval: time.Millisecond, BulkInterval: time.Millisecond, Lease: time.Minute}
+
+// commitTo commits one update of chat with the given messages.
+func commitTo(t *testing.T, s *Store, update, chat int64, msgs ...Outgoing) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.Claim(ctx, UpdateRef{ID: update, Chat: chat, User: chat}, false)
+	if err != nil || c.Claim != Fresh {
+		t.Fatalf("claim %d: %+v, %v", update, c, err)
+	}
+	for i := range msgs {
+		if msgs[i].Chat == 0 {
+			msgs[i].Chat = chat
+		}
+		if msgs[i].ID == "" {
+			msgs[i].ID = fmt.Sprintf("%d.%d", update, i)
+		}
+	}
+	if err := s.Commit(ctx, Commit{Claimed: c, Messages: msgs}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func msg(text string, lane conversation.Lane) Outgoing {
+	return Outgoing{Lane: lane, Payload: []byte(fmt.Sprintf(`{"text":%q}`, text))}
+}
+
+// deliverAll takes chats until none is ready, sending every head at once,
+// and returns the payloads in the order they went.
+func deliverAll(t *testing.T, s *Store) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	rel := Release{}
+	for i := 0; i < 100; i++ {
+		tk, wait, ok, err := s.Take(ctx, fast, rel, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel = Release{}
+		if !ok {
+			if wait > 50*time.Millisecond {
+				return out
+			}
+			time.Sleep(wait)
+			continue
+		}
+		m, found, err := s.Head(ctx, tk.Chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lane := ""
+		if found {
+			out = append(out, string(m.Payload))
+			if lane, err = s.Ack(ctx, m, Sent, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rel = Release{Chat: tk.Chat, Lane: lane}
+	}
+	t.Fatal("delivery did not end")
+	return nil
+}
+
+// Replies go before bulk; chats are served oldest first; each chat's
+// messages go in the order committed.
+func TestDeliveryOrder(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, rdb)
+			commitTo(t, s, 1, 71, msg("bulk-71", conversation.LaneBulk))
+			commitTo(t, s, 2, 72, msg("reply-72", conversation.LaneReply))
+			time.Sleep(2 * time.Millisecond) // a later ready time for the next chat
+			commitTo(t, s, 3, 73, msg("reply-73", conversation.LaneReply))
+			got := fmt.Sprint(deliverAll(t, s))
+			want := fmt.Sprint([]string{`{"text":"reply-72"}`, `{"text":"reply-73"}`, `{"text":"bulk-71"}`})
+			if got != want {
+				t.Errorf("delivered %s, want %s", got, want)
+			}
+			commitTo(t, s, 4, 74, msg("first", conversation.LaneReply), msg("second", conversation.LaneReply), msg("third", conversation.LaneReply))
+			if got := fmt.Sprint(deliverAll(t, s)); got != `[{"text":"first"} {"text":"second"} {"text":"third"}]` {
+				t.Errorf("one chat's messages went as %s", got)
+			}
+		})
+	}
+}
+
+// A chat a worker holds is not given to another worker, and a message
+// committed while it was held is not lost when the worker releases the chat
+// as empty.
+func TestHeldChatsAndMessagesMeanwhile(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			commitTo(t, s, 1, 81, msg("first", conversation.LaneReply))
+			tk, _, ok, err := s.Take(ctx, fast, Release{}, true)
+			if err != nil || !ok || tk.Chat != 81 {
+				t.Fatalf("take = %+v %v %v", tk, ok, err)
+			}
+			time.Sleep(2 * time.Millisecond)
+			if other, _, ok, _ := s.Take(ctx, fast, Release{}, true); ok {
+				t.Fatalf("a held chat was given to a second worker: %+v", other)
+			}
+			m, _, _ := s.Head(ctx, 81)
+			lane, _ := s.Ack(ctx, m, Sent, 1)
+			commitTo(t, s, 2, 81, msg("second", conversation.LaneReply)) // after the ack, before the release
+			if _, _, _, err := s.Take(ctx, fast, Release{Chat: 81, Lane: lane}, false); err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprint(deliverAll(t, s)); got != `[{"text":"second"}]` {
+				t.Errorf("after the release: %s, want the second message", got)
+			}
+		})
+	}
+}
+
+// The whole bot's rate holds for every worker of every replica, and a
+// 429's pause stops them all.
+func TestRateAndPauseAreShared(t *testing.T) {
+	ctx := context.Background()
+	rdb := realRedis(t)
+	a := newStore(t, rdb)
+	b := New(rdb, a.prefix, config0()) // a second replica on the same Redis
+	for i := int64(1); i <= 3; i++ {
+		commitTo(t, a, i, 90+i, msg("m", conversation.LaneReply))
+	}
+	slow := Rates{Interval: 300 * time.Millisecond, BulkInterval: 300 * time.Millisecond, Lease: time.Minute}
+	if _, _, ok, _ := a.Take(ctx, slow, Release{}, true); !ok {
+		t.Fatal("the first message did not go")
+	}
+	_, wait, ok, _ := b.Take(ctx, slow, Release{}, true)
+	if ok || wait <= 200*time.Millisecond || wait > 300*time.Millisecond {
+		t.Fatalf("the other replica's next message: ok %v, wait %v; want to wait about 300 ms", ok, wait)
+	}
+	time.Sleep(wait)
+	tk, _, ok, _ := b.Take(ctx, slow, Release{}, true)
+	if !ok {
+		t.Fatal("no message after the wait")
+	}
+	m, _, _ := b.Head(ctx, tk.Chat)
+	b.Ack(ctx, m, Retry, 0)
+	if _, _, _, err := b.Take(ctx, slow, Release{Chat: tk.Chat, Lane: "r", Pause: 2 * time.Second}, false); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(slow.Interval)
+	if _, wait, ok, _ := a.Take(ctx, slow, Release{}, true); ok || wait < time.Second {
+		t.Errorf("after a 429 asked for 2 s, the other replica may send: ok %v, wait %v", ok, wait)
+	}
+}
+
+// A message that fails is tried again with its count of tries; a chat that
+// is gone loses its queue, and its resident is marked so that bulk
+// messages to them are dropped.
+func TestRetriesAndGoneChats(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	commitTo(t, s, 1, 95, msg("one", conversation.LaneReply), msg("two", conversation.LaneReply))
+	m, _, _ := s.Head(ctx, 95)
+	if lane, _ := s.Ack(ctx, m, Retry, 0); lane != "r" {
+		t.Fatalf("after a retry lane %q, want r", lane)
+	}
+	again, _, _ := s.Head(ctx, 95)
+	if again.ID != m.ID || again.Tries != 1 || string(again.Payload) != `{"text":"one"}` {
+		t.Fatalf("after a retry the head is %+v, want the same message with one try", again)
+	}
+	if lane, _ := s.Ack(ctx, again, Gone, 0); lane != "" {
+		t.Fatalf("a gone chat still has lane %q", lane)
+	}
+	if gone, _ := s.Gone(ctx, 95); !gone {
+		t.Error("the resident is not marked as having blocked the bot")
+	}
+	commitTo(t, s, 2, 95, msg("broadcast", conversation.LaneBulk))
+	if _, found, _ := s.Head(ctx, 95); found {
+		t.Error("a bulk message to a resident who blocked the bot would be sent")
+	}
+	// a group that is gone marks nobody
+	commitTo(t, s, 3, -96, msg("g", conversation.LaneReply))
+	gm, _, _ := s.Head(ctx, -96)
+	s.Ack(ctx, gm, Gone, 0)
+	if n, _ := s.rdb.Exists(ctx, s.goneKey(-96)).Result(); n != 0 {
+		t.Error("a gone group was marked like a resident")
+	}
+}
+
+// A message an update sends to another chat is pushed once, however often
+// the update is committed.
+func TestMessagesToOtherChatsArePushedOnce(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	staff := Outgoing{ID: "5.0", Chat: -500, Lane: conversation.LaneReply, Payload: []byte(`{"text":"question"}`)}
+	c, _ := s.Claim(ctx, UpdateRef{ID: 5, Chat: 97, User: 97}, false)
+	// a commit that got as far as the push, then lost its claim
+	s.rdb.Set(ctx, s.updateKey(97, 5), "someone else", time.Minute)
+	if err := s.Commit(ctx, Commit{Claimed: c, Messages: []Outgoing{staff}}, time.Now()); err != ErrLost {
+		t.Fatalf("commit with a lost claim = %v, want ErrLost", err)
+	}
+	s.rdb.Del(ctx, s.updateKey(97, 5))
+	c, _ = s.Claim(ctx, UpdateRef{ID: 5, Chat: 97, User: 97}, false)
+	if err := s.Commit(ctx, Commit{Claimed: c, Messages: []Outgoing{staff}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.rdb.LLen(ctx, s.replyQ(-500)).Result(); n != 1 {
+		t.Errorf("the staff group's queue holds %d messages, want 1", n)
+	}
+}
+
+// Repair finds a chat whose messages were committed but which never became
+// ready.
+func TestRepair(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	commitTo(t, s, 1, 98, msg("stranded", conversation.LaneReply))
+	s.rdb.Del(ctx, s.global("ready:r"))
+	if n, err := s.Repair(ctx); err != nil || n != 1 {
+		t.Fatalf("repair found %d, %v; want 1", n, err)
+	}
+	if got := fmt.Sprint(deliverAll(t, s)); got != `[{"text":"stranded"}]` {
+		t.Errorf("after repair: %s", got)
+	}
+}
+
+// Forgetting a resident deletes their state and marks in the same commit
+// that queues the confirmation.
+func TestForget(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	st := conversation.State{Lang: "ar"}
+	c, _ := s.Claim(ctx, UpdateRef{ID: 1, Chat: 99, User: 99}, false)
+	s.Commit(ctx, Commit{Claimed: c, State: &st}, time.Now())
+	s.SetGone(ctx, 99, true)
+	c, _ = s.Claim(ctx, UpdateRef{ID: 2, Chat: 99, User: 99}, false)
+	if err := s.Commit(ctx, Commit{Claimed: c, Forget: true, Messages: []Outgoing{{ID: "2.0", Chat: 99, Payload: []byte(`{}`)}}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.LoadState(ctx, 99); st.Lang != "" {
+		t.Errorf("state after forgetting: %+v", st)
+	}
+	if gone, _ := s.Gone(ctx, 99); gone {
+		t.Error("the blocked mark survived forgetting")
+	}
+	if seen, _ := s.Seen(ctx, time.Time{}); len(seen) != 0 {
+		t.Errorf("still in the residents index: %v", seen)
+	}
+	if _, found, _ := s.Head(ctx, 99); !found {
+		t.Error("the confirmation was not queued")
+	}
+}
+
+// A chat that was sent to keeps its pace even when its queue ran empty: a
+// message committed right after waits for the chat's time.
+func TestPaceOutlivesAnEmptyQueue(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			commitTo(t, s, 1, 85, msg("one", conversation.LaneReply))
+			tk, _, ok, _ := s.Take(ctx, fast, Release{}, true)
+			if !ok {
+				t.Fatal("nothing to take")
+			}
+			m, _, _ := s.Head(ctx, tk.Chat)
+			lane, _ := s.Ack(ctx, m, Sent, 1)
+			s.Take(ctx, fast, Release{Chat: 85, Lane: lane, After: time.Second}, false) // empty: handed back
+			commitTo(t, s, 2, 85, msg("two", conversation.LaneReply))
+			for until := time.Now().Add(500 * time.Millisecond); time.Now().Before(until); {
+				_, wait, ok, _ := s.Take(ctx, fast, Release{}, true)
+				if ok {
+					t.Fatal("the next message to the chat went within half a second of the last, want about 1 s after")
+				}
+				time.Sleep(wait)
+			}
+		})
+	}
+}

@@ -1,0 +1,70 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot"
+)
+
+// Class is what a failed Bot API call means for the request that drew it.
+// Every part of the bot that calls Telegram decides by it, here in one place.
+type Class int
+
+// The classes.
+const (
+	OK           Class = iota
+	Transient          // 5xx, a network error, a timeout: the same request may pass later
+	SlowDown           // 429: the whole bot waits RetryAfter
+	ChatGone           // blocked by the resident, kicked from the group, chat deleted: stop writing to it
+	Refused            // 400 and the like: this request never passes, sending it again cannot help
+	Unauthorized       // 401: the token was rejected
+	Canceled           // our own context ended
+)
+
+// Failure is a classified error.
+type Failure struct {
+	Class      Class
+	RetryAfter time.Duration // SlowDown: how long Telegram asked to wait (at least a second)
+	MigrateTo  int64         // Refused: the group became this supergroup
+}
+
+// Classify tells what err, returned by a Bot API call, means.
+func Classify(err error) Failure {
+	var tooMany *bot.TooManyRequestsError
+	var migrated *bot.MigrateError
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		return Failure{Class: OK}
+	case errors.Is(err, context.Canceled):
+		return Failure{Class: Canceled}
+	case errors.As(err, &tooMany):
+		return Failure{Class: SlowDown, RetryAfter: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second}
+	case errors.As(err, &apiErr) && apiErr.Code == 429:
+		return Failure{Class: SlowDown, RetryAfter: max(apiErr.RetryAfter, time.Second)}
+	case errors.Is(err, bot.ErrorForbidden):
+		return Failure{Class: ChatGone}
+	case errors.As(err, &migrated):
+		return Failure{Class: Refused, MigrateTo: int64(migrated.MigrateToChatID)}
+	case errors.Is(err, bot.ErrorBadRequest):
+		if chatGone(err.Error()) {
+			return Failure{Class: ChatGone}
+		}
+		return Failure{Class: Refused}
+	case errors.Is(err, bot.ErrorUnauthorized), errors.Is(err, ErrUnauthorized):
+		return Failure{Class: Unauthorized}
+	case errors.Is(err, bot.ErrorNotFound), errors.Is(err, bot.ErrorConflict):
+		return Failure{Class: Refused}
+	}
+	return Failure{Class: Transient}
+}
+
+// chatGone tells whether a 400 means the chat no longer exists.
+func chatGone(description string) bool {
+	d := strings.ToLower(description)
+	return strings.Contains(d, "chat not found") || strings.Contains(d, "user is deactivated") ||
+		strings.Contains(d, "bot was kicked") || strings.Contains(d, "not a member")
+}

@@ -1,0 +1,83 @@
+package telegram
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// Render turns one of the core's messages into the Bot API calls that send
+// it, each as a payload to commit: a text over Telegram's length is split,
+// its buttons under the last part. A payload is the method's name, a space
+// and the call's JSON body without the chat: sending it later costs no
+// decoding.
+func Render(m conversation.Message) [][]byte {
+	calls := Messages([]conversation.Reply{m})
+	out := make([][]byte, 0, len(calls))
+	for _, c := range calls {
+		method, params := callOf(c)
+		var buf bytes.Buffer
+		buf.WriteString(method + " ")
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(params); err != nil {
+			continue // cannot happen: plain strings and numbers
+		}
+		out = append(out, bytes.TrimRight(buf.Bytes(), "\n"))
+	}
+	return out
+}
+
+// The calls' bodies without the chat, which is filled in when sent.
+type messageCall struct {
+	Text        string          `json:"text"`
+	ParseMode   string          `json:"parse_mode"`
+	LinkPreview linkPreview     `json:"link_preview_options"`
+	ReplyMarkup *inlineKeyboard `json:"reply_markup,omitempty"`
+}
+
+type linkPreview struct {
+	IsDisabled bool `json:"is_disabled"`
+}
+
+type contactCall struct {
+	PhoneNumber string          `json:"phone_number"`
+	FirstName   string          `json:"first_name"`
+	LastName    string          `json:"last_name,omitempty"`
+	ReplyMarkup *inlineKeyboard `json:"reply_markup,omitempty"`
+}
+
+// callOf is the Bot API call that sends m.
+func callOf(m Message) (string, any) {
+	if m.Contact != nil {
+		first, last := splitName(m.Contact.Name)
+		return "sendContact", contactCall{PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: m.Markup}
+	}
+	// previews cost data on slow networks
+	return "sendMessage", messageCall{Text: m.Text, ParseMode: "HTML", LinkPreview: linkPreview{IsDisabled: true}, ReplyMarkup: m.Markup}
+}
+
+var paidField = []byte(`"allow_paid_broadcast":true,`)
+
+// body makes a payload's call for chat: its method and JSON body.
+func body(payload []byte, chat int64, paid bool) (string, []byte, error) {
+	method, params, ok := bytes.Cut(payload, []byte(" "))
+	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact") || len(params) < 2 || params[0] != '{' {
+		return "", nil, fmt.Errorf("payload not readable")
+	}
+	b := make([]byte, 0, len(params)+48)
+	b = append(b, `{"chat_id":`...)
+	b = strconv.AppendInt(b, chat, 10)
+	b = append(b, ',')
+	if paid {
+		b = append(b, paidField...)
+	}
+	if params[1] == '}' { // no other field
+		b = b[:len(b)-1]
+	}
+	b = append(b, params[1:]...)
+	return string(method), b, nil
+}

@@ -1,0 +1,51 @@
+package telegram
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// A rendered payload becomes the call Telegram expects, for any chat, with
+// or without paid broadcasts.
+func TestRenderedPayloadsBecomeCalls(t *testing.T) {
+	text := Render(conversation.Message{Text: "<b>Hallo</b>", Buttons: [][]conversation.Button{{{Label: "Menü", Data: "m:main"}}}})
+	card := Render(conversation.Message{Contact: &conversation.Contact{Name: "Jens Flachmeier", Phone: "+4915117466885"}})
+	long := Render(conversation.Message{Text: strings.Repeat("Zeile\n", 1500)})
+	if len(text) != 1 || len(card) != 1 || len(long) != 3 {
+		t.Fatalf("calls: %d, %d, %d; want 1, 1 and 3 (a long text split)", len(text), len(card), len(long))
+	}
+	for _, tt := range []struct {
+		payload []byte
+		chat    int64
+		paid    bool
+		method  string
+		want    map[string]any
+	}{
+		{text[0], 42, false, "sendMessage", map[string]any{"chat_id": 42.0, "text": "<b>Hallo</b>", "parse_mode": "HTML"}},
+		{text[0], -100, true, "sendMessage", map[string]any{"chat_id": -100.0, "allow_paid_broadcast": true}},
+		{card[0], 7, false, "sendContact", map[string]any{"chat_id": 7.0, "phone_number": "+4915117466885", "first_name": "Jens", "last_name": "Flachmeier"}},
+	} {
+		method, b, err := body(tt.payload, tt.chat, tt.paid)
+		if err != nil || method != tt.method {
+			t.Fatalf("body = %q, %v; want %s", method, err, tt.method)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("not JSON: %s", b)
+		}
+		for k, v := range tt.want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %v, want %v", b, k, got[k], v)
+			}
+		}
+		if _, ok := got["allow_paid_broadcast"]; ok != tt.paid {
+			t.Errorf("%s: allow_paid_broadcast present = %v, want %v", b, ok, tt.paid)
+		}
+	}
+	if _, _, err := body([]byte("deleteChat {}"), 1, false); err == nil {
+		t.Error("a payload for another method was accepted")
+	}
+}
