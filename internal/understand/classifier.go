@@ -19,9 +19,60 @@ type keyword struct {
 
 // Classifier finds intents in free text. It is safe for concurrent use.
 type Classifier struct {
-	byLang map[string][]keyword
+	byLang map[string]*lexicon
 	langs  []string // all languages, for the second look
 	common []string // languages always looked at besides the resident's own
+}
+
+// lexicon is one language's keywords, indexed by their first and second
+// letters: a keyword can only match a message that has a word sharing one
+// of them (see wordMatch), so only those keywords are looked at.
+type lexicon struct {
+	keywords []keyword
+	byFirst  map[rune][]int32
+	bySecond map[rune][]int32
+}
+
+func (lx *lexicon) add(kw keyword) {
+	i := int32(len(lx.keywords))
+	lx.keywords = append(lx.keywords, kw)
+	k := kw.words[0]
+	lx.byFirst[k[0]] = append(lx.byFirst[k[0]], i)
+	if len(k) > 1 {
+		lx.bySecond[k[1]] = append(lx.bySecond[k[1]], i)
+	}
+}
+
+// each calls f for every keyword whose first letter is among firsts or
+// whose second letter is among seconds, once.
+func (lx *lexicon) each(st starts, f func(*keyword)) {
+	for j, r := range st.first {
+		if containsRune(st.first[:j], r) {
+			continue
+		}
+		for _, i := range lx.byFirst[r] {
+			f(&lx.keywords[i])
+		}
+	}
+	for j, r := range st.second {
+		if containsRune(st.second[:j], r) {
+			continue
+		}
+		for _, i := range lx.bySecond[r] {
+			if kw := &lx.keywords[i]; !containsRune(st.first, kw.words[0][0]) {
+				f(kw) // not seen above
+			}
+		}
+	}
+}
+
+func containsRune(rs []rune, r rune) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // New builds a classifier from the intent words of each language and the
@@ -29,7 +80,7 @@ type Classifier struct {
 // words are always considered besides the resident's own (residents of Marl
 // mix in German words like "Termin"; many know English ones).
 func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
-	c := &Classifier{byLang: map[string][]keyword{}, common: common}
+	c := &Classifier{byLang: map[string]*lexicon{}, common: common}
 	add := func(lang string, intent Intent, list []string) {
 		for _, w := range list {
 			fields := strings.Fields(Normalize(w))
@@ -40,7 +91,12 @@ func New(words map[string]Words, services map[string]map[string][]string, common
 			for _, f := range fields {
 				kw.words = append(kw.words, []rune(f))
 			}
-			c.byLang[lang] = append(c.byLang[lang], kw)
+			lx := c.byLang[lang]
+			if lx == nil {
+				lx = &lexicon{byFirst: map[rune][]int32{}, bySecond: map[rune][]int32{}}
+				c.byLang[lang] = lx
+			}
+			lx.add(kw)
 		}
 	}
 	for lang, ws := range words {
@@ -75,13 +131,14 @@ func (c *Classifier) Classify(text, lang string) Result {
 			return
 		}
 		seen[l] = true
-		for _, kw := range c.byLang[l] {
-			if !starts.mayMatch(kw.words[0]) {
-				continue
-			}
+		lx := c.byLang[l]
+		if lx == nil {
+			return
+		}
+		lx.each(starts, func(kw *keyword) {
 			s, at := kw.match(tokens)
 			if s == 0 {
-				continue
+				return
 			}
 			ws := perWord[kw.intent]
 			if ws == nil {
@@ -89,7 +146,7 @@ func (c *Classifier) Classify(text, lang string) Result {
 				perWord[kw.intent] = ws
 			}
 			ws[at] = max(ws[at], s)
-		}
+		})
 	}
 	look(lang)
 	for _, l := range c.common {
