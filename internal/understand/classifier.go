@@ -237,6 +237,9 @@ func (kw keyword) match(tokens [][][]rune) (float64, int) {
 			}
 			for k := next; k < len(tokens) && k <= next+gap; k++ {
 				for _, v := range tokens[k] {
+					if v[0] != w[0] && (len(v) < 2 || len(w) < 2 || v[1] != w[1]) {
+						continue // wordMatch needs one of the first two letters alike
+					}
 					m := wordMatch(v, w)
 					if k > next {
 						m *= 0.8 // a word in between makes the phrase a little less sure
