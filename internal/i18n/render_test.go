@@ -98,3 +98,29 @@ func TestEveryMessageInItsOwnLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Every text is formal, so command descriptions and buttons are too: none
+// starts with an informal imperative ("Yeniden başla" beside "Lütfen
+// dilinizi seçin").
+func TestOneRegisterPerLanguage(t *testing.T) {
+	c := catalog(t)
+	informal := map[string][]string{
+		"tr": {"başla", "seç", "ara", "sil", "dokun", "yaz", "kaydet"},
+		"ku": {"vegere", "bike", "hilbijêre", "bitikîne", "binivîse", "tomar bike"},
+		"ro": {"începe", "alege", "atinge", "scrie", "sună", "salvează", "șterge"},
+		"bg": {"започни", "избери", "натисни", "напиши", "обади се", "запази", "изтрий"},
+	}
+	for lang, forms := range informal {
+		for _, id := range c.MessageIDs() {
+			text := " " + strings.ToLower(strings.Trim(c.T(lang, id), ".!?:")) + " "
+			text = strings.NewReplacer(",", " ", ".", " ", "?", " ", "!", " ", ":", " ", "\u201c", " ", "\u201d", " ").Replace(text)
+			for _, f := range forms {
+				// the imperative stands first in Romanian and Bulgarian, last
+				// in Turkish and Kurmanji, which put the verb at the end
+				if strings.HasPrefix(text, " "+f+" ") || (lang == "tr" || lang == "ku") && strings.HasSuffix(text, " "+f+" ") {
+					t.Errorf("%s %s: informal %q in %q", lang, id, f, c.T(lang, id))
+				}
+			}
+		}
+	}
+}
