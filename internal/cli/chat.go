@@ -42,7 +42,7 @@ func chat(ctx context.Context, args []string, env func(string) string, stdin io.
 	defer emb.Close()
 	defer rdb.Close()
 	log := logging.NewLevel(stderr, true, slog.LevelWarn)
-	runner := conversation.NewRunner(k.Core(), k.Catalog, store.New(rdb, "", config.DefaultTiming), log)
+	runner := conversation.NewRunner(k.Core().WithSurface(conversation.SurfaceTerminal), k.Catalog, store.New(rdb, "", config.DefaultTiming), log)
 	if err := terminal.New(runner, stdin, stdout, *lang, time.Now).Run(ctx); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

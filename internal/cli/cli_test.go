@@ -20,12 +20,13 @@ func run(t *testing.T, stdin string, e map[string]string, args ...string) (int, 
 
 // README's first command: the terminal chat on the embedded default.
 func TestChatInTheTerminal(t *testing.T) {
-	code, out, errOut := run(t, "2\nWann ist das nächste Treffen?\n", nil, "chat", "--lang", "de")
+	code, out, errOut := run(t, "2\nWann ist das nächste Treffen?\n/help\n", nil, "chat", "--lang", "de")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"Integrationsagentur Marl", "[1] 📋 Angebote", "[2] ☎️ Ansprechpersonen",
-		"Jens Flachmeier", "+49 151 17466885", "keine Begegnungen geplant"} {
+		"Jens Flachmeier", "+49 151 17466885", "keine Begegnungen geplant",
+		"die Zahl vor einer Auswahl"} { // the terminal numbers its choices, so its help says so
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}

@@ -48,11 +48,13 @@ type Core struct {
 	content *agency.Content
 	cat     *i18n.Catalog
 	nlu     *understand.Classifier
+	surface Surface
+	names   []langName // the languages' names, normalised, to offer a language a resident names
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
 func New(content *agency.Content, cat *i18n.Catalog, nlu *understand.Classifier) *Core {
-	return &Core{content: content, cat: cat, nlu: nlu}
+	return &Core{content: content, cat: cat, nlu: nlu, names: languageNames(cat)}
 }
 
 // turn is one event being answered.
@@ -165,6 +167,10 @@ func (t *turn) text(msg string) {
 		return
 	}
 	r := t.nlu.Classify(msg, t.lang)
+	if code, ok := t.namedLanguage(msg, r.Intent); ok {
+		t.offerLanguage(code)
+		return
+	}
 	switch r.Intent {
 	case understand.Contacts:
 		t.screen(screenContacts)
@@ -234,7 +240,7 @@ func (t *turn) screen(name string) {
 	case screenPrivacy:
 		t.say(t.html("privacy.text"), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})
 	case screenHelp:
-		t.say(t.html("help.text"), t.mainButtons())
+		t.say(t.helpText(), t.mainButtons())
 	default:
 		t.menu(t.html("fallback.text"))
 		return
@@ -260,7 +266,7 @@ func (t *turn) menu(text string) {
 
 // say adds a reply and remembers its buttons for typed numbers.
 func (t *turn) say(text string, buttons [][]Button) {
-	t.out.Messages = append(t.out.Messages, Message{Text: text, Buttons: buttons})
+	t.out.Messages = append(t.out.Messages, Message{Text: t.dir(text), Buttons: buttons})
 	t.remember(buttons)
 }
 

@@ -33,7 +33,8 @@ func (t *turn) encounters(thisWeek bool) {
 		}
 	}
 	if len(list) == 0 {
-		t.say(paragraphs(intro, t.html("encounters.none")), [][]Button{
+		// nothing planned at all: say it once, not "none this week" as well
+		t.say(t.html("encounters.none"), [][]Button{
 			{t.screenButton("☎️", "menu.contacts", screenContacts)}, {t.menuButton()},
 		})
 		return
@@ -72,7 +73,7 @@ func (t *turn) encounter(id string) {
 }
 
 func (t *turn) encountersGone() {
-	t.out.Messages = append(t.out.Messages, Message{Text: t.html("encounters.gone")})
+	t.out.Messages = append(t.out.Messages, Message{Text: t.dir(t.html("encounters.gone"))})
 	t.encounters(false)
 }
 

@@ -29,3 +29,21 @@ func paragraphs(blocks ...string) string {
 	}
 	return strings.Join(out, "\n\n")
 }
+
+// rlmLines starts every line with a right-to-left mark. Clients that set the
+// direction per line would otherwise lay out left to right a line that
+// starts with a Latin name ("Marl…") or an emoji and a number.
+func rlmLines(s string) string {
+	if s == "" {
+		return s
+	}
+	return "\u200f" + strings.ReplaceAll(s, "\n", "\n\u200f")
+}
+
+// dir readies a reply's text for the resident's writing direction.
+func (t *turn) dir(s string) string {
+	if !t.rtl {
+		return s
+	}
+	return rlmLines(s)
+}

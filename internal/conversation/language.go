@@ -1,10 +1,20 @@
 package conversation
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
+	"github.com/integrationsagentur-marl/integrabot/internal/understand"
+)
 
 // picker asks a resident whose language the bot does not know yet, in every
 // language at once, with each language in its own name.
 func (t *turn) picker() {
+	if t.ev.Kind == KindText {
+		if code, ok := t.namedLanguage(t.ev.Text, understand.None); ok {
+			defer t.suggest(code) // "Farsi" before any language is known: Persian first
+		}
+	}
 	var lines []string
 	seen := map[string]bool{}
 	for _, l := range t.cat.Languages() {
@@ -48,4 +58,87 @@ func (t *turn) chooseLanguage(code string) {
 	t.out.State.Lang = code
 	t.say(paragraphs(t.html("language.changed"), t.html("menu.prompt")), t.mainButtons())
 	t.out.State.Screen = screenMain
+}
+
+// langName is one name of a language, normalised, as residents type it.
+type langName struct {
+	code  string
+	words []string
+}
+
+func languageNames(cat *i18n.Catalog) []langName {
+	var out []langName
+	for _, l := range cat.Languages() {
+		for _, n := range append([]string{l.Name}, l.Names...) {
+			if w := strings.Fields(understand.Normalize(n)); len(w) > 0 {
+				out = append(out, langName{code: l.Code, words: w})
+			}
+		}
+	}
+	return out
+}
+
+// maxNamingWords: "auf Arabisch", "Türkçe bitte", "in plain German please";
+// a longer message is a question about something else.
+const maxNamingWords = 4
+
+// namedLanguage finds a language the resident names in a short message
+// ("Türkçe", "auf Arabisch", "Farsi"), unless the message asks for something
+// else the bot answers ("Kann ich Deutsch lernen?" is not a wish to read German).
+func (t *turn) namedLanguage(msg string, intent understand.Intent) (string, bool) {
+	switch intent {
+	case understand.None, understand.Language, understand.Thanks, understand.Greeting, understand.Menu:
+	default:
+		return "", false
+	}
+	words := strings.Fields(understand.Normalize(msg))
+	if len(words) == 0 || len(words) > maxNamingWords {
+		return "", false
+	}
+	for _, n := range t.names {
+		if namesIn(words, n.words) {
+			return n.code, true
+		}
+	}
+	return "", false
+}
+
+// namesIn says whether the words of a name follow each other in words; a
+// word of five letters or more also matches a longer word it starts.
+func namesIn(words, name []string) bool {
+	for i := 0; i+len(name) <= len(words); i++ {
+		ok := true
+		for j, n := range name {
+			w := words[i+j]
+			if w != n && (len([]rune(n)) < 5 || !strings.HasPrefix(w, n)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// offerLanguage answers a named language with the language buttons, that
+// language first: one tap switches, and a wrong guess costs nothing.
+func (t *turn) offerLanguage(code string) {
+	t.languages(t.tr("language.prompt"))
+	t.suggest(code)
+}
+
+// suggest puts the button of one language on top of the last reply's language buttons.
+func (t *turn) suggest(code string) {
+	last := &t.out.Messages[len(t.out.Messages)-1]
+	for _, row := range last.Buttons {
+		for _, b := range row {
+			if b.Data == dataLanguage+code {
+				last.Buttons = append([][]Button{{b}}, last.Buttons...)
+				t.remember(last.Buttons)
+				return
+			}
+		}
+	}
 }

@@ -1,15 +1,14 @@
 package conversation
 
+// services is a first answer: one line and a button per service, so that it
+// fits a small phone; each service's text is one tap away.
 func (t *turn) services() {
-	blocks := []string{bold(t.tr("services.title"))}
 	var rows [][]Button
 	for _, s := range t.content.Services {
-		blocks = append(blocks, bold(s.Title.In(t.lang))+"\n"+esc(s.Short.In(t.lang)))
 		rows = append(rows, []Button{{Label: s.Title.In(t.lang), Data: dataService + s.ID}})
 	}
-	blocks = append(blocks, t.html("services.pick"))
 	rows = append(rows, []Button{t.screenButton("ℹ️", "about.title", screenAbout), t.menuButton()})
-	t.say(paragraphs(blocks...), rows)
+	t.say(bold(t.tr("services.title"))+"\n"+t.html("services.pick"), rows)
 }
 
 func (t *turn) service(id string) {
@@ -18,7 +17,7 @@ func (t *turn) service(id string) {
 		t.services() // the service is gone from the content: show what there is
 		return
 	}
-	t.say(paragraphs(bold(s.Title.In(t.lang)), esc(s.Long.In(t.lang)), t.html("service.ask")), [][]Button{
+	t.say(paragraphs(bold(s.Title.In(t.lang)), esc(s.Short.In(t.lang)), esc(s.Long.In(t.lang)), t.html("service.ask")), [][]Button{
 		{t.screenButton("☎️", "menu.contacts", screenContacts)},
 		{t.backButton(screenServices), t.menuButton()},
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/locales"
@@ -54,8 +55,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		matcher:     newMatcher(langs),
 	}
 	ref := langs[0]
-	bundle := i18n.NewBundle(ref.Tag)
-	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	// One bundle per language: a shared bundle matches "de-x-simple" to "de"
+	// (language matching drops the private-use part), and plain German would
+	// get ordinary German for every message with a template or plural form.
+	bundles := map[string]*i18n.Bundle{}
 
 	var problems problem.List
 	files := map[string]*i18n.MessageFile{}
@@ -64,6 +67,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		c.byCode[l.Code] = l
 		c.translators[l.Code] = cldrLocales[l.CLDR]()
 		name := l.Code + ".yaml"
+		bundle := i18n.NewBundle(l.Tag)
+		bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+		bundles[l.Code] = bundle
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			problems = append(problems, problem.Problem{File: name, Msg: "cannot read: " + err.Error()})
@@ -84,7 +90,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		sort.Strings(c.ids)
 	}
 	for _, l := range langs {
-		c.localizers[l.Code] = i18n.NewLocalizer(bundle, l.Code)
+		c.localizers[l.Code] = i18n.NewLocalizer(bundles[l.Code], l.Code)
 		mf := files[l.Code]
 		if mf == nil {
 			continue
@@ -223,9 +229,10 @@ func (c *Catalog) Format(lang, id string, data map[string]any) string {
 	return c.localize(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 }
 
-// Plural returns a plural message for count; data may add more fields ({{.Count}} is set).
+// Plural returns a plural message for count; data may add more fields
+// ({{.Count}} is set, in the language's digits).
 func (c *Catalog) Plural(lang, id string, count int, data map[string]any) string {
-	d := map[string]any{"Count": count}
+	d := map[string]any{"Count": c.Digits(lang, strconv.Itoa(count))}
 	for k, v := range data {
 		d[k] = v
 	}

@@ -46,6 +46,10 @@ func TestMatchNeverGuessesWrong(t *testing.T) {
 		{"ku", "ku"}, {"kmr", "ku"}, {"ku-TR", "ku"},
 		{"ckb", ""}, {"be", ""}, {"sr", ""}, {"zh", ""}, {"nl", ""}, {"", ""}, {"x!y", ""},
 		{"pl", "pl"}, {"ro-MD", "ro"}, {"bg", "bg"},
+		// languages the bot does not speak get the picker, never the language
+		// of a neighbour or a former ruling power
+		{"az", ""}, {"tk", ""}, {"uz", ""}, {"kk", ""}, {"tg", ""}, {"ky", ""}, {"mk", ""},
+		{"ps", ""}, {"ur", ""}, {"sq", ""}, {"ti", ""}, {"so", ""}, {"hy", ""}, {"ka", ""},
 	}
 	for _, tt := range tests {
 		got, ok := c.Match(tt.code)

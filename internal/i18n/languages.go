@@ -19,6 +19,7 @@ type Lang struct {
 	Telegram string       `yaml:"telegram"` // two-letter code for setMyCommands, "" for none
 	CLDR     string       `yaml:"cldr"`     // locale for dates and plurals
 	RTL      bool         `yaml:"rtl"`
+	Names    []string     `yaml:"names"` // what residents may type to ask for it, in any language
 	Tag      language.Tag `yaml:"-"`
 }
 

@@ -21,6 +21,7 @@ var neverGuess = map[string]bool{"ckb": true, "sdh": true, "lki": true, "be": tr
 type matcher struct {
 	m     language.Matcher
 	codes []string // index of the matcher's tags → language code
+	tags  []language.Tag
 	known map[string]bool
 }
 
@@ -36,6 +37,7 @@ func newMatcher(langs []Lang) matcher {
 		mt.codes = append(mt.codes, l.Code)
 	}
 	mt.m = language.NewMatcher(tags)
+	mt.tags = tags
 	return mt
 }
 
@@ -63,6 +65,15 @@ func (mt matcher) match(code string) (string, bool) {
 	}
 	_, i, conf := mt.m.Match(tag)
 	if conf < language.High {
+		return "", false
+	}
+	// The matcher answers Azerbaijani, Uzbek or Kazakh phones in Russian,
+	// Macedonian in Bulgarian, Pashto or Urdu in English: a guess in the
+	// language of a neighbour or a former ruling power is worse than asking.
+	// Only the same language (or an alias above) counts.
+	got, _ := mt.tags[i].Base()
+	want, _ := tag.Base()
+	if got != want {
 		return "", false
 	}
 	return mt.codes[i], true

@@ -73,27 +73,41 @@ func loadPhrases(t testing.TB, folder, lang string) map[understand.Intent][]stri
 
 // TestAccuracyPerLanguage classifies the labelled phrasings of every language
 // (at least 20 per main intent, typos included) and fails under 90 %.
-// testdata/phrases guided the intent words; testdata/holdout was written
-// apart from them and never used to tune them, so it measures how the bot
-// does on phrasings nobody tuned it for.
+// testdata/phrases guided the intent words; testdata/holdout and
+// testdata/holdout2 were written apart from them and never used to tune
+// them, so they measure how the bot does on phrasings nobody tuned it for.
+// Their misses are never printed: only the figures, so that nobody tunes the
+// words against them by accident.
 func TestAccuracyPerLanguage(t *testing.T) {
 	for _, set := range []struct {
-		folder string
-		min    int
-		floor  float64
-	}{{phrasesFolder, minPerIntent, minAccuracy}, {holdoutFolder, 12, holdoutFloor}} {
-		t.Run(filepath.Base(set.folder), func(t *testing.T) { accuracy(t, set.folder, set.min, set.floor) })
+		folder     string
+		min        int
+		floor      float64
+		showMisses bool
+	}{
+		{phrasesFolder, minPerIntent, minAccuracy, true},
+		{holdoutFolder, 12, holdoutFloor, false},
+		{holdout2Folder, minPerIntent, minAccuracy, false},
+	} {
+		t.Run(filepath.Base(set.folder), func(t *testing.T) { accuracy(t, set.folder, set.min, set.floor, set.showMisses) })
 	}
 }
 
 // holdoutFloor guards against a change that makes the bot worse on phrasings
-// it was not tuned for (measured 87.7 % over all languages when written).
+// it was not tuned for (measured 87.7 % over all languages when written,
+// 96.0 % after the intent words were widened on new tuning phrasings).
 // Do not add words for the held-out misses: that would make it a tuned set.
 const holdoutFloor = 0.80
 
-const holdoutFolder = "testdata/holdout"
+const (
+	holdoutFolder = "testdata/holdout"
+	// holdout2Folder was written by someone who did not tune the words,
+	// at least 20 phrasings per language and main intent; under 90 % in
+	// any language fails.
+	holdout2Folder = "testdata/holdout2"
+)
 
-func accuracy(t *testing.T, folder string, minPer int, floor float64) {
+func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
 	var report []string
 	right, total := 0, 0
@@ -119,9 +133,12 @@ func accuracy(t *testing.T, folder string, minPer int, floor float64) {
 		right, total = right+r, total+n
 		acc := float64(r) / float64(n)
 		report = append(report, fmt.Sprintf("%-12s %5.1f %% (%d/%d)", lang, 100*acc, r, n))
+		if !showMisses {
+			wrong = []string{"    (held out: misses are not shown)"}
+		}
 		if acc < floor {
 			t.Errorf("%s: accuracy %.1f %% < %.0f %%; missed:\n%s", lang, 100*acc, 100*floor, strings.Join(wrong, "\n"))
-		} else if testing.Verbose() && len(wrong) > 0 {
+		} else if testing.Verbose() && len(wrong) > 0 && showMisses {
 			t.Logf("%s missed:\n%s", lang, strings.Join(wrong, "\n"))
 		}
 	}

@@ -19,9 +19,60 @@ type keyword struct {
 
 // Classifier finds intents in free text. It is safe for concurrent use.
 type Classifier struct {
-	byLang map[string][]keyword
+	byLang map[string]*lexicon
 	langs  []string // all languages, for the second look
 	common []string // languages always looked at besides the resident's own
+}
+
+// lexicon is one language's keywords, indexed by their first and second
+// letters: a keyword can only match a message that has a word sharing one
+// of them (see wordMatch), so only those keywords are looked at.
+type lexicon struct {
+	keywords []keyword
+	byFirst  map[rune][]int32
+	bySecond map[rune][]int32
+}
+
+func (lx *lexicon) add(kw keyword) {
+	i := int32(len(lx.keywords))
+	lx.keywords = append(lx.keywords, kw)
+	k := kw.words[0]
+	lx.byFirst[k[0]] = append(lx.byFirst[k[0]], i)
+	if len(k) > 1 {
+		lx.bySecond[k[1]] = append(lx.bySecond[k[1]], i)
+	}
+}
+
+// each calls f for every keyword whose first letter is among firsts or
+// whose second letter is among seconds, once.
+func (lx *lexicon) each(st starts, f func(*keyword)) {
+	for j, r := range st.first {
+		if containsRune(st.first[:j], r) {
+			continue
+		}
+		for _, i := range lx.byFirst[r] {
+			f(&lx.keywords[i])
+		}
+	}
+	for j, r := range st.second {
+		if containsRune(st.second[:j], r) {
+			continue
+		}
+		for _, i := range lx.bySecond[r] {
+			if kw := &lx.keywords[i]; !containsRune(st.first, kw.words[0][0]) {
+				f(kw) // not seen above
+			}
+		}
+	}
+}
+
+func containsRune(rs []rune, r rune) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // New builds a classifier from the intent words of each language and the
@@ -29,7 +80,7 @@ type Classifier struct {
 // words are always considered besides the resident's own (residents of Marl
 // mix in German words like "Termin"; many know English ones).
 func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
-	c := &Classifier{byLang: map[string][]keyword{}, common: common}
+	c := &Classifier{byLang: map[string]*lexicon{}, common: common}
 	add := func(lang string, intent Intent, list []string) {
 		for _, w := range list {
 			fields := strings.Fields(Normalize(w))
@@ -40,7 +91,12 @@ func New(words map[string]Words, services map[string]map[string][]string, common
 			for _, f := range fields {
 				kw.words = append(kw.words, []rune(f))
 			}
-			c.byLang[lang] = append(c.byLang[lang], kw)
+			lx := c.byLang[lang]
+			if lx == nil {
+				lx = &lexicon{byFirst: map[rune][]int32{}, bySecond: map[rune][]int32{}}
+				c.byLang[lang] = lx
+			}
+			lx.add(kw)
 		}
 	}
 	for lang, ws := range words {
@@ -75,13 +131,14 @@ func (c *Classifier) Classify(text, lang string) Result {
 			return
 		}
 		seen[l] = true
-		for _, kw := range c.byLang[l] {
-			if !starts.mayMatch(kw.words[0]) {
-				continue
-			}
+		lx := c.byLang[l]
+		if lx == nil {
+			return
+		}
+		lx.each(starts, func(kw *keyword) {
 			s, at := kw.match(tokens)
 			if s == 0 {
-				continue
+				return
 			}
 			ws := perWord[kw.intent]
 			if ws == nil {
@@ -89,7 +146,7 @@ func (c *Classifier) Classify(text, lang string) Result {
 				perWord[kw.intent] = ws
 			}
 			ws[at] = max(ws[at], s)
-		}
+		})
 	}
 	look(lang)
 	for _, l := range c.common {
@@ -119,6 +176,12 @@ func tokens(text string) [][][]rune {
 	for i, f := range fields {
 		for _, v := range variants(f) {
 			out[i] = append(out[i], []rune(v))
+		}
+		// Persian "می" / "نمی" before a verb is written apart, with a
+		// zero-width non-joiner (read as a space) or together: "می‌تونم",
+		// "می تونم" and "میتونم" are one word.
+		if i > 0 && (fields[i-1] == "مي" || fields[i-1] == "نمي") {
+			out[i] = append(out[i], []rune(fields[i-1]+f))
 		}
 	}
 	return out
@@ -174,6 +237,9 @@ func (kw keyword) match(tokens [][][]rune) (float64, int) {
 			}
 			for k := next; k < len(tokens) && k <= next+gap; k++ {
 				for _, v := range tokens[k] {
+					if v[0] != w[0] && (len(v) < 2 || len(w) < 2 || v[1] != w[1]) {
+						continue // wordMatch needs one of the first two letters alike
+					}
 					m := wordMatch(v, w)
 					if k > next {
 						m *= 0.8 // a word in between makes the phrase a little less sure
@@ -228,7 +294,7 @@ func wordMatch(t, k []rune) float64 {
 		if l < 4 || l > len(t) || abs(l-len(k)) > limit {
 			continue
 		}
-		if d := distance(t[:l], k, limit); d <= limit {
+		if near(t[:l], k, limit) {
 			if l == len(t) {
 				return 0.7
 			}
@@ -256,12 +322,30 @@ func decide(scores map[Intent]float64) Result {
 			family[intent] += s
 		}
 	}
+	// "Guten Tag, Telefonnummer bitte" is a question, not a greeting: a
+	// greeting or a thank-you wins only when the message asks nothing else.
+	for _, social := range []Intent{Greeting, Thanks} {
+		if family[social] > 0 && len(family) > 1 {
+			delete(family, social)
+		}
+	}
+	if s := family[Agency]; s > 0 {
+		delete(family, Agency)
+		if len(family) == 0 {
+			family[Services] = s
+		}
+	}
 	var best Intent
 	bestScore := 0.0
 	for _, intent := range intentKeys {
 		if s := family[intent]; s > bestScore {
 			best, bestScore = intent, s
 		}
+	}
+	if best == Help && bestServiceScore >= 0.9 {
+		// "Ich erlebe Diskriminierung, was kann ich tun?" asks about the
+		// service it names, not how the bot works
+		best = Services
 	}
 	r := Result{Intent: best, Score: bestScore}
 	switch best {
@@ -294,6 +378,35 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// near says whether a and b are at most limit edits apart. For one edit,
+// the most common case, it compares in one pass instead of filling the
+// distance table: this is the classifier's hottest loop.
+func near(a, b []rune, limit int) bool {
+	if limit != 1 {
+		return distance(a, b, limit) <= limit
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) != len(b) { // one letter more in a
+		return equal(a[i+1:], b[i:])
+	}
+	if i >= len(a)-1 { // equal, or one substitution at the end
+		return true
+	}
+	if equal(a[i+1:], b[i+1:]) { // one substitution
+		return true
+	}
+	return a[i] == b[i+1] && a[i+1] == b[i] && equal(a[i+2:], b[i+2:]) // swapped neighbours
 }
 
 // distance is the optimal string alignment distance (Levenshtein with

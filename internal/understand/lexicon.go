@@ -26,12 +26,21 @@ const (
 	Language       Intent = "language"
 	Privacy        Intent = "privacy"
 	Menu           Intent = "menu"
-	ServicePrefix         = "service:"
+	// Unanswered are topics residents ask about that the agency's content
+	// does not answer (German courses, opening hours): they get the kind
+	// not-understood answer, not a screen that merely shares a word.
+	Unanswered Intent = "unanswered"
+	// Agency are the agency's own name and its parts: they say whom a
+	// question is about, not what it asks, so they count only when nothing
+	// else does ("Integrationsagentur?" is a question about its services;
+	// "telefonnummer der integrationsagentur" asks for contacts).
+	Agency        Intent = "agency"
+	ServicePrefix        = "service:"
 )
 
 // intentKeys are the keys of an intent file, in the order of precedence when
 // two intents score the same: what a resident most likely came for first.
-var intentKeys = []Intent{Contacts, Encounters, EncountersWeek, Services, Help, Privacy, Language, Thanks, Greeting, Menu}
+var intentKeys = []Intent{Unanswered, Contacts, Encounters, EncountersWeek, Services, Help, Privacy, Language, Thanks, Greeting, Menu, Agency}
 
 // Words are the keywords of one language, by intent.
 type Words map[Intent][]string

@@ -46,16 +46,22 @@ func Normalize(s string) string {
 	b.Grow(len(out))
 	space := true
 	n := 0
+	var last1, last2 rune
 	for _, r := range out {
 		if n >= maxInput {
 			break
 		}
 		n++
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if unicode.IsLetter(r) && r == last1 && r == last2 {
+				continue // "hilfeee", "مرحبااا": a letter stretched for emphasis
+			}
+			last2, last1 = last1, r
 			b.WriteRune(r)
 			space = false
 			continue
 		}
+		last1, last2 = 0, 0
 		if !space {
 			b.WriteByte(' ')
 			space = true
@@ -78,6 +84,8 @@ func unify(r rune) rune {
 	switch {
 	case r == 'ı': // Turkish dotless i: "calısma" and "calisma" are the same word typed on different phones
 		return 'i'
+	case r == 'ł': // Polish ł, typed as l on phones without Polish keys: "spotkałem", "spotkalem"
+		return 'l'
 	case r == 'ى', r == 'ی', r == 'ے': // alef maksura, Persian and Urdu yeh → Arabic yeh
 		return 'ي'
 	case r == 'ک': // Persian keheh → Arabic kaf
@@ -106,10 +114,19 @@ func isArabicScript(w string) bool {
 // (and, the, with the, for the…); longest first.
 var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل"}
 
-// variants returns a word and, for Arabic script, the word without a leading clitic.
+// umlauts are the spellings of ä, ö, ü on keyboards without them ("fuer",
+// "Oeffnungszeiten"): Normalize already folds "ä" to "a".
+var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
+
+// variants returns a word and, for Arabic script, the word without a
+// leading clitic; for Latin script, the word with ae, oe, ue read as
+// umlauts.
 func variants(w string) []string {
 	out := []string{w}
 	if !isArabicScript(w) {
+		if u := umlauts.Replace(w); u != w && len(u) >= 3 {
+			out = append(out, u)
+		}
 		return out
 	}
 	for _, p := range arabicPrefixes {

@@ -17,6 +17,9 @@ func TestNormalize(t *testing.T) {
 		{"٢ ۳", "2 3"},
 		{"  !!!  ", ""},
 		{"Şêwirmendî û alîkarî", "sewirmendi u alikari"},
+		{"Spotkałem", "spotkalem"},                 // ł typed as l
+		{"hilfeeee!!! pleeease", "hilfee pleease"}, // stretched letters kept at two
+		{"مرحبااااا", "مرحباا"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
@@ -44,5 +47,67 @@ func TestWordMatch(t *testing.T) {
 		if got != tt.match {
 			t.Errorf("wordMatch(%q, %q) = %v, want %v", tt.word, tt.keyword, got, tt.match)
 		}
+	}
+}
+
+// Other spellings of one word reach the same keywords.
+func TestVariants(t *testing.T) {
+	tests := []struct{ text, keyword string }{
+		{"oeffnungszeiten", "öffnungszeiten"}, // umlaut typed as oe
+		{"fuer", "für"},
+		{"می‌تونم", "میتونم"}, // Persian mi- apart (zero-width non-joiner) or together
+		{"می تونم", "میتونم"},
+		{"میتونم", "میتونم"},
+	}
+	for _, tt := range tests {
+		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
+		if got := c.Classify(tt.text, "x"); got.Intent != Help {
+			t.Errorf("%q does not reach the keyword %q", tt.text, tt.keyword)
+		}
+	}
+}
+
+// A greeting or a thank-you with a question is the question; the agency's
+// name counts only when nothing else does.
+func TestSocialWordsAndTheNameYieldToTheQuestion(t *testing.T) {
+	c := New(map[string]Words{"x": {Greeting: {"guten tag"}, Thanks: {"danke"}, Contacts: {"telefon"}, Agency: {"integrationsagentur"}}}, nil)
+	tests := []struct {
+		text string
+		want Intent
+	}{
+		{"guten tag", Greeting},
+		{"guten tag, telefonnummer bitte", Contacts},
+		{"danke, und die telefonnummer?", Contacts},
+		{"telefonnumer der integrationsagentur", Contacts},
+		{"integrationsagentur?", Services},
+	}
+	for _, tt := range tests {
+		if got := c.Classify(tt.text, "x"); got.Intent != tt.want {
+			t.Errorf("%q → %q, want %q", tt.text, got.Intent, tt.want)
+		}
+	}
+}
+
+// near gives the same answer as the full distance for one edit.
+func TestNearAgreesWithDistance(t *testing.T) {
+	words := []string{"", "a", "ab", "ba", "abc", "acb", "bac", "abd", "abcd", "abdc", "telefon", "telfon", "tlefon", "etlefon", "telefno", "telefonn", "hilfe", "hlife", "hilef", "хилфе", "wann", "wenn"}
+	for _, a := range words {
+		for _, b := range words {
+			want := distance([]rune(a), []rune(b), 1) <= 1
+			if got := near([]rune(a), []rune(b), 1); got != want {
+				t.Errorf("near(%q, %q) = %v, distance says %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+// "What can I do?" after a service's topic asks about that service.
+func TestTopicOutweighsAVagueHelpPhrase(t *testing.T) {
+	c := New(map[string]Words{"x": {Help: {"was kann ich tun", "hilfe"}}}, map[string]map[string][]string{"antiracism": {"x": {"diskriminierung"}}})
+	if got := c.Classify("ich erlebe diskriminierung, was kann ich tun", "x"); got.Service != "antiracism" {
+		t.Errorf("got %+v, want the anti-racism service", got)
+	}
+	if got := c.Classify("was kann ich tun", "x"); got.Intent != Help {
+		t.Errorf("got %+v, want help", got)
 	}
 }

@@ -1,0 +1,47 @@
+package conversation_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// maxFirstAnswer is what a resident reads on a cheap phone without
+// scrolling: one short message plus buttons, the details one tap away.
+const maxFirstAnswer = 400
+
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// visible is the text a resident sees: no HTML tags, entities as one
+// character, no invisible direction marks.
+func visible(html string) string {
+	s := tags.ReplaceAllString(html, "")
+	s = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "\u200f", "", "\u2066", "", "\u2069", "").Replace(s)
+	return s
+}
+
+// Every first answer (what the menu, a command or "About us" opens) fits
+// a small screen in every language.
+func TestFirstAnswersAreShort(t *testing.T) {
+	f := load(t)
+	for _, l := range f.cat.Languages() {
+		st := conversation.State{Lang: l.Code}
+		firsts := map[string]conversation.Event{}
+		for _, c := range conversation.Commands {
+			firsts["/"+c] = cmd(l.Code, c)
+		}
+		for _, s := range []string{"services", "about", "contacts", "encounters", "week", "reminders", "language", "privacy", "help", "main"} {
+			firsts[s] = press(l.Code, "m:"+s)
+		}
+		for name, ev := range firsts {
+			for i, r := range f.core.Handle(ev, st).Messages {
+				if n := utf8.RuneCountInString(visible(r.Text)); n > maxFirstAnswer {
+					t.Errorf("%s %s (message %d): %d characters, want at most %d:\n%s", l.Code, name, i+1, n, maxFirstAnswer, visible(r.Text))
+				}
+			}
+		}
+	}
+}
