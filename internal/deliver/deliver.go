@@ -62,34 +62,32 @@ type Limits struct {
 
 // DefaultLimits keep below Telegram's: 1 s per chat and 20 a minute per
 // group, with a margin for the time a request travels. At high rates (paid
-// broadcasts) messages may go in bursts of a 25th of a second's worth: one
+// broadcasts) messages may go in bursts of a tenth of a second's worth: one
 // round trip to Redis takes several, and updates that come in a bunch
 // (getUpdates returns them so) are answered at once rather than spread
-// out. Measured at 900 updates/s: p50 2 ms with bursts of 40, 126 ms with
-// bursts of 10.
+// out. The rolling second still holds them to the rate.
 func DefaultLimits(rate, bulk float64) Limits {
 	l := Limits{Rate: rate, BulkRate: bulk, Burst: 1, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: 16}
 	if rate > 100 {
-		l.Burst = int(rate / 25)
+		l.Burst = int(rate / 10)
 		l.Workers = min(256, int(rate/20)) // many calls in flight
 	}
 	return l
 }
 
-// rates are the limits as the store applies them (GCRA): a message every
-// Interval, Burst at once. In any second that lets Rate/Interval… through:
-// (1 s / Interval) + Burst, so Interval is what keeps that at Rate.
+// rates are the limits as the store applies them: no rolling second carries
+// more than Rate less a margin of a fiftieth (at least one) for the time a
+// request travels, since messages taken a little over a second apart may
+// arrive within one; within that, messages go at Rate, Burst at once.
 func (l Limits) rates(lease time.Duration) store.Rates {
 	burst := max(l.Burst, 1)
-	// a margin of a hundredth for the time a request travels: messages
-	// taken a little over a second apart may arrive within one
-	sustained := max(l.Rate-float64(burst)-max(l.Rate/100, 1)+1, 1)
-	bulk := min(l.BulkRate, sustained)
+	bulk := min(l.BulkRate, l.Rate)
 	every := func(r float64) time.Duration { return time.Duration(float64(time.Second) / r) }
 	return store.Rates{
-		Interval:     every(sustained),
+		PerSecond:    max(int(l.Rate-max(l.Rate/50, 1)), 1),
+		Interval:     every(l.Rate),
 		BulkInterval: every(bulk),
-		Tolerance:    time.Duration(burst-1) * every(sustained),
+		Tolerance:    time.Duration(burst-1) * every(l.Rate),
 		Lease:        lease,
 	}
 }

@@ -58,8 +58,11 @@ const (
 	idle      = 500 * time.Millisecond
 )
 
-// job is a message a worker sends.
-type job struct{ m store.Queued }
+// job is a message a worker sends, with its place in the last second's log.
+type job struct {
+	m    store.Queued
+	slot string
+}
 
 // Run delivers until ctx ends; the messages being sent then are finished
 // and their chats handed back first.
@@ -80,7 +83,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				// a call under way is finished even when stopping: its
 				// outcome must be recorded, or it is sent again
 				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
-				results <- d.record(ctx, j.m, res)
+				rel := d.record(ctx, j.m, res)
+				rel.Slot = j.slot
+				results <- rel
 			}
 		}()
 	}
@@ -213,7 +218,7 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 			d.log.Error("message in the queue not readable; dropped", "chat_id", chat, "message", heads[i].ID, "err", errs[i])
 			unreadable = append(unreadable, store.Acked{M: heads[i], Outcome: store.Dropped})
 		default:
-			jobs <- job{m: heads[i]}
+			jobs <- job{m: heads[i], slot: taken[i].Slot}
 			*inFlight++
 		}
 	}

@@ -38,6 +38,9 @@
 //	                                              members leave as their time passes.
 //	ib:{g}:rate, :rate:b       string  seconds    the next free sending slot of the whole bot (GCRA) and of
 //	                                              bulk messages; no personal data.
+//	ib:{g}:sent                zset    2 s        one member per message sent in the last second (random
+//	                                              tokens), so that no rolling second carries more than
+//	                                              SEND_RATE; no personal data.
 //	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.
 //	ib:{g}:seen                zset    none       residents by the unix second of their last update: the
 //	                                              index retention and broadcasts walk. Members older than

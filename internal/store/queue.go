@@ -13,11 +13,14 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
-// Rates are the sending limits all replicas share, as GCRA: the time between
-// two messages of the whole bot (Interval) and of bulk messages
-// (BulkInterval), and how far ahead of its slot a message may go (Tolerance:
-// the burst). Lease is how long a worker holds a chat while sending to it.
+// Rates are the sending limits all replicas share: PerSecond is the most
+// messages of the whole bot in any rolling second (counted exactly, in a log
+// of the last second's sends); within it, messages are spread by GCRA: one
+// every Interval for the whole bot and one every BulkInterval for bulk, at
+// most Tolerance ahead of their slot (the burst). Lease is how long a worker
+// holds a chat while sending to it.
 type Rates struct {
+	PerSecond                                int
 	Interval, BulkInterval, Tolerance, Lease time.Duration
 }
 
@@ -30,12 +33,14 @@ type Release struct {
 	Lane  string
 	After time.Duration
 	Pause time.Duration
+	Slot  string // the message's place in the last second's log (Taken.Slot)
 }
 
 // Taken is a chat a worker holds: send its head message, then release it.
 type Taken struct {
 	Chat int64
 	Lane conversation.Lane
+	Slot string // its place in the last second's log, moved to when the send ended on release
 }
 
 // takeScript hands back the chats a worker pool held (each with what is
@@ -51,15 +56,20 @@ type Taken struct {
 // The rates count in microseconds: at a thousand messages a second, a
 // millisecond's rounding would be a twentieth of the rate.
 //
-// KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace.
-// ARGV: lease (ms), interval, bulk interval, tolerance (µs), most to take,
-// then per chat handed back: chat, lane, after (ms), pause (ms).
+// KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace,
+// sent log. ARGV: lease (ms), interval, bulk interval, tolerance (µs), most
+// to take, per second, a token unique to the call, then per chat handed
+// back: chat, lane, after (ms), pause (ms), slot. A slot counts from when the
+// chat is handed back (after the send ended, so after Telegram received
+// it): a request that took long still counts for a whole second from its
+// arrival. It answers {1, chat, lane, slot, …} or {0, ms to wait}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local nowus = t[1] * 1000000 + t[2]
-for i = 6, #ARGV, 4 do
+for i = 8, #ARGV, 5 do
   local c, lane = ARGV[i], ARGV[i + 1]
+  if ARGV[i + 4] ~= '' then redis.call('ZADD', KEYS[8], 'XX', nowus, ARGV[i + 4]) end
   local dirty = redis.call('SREM', KEYS[6], c)
   local inR = redis.call('ZSCORE', KEYS[1], c)
   local due = now + tonumber(ARGV[i + 2])
@@ -84,6 +94,13 @@ if most == 0 then return {0, 0} end
 local p = redis.call('PTTL', KEYS[5])
 if p > 0 then return {0, p} end
 local interval, binterval, tol = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowus - 1000000)
+local left = tonumber(ARGV[6]) - redis.call('ZCARD', KEYS[8])
+if left <= 0 then
+  local oldest = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
+  return {0, math.max(math.ceil((tonumber(oldest[2]) + 1000000 - nowus) / 1000), 1)}
+end
+most = math.min(most, left)
 local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
 if tat < nowus then tat = nowus end
 local room = 0
@@ -96,6 +113,7 @@ for _, c in ipairs(picks) do
   redis.call('SREM', KEYS[6], c)
   out[#out + 1] = c
   out[#out + 1] = 'r'
+  out[#out + 1] = ARGV[7] .. (#out / 3)
 end
 local taken = #picks
 if taken < room then
@@ -110,6 +128,7 @@ if taken < room then
       redis.call('SREM', KEYS[6], c)
       out[#out + 1] = c
       out[#out + 1] = 'b'
+      out[#out + 1] = ARGV[7] .. (#out / 3)
     end
     if #bpicks > 0 then
       redis.call('SET', KEYS[4], string.format('%d', btat + #bpicks * binterval), 'PX', math.ceil((#bpicks * binterval + tol) / 1000) + 1000)
@@ -119,6 +138,8 @@ if taken < room then
 end
 if taken > 0 then
   redis.call('SET', KEYS[3], string.format('%d', tat + taken * interval), 'PX', math.ceil((taken * interval + tol) / 1000) + 1000)
+  for k = 1, taken do redis.call('ZADD', KEYS[8], nowus, ARGV[7] .. k) end
+  redis.call('PEXPIRE', KEYS[8], 2000)
   return out
 end
 local wait = 60000
@@ -152,11 +173,15 @@ func (s *Store) Take(ctx context.Context, r Rates, rel Release, take bool) (Take
 // TakeMany hands back rels and returns up to most chats to send to, or how
 // long to wait before asking again: one round trip for a whole pool.
 func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int) ([]Taken, time.Duration, error) {
-	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty"), s.global("pace")}
-	args := make([]any, 0, 5+4*len(rels))
-	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most)
+	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty"), s.global("pace"), s.global("sent")}
+	args := make([]any, 0, 7+5*len(rels))
+	perSecond := r.PerSecond
+	if perSecond <= 0 {
+		perSecond = int(time.Second / max(r.Interval, time.Microsecond))
+	}
+	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":")
 	for _, rel := range rels {
-		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause))
+		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot)
 	}
 	res, err := takeScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
@@ -166,8 +191,8 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 		wait, _ := res[1].(int64)
 		return nil, time.Duration(wait) * time.Millisecond, nil
 	}
-	out := make([]Taken, 0, (len(res)-1)/2)
-	for i := 1; i+1 < len(res); i += 2 {
+	out := make([]Taken, 0, (len(res)-1)/3)
+	for i := 1; i+2 < len(res); i += 3 {
 		id, err := strconv.ParseInt(fmt.Sprint(res[i]), 10, 64)
 		if err != nil {
 			return out, 0, fmt.Errorf("take: not a chat id %v", res[i])
@@ -176,7 +201,8 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 		if res[i+1] == "b" {
 			lane = conversation.LaneBulk
 		}
-		out = append(out, Taken{Chat: id, Lane: lane})
+		slot, _ := res[i+2].(string)
+		out = append(out, Taken{Chat: id, Lane: lane, Slot: slot})
 	}
 	return out, 0, nil
 }

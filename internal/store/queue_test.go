@@ -284,3 +284,22 @@ func TestPaceOutlivesAnEmptyQueue(t *testing.T) {
 		})
 	}
 }
+
+// No rolling second carries more than PerSecond, however large the burst:
+// the sixth message waits for the first to be a second old.
+func TestRollingSecond(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	for i := int64(1); i <= 8; i++ {
+		commitTo(t, s, i, 600+i, msg("m", conversation.LaneReply))
+	}
+	r := Rates{PerSecond: 5, Interval: time.Millisecond, BulkInterval: time.Millisecond, Tolerance: 100 * time.Millisecond, Lease: time.Minute}
+	got, _, err := s.TakeMany(ctx, r, nil, 8)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("took %d chats (%v), want the 5 a second allows", len(got), err)
+	}
+	_, wait, err := s.TakeMany(ctx, r, nil, 8)
+	if err != nil || wait < 900*time.Millisecond || wait > time.Second {
+		t.Errorf("the sixth waits %v (%v), want about a second", wait, err)
+	}
+}
