@@ -21,6 +21,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -56,7 +57,8 @@ func BenchmarkServe(b *testing.B) {
 	b.Run("paid-webhook-1000/s", func(b *testing.B) {
 		benchServe(b, 1000, 2000, config.Sending{Rate: 1000, BroadcastRate: 800, Paid: true}, true)
 	})
-	b.Run("echo-1000/s", func(b *testing.B) { benchEcho(b, 1000, 2000) })
+	b.Run("echo-1000/s", func(b *testing.B) { benchEcho(b, 1000, 2000, false) })
+	b.Run("echo-menu-1000/s", func(b *testing.B) { benchEcho(b, 1000, 2000, true) })
 }
 
 var benchQuestions = []string{"Hallo", "Telefon", "Was bietet ihr an?", "Wann ist das nächste Treffen?", "Hilfe"}
@@ -96,13 +98,38 @@ func benchServe(b *testing.B, perSecond, residents int, sending config.Sending, 
 
 // benchEcho runs a bare go-telegram/bot echo bot at the same load: what an
 // update costs a bot that only answers, as a yardstick for the CPU figure.
-func benchEcho(b *testing.B, perSecond, residents int) {
+func benchEcho(b *testing.B, perSecond, residents int, menu bool) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
-	echo, err := bot.New(token, bot.WithServerURL(api.URL), bot.WithSkipGetMe(), bot.WithDefaultHandler(func(ctx context.Context, bb *bot.Bot, u *models.Update) {
-		if u.Message != nil {
-			_, _ = bb.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: u.Message.Text})
+	var reply *bot.SendMessageParams
+	if menu {
+		start := knowledge(b).Core().Handle(conversation.Event{UserID: 1, ChatID: 1, LanguageCode: "de", Kind: conversation.KindCommand, Command: "start", Now: time.Now()}, conversation.State{}).Messages[0]
+		// the library's own button type sends an empty copy_text, which Telegram refuses
+		type button struct {
+			Text string `json:"text"`
+			Data string `json:"callback_data"`
 		}
+		var rows [][]button
+		for _, row := range start.Buttons {
+			var r []button
+			for _, btn := range row {
+				r = append(r, button{Text: btn.Label, Data: btn.Data})
+			}
+			rows = append(rows, r)
+		}
+		reply = &bot.SendMessageParams{Text: start.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: map[string]any{"inline_keyboard": rows}}
+	}
+	echo, err := bot.New(token, bot.WithServerURL(api.URL), bot.WithSkipGetMe(), bot.WithDefaultHandler(func(ctx context.Context, bb *bot.Bot, u *models.Update) {
+		if u.Message == nil {
+			return
+		}
+		p := &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: u.Message.Text}
+		if reply != nil {
+			r := *reply
+			r.ChatID = u.Message.Chat.ID
+			p = &r
+		}
+		_, _ = bb.SendMessage(ctx, p)
 	}))
 	if err != nil {
 		b.Fatal(err)
