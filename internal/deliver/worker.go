@@ -167,13 +167,17 @@ func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-cha
 			wait = idle
 		}
 		timer.Reset(wait)
+		done := ctx.Done()
+		if stopping {
+			done = nil // only the sends under way are waited for now
+		}
 		select {
 		case r := <-results:
 			inFlight--
 			rels = append(rels, r)
 		case <-d.wake:
 		case <-timer.C:
-		case <-ctx.Done():
+		case <-done:
 		}
 		if !timer.Stop() {
 			select {
