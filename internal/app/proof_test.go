@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
@@ -276,4 +280,31 @@ func jsonBody(v map[string]any) (*bytes.Buffer, error) {
 		parts = append(parts, fmt.Sprintf("%q:%q", k, fmt.Sprint(val)))
 	}
 	return bytes.NewBufferString("{" + strings.Join(parts, ",") + "}"), nil
+}
+
+// Without REDIS_URL the bot serves on the embedded store: the same scripts
+// run on miniredis, answers go out, buttons and pace work.
+func TestServesOnTheEmbeddedStore(t *testing.T) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithRateLimits(30, 1, 20))
+	defer api.Close()
+	cfg := config.Config{Token: token, APIURL: api.URL, ListenAddr: "127.0.0.1:0"}
+	a, err := app.New(cfg, knowledge(t), app.Options{PollTimeout: time.Second}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done; a.Close() }()
+	h := &harness{t: t, api: api}
+	u := telegramtest.User{ID: 2500, FirstName: "E", LanguageCode: "de"}
+	api.SendText(u, "Telefon")
+	contacts := h.waitSent(2500, 1)[0]
+	api.PressButton(u, contacts.MessageID, "cards")
+	api.SendText(u, "Hilfe")
+	got := h.waitSent(2500, 4)
+	mustContain(t, texts(got), "Flachmeier", "sendContact: ", "/language")
+	if n := len(tooMany(api)); n > 0 {
+		t.Errorf("%d 429s on the embedded store", n)
+	}
 }
