@@ -97,86 +97,107 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	return nil
 }
 
-// dispatch hands messages to the workers. Each turn, the chats the workers
-// are done with are handed back and new ones taken (one round trip for all),
-// and the first messages of the chats taken are read (one more); the
-// workers send and record each outcome themselves, in parallel.
+// dispatch hands messages to the workers. Chats are taken as soon as
+// messages may be due (a commit woke it, or the time Redis named came) and a
+// worker is free: a whole pool's worth in one round trip, and their first
+// messages read in one more. The chats the workers are done with are handed
+// back with the next take, or after a few milliseconds (a chat sent to
+// waits a second for its next message anyway), so that a busy replica does
+// not make a round trip for each. Workers send and record each outcome
+// themselves, in parallel.
 func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-chan store.Release) {
+	const (
+		holdBack = 10 * time.Millisecond // how long handed-back chats may wait to go together
+		together = 32                    // or how many
+	)
 	var (
 		rels     []store.Release // chats to hand back
+		relSince time.Time       // when the first of them came
 		inFlight int
+		nextTake time.Time // when a take may find work (zero: now)
 		pause    = 50 * time.Millisecond
 		timer    = time.NewTimer(0)
 	)
 	defer timer.Stop()
+	collect := func(r store.Release) {
+		inFlight--
+		if len(rels) == 0 {
+			relSince = time.Now()
+		}
+		rels = append(rels, r)
+	}
 	for {
 		stopping := ctx.Err() != nil
-		if stopping && inFlight == 0 {
-			if len(rels) > 0 {
-				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
-				if _, _, err := d.q.TakeMany(sctx, d.rates, rels, 0); err != nil {
-					d.log.Warn("could not hand chats back; they are free again when their lease ends", "err", err)
-				}
-				cancel()
-			}
+		if stopping && inFlight == 0 && len(rels) == 0 {
 			return
 		}
+		now := time.Now()
 		free := d.lim.Workers - inFlight
-		if stopping {
-			free = 0
-		}
-		var wait time.Duration
-		if free > 0 || len(rels) > 0 {
+		takeNow := !stopping && free > 0 && !now.Before(nextTake)
+		releaseNow := len(rels) > 0 && (stopping || len(rels) >= together || now.Sub(relSince) >= holdBack)
+		if takeNow || releaseNow {
+			most := 0
+			if takeNow {
+				most = free
+			}
 			tctx, cancel := ctx, context.CancelFunc(func() {})
 			if stopping {
 				tctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), d.settle)
 			}
-			taken, w, err := d.q.TakeMany(tctx, d.rates, rels, free)
+			taken, wait, err := d.q.TakeMany(tctx, d.rates, rels, most)
 			cancel()
-			switch {
-			case err != nil:
-				if ctx.Err() == nil {
-					d.redisError("take", err)
+			if err != nil {
+				if stopping {
+					d.log.Warn("could not hand chats back; they are free again when their lease ends", "err", err)
+					return
 				}
-				wait = pause
-				pause = min(pause*2, 2*time.Second) // rels are handed back next time
-			default:
-				pause = 50 * time.Millisecond
-				rels = rels[:0]
-				wait = w
-				rels = append(rels, d.start(ctx, taken, jobs, &inFlight)...)
-				if len(taken) == free && free > 0 {
-					wait = 0 // there may be more
+				d.redisError("take", err)
+				nextTake = now.Add(pause) // the chats are handed back next time
+				relSince = now
+				pause = min(pause*2, 2*time.Second)
+				sleep(ctx, pause)
+				continue
+			}
+			pause = 50 * time.Millisecond
+			rels = rels[:0]
+			if takeNow {
+				switch {
+				case len(taken) == free:
+					nextTake = time.Time{} // there may be more
+				default:
+					nextTake = now.Add(max(wait, time.Millisecond))
 				}
 			}
-		}
-		if len(rels) > 0 && wait > 0 {
-			wait = 0 // hand them back at once
-		}
-		// wait for an outcome, a commit, the time work falls due, or the end
-		if !stopping && wait == 0 && inFlight < d.lim.Workers {
-			select {
-			case r := <-results:
-				inFlight--
+			for _, r := range d.start(ctx, taken, jobs, &inFlight) {
+				if len(rels) == 0 {
+					relSince = time.Now()
+				}
 				rels = append(rels, r)
-			default:
 			}
 			continue
 		}
-		if wait <= 0 || wait > idle {
-			wait = idle
+		// wait for an outcome, a commit, the time work falls due, or the end
+		deadline := now.Add(idle)
+		if !stopping && free > 0 && nextTake.Before(deadline) {
+			deadline = nextTake
 		}
-		timer.Reset(wait)
+		if len(rels) > 0 && relSince.Add(holdBack).Before(deadline) {
+			deadline = relSince.Add(holdBack)
+		}
+		timer.Reset(max(time.Until(deadline), 0))
 		done := ctx.Done()
 		if stopping {
 			done = nil // only the sends under way are waited for now
 		}
 		select {
 		case r := <-results:
-			inFlight--
-			rels = append(rels, r)
+			collect(r)
 		case <-d.wake:
+			nextTake = time.Time{}
 		case <-timer.C:
+			if time.Now().After(now.Add(idle)) || deadline.Equal(now.Add(idle)) {
+				nextTake = time.Time{} // look for work other replicas committed
+			}
 		case <-done:
 		}
 		if !timer.Stop() {
@@ -185,12 +206,11 @@ func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-cha
 			default:
 			}
 		}
-		// gather the outcomes that came meanwhile, to record them together
+		// gather the outcomes that came meanwhile, to hand them back together
 		for more := true; more; {
 			select {
 			case r := <-results:
-				inFlight--
-				rels = append(rels, r)
+				collect(r)
 			default:
 				more = false
 			}
