@@ -62,13 +62,3 @@ func (r *Runner) HandleLoaded(ctx context.Context, ev Event, st State) []Reply {
 	}
 	return out.Messages
 }
-
-// Failure is the kind answer when something went wrong while answering ev,
-// in the resident's language as far as it is known without the store.
-func (r *Runner) Failure(ev Event) Reply {
-	lang, ok := r.cat.Match(ev.LanguageCode)
-	if !ok {
-		lang = r.cat.Default()
-	}
-	return Reply{Text: esc(r.cat.T(lang, "error.generic"))}
-}

@@ -312,7 +312,7 @@ func (d *Deliverer) beat(ctx context.Context) {
 			d.redisError("heartbeat", err)
 		}
 		if r, b, err := d.q.Waiting(ctx); err == nil {
-			d.m.SetOutboxDepth(int(r + b))
+			d.m.SetChatsWaiting(int(r + b))
 		}
 		select {
 		case <-ctx.Done():

@@ -235,8 +235,8 @@ func (m *Metrics) TooManyRequests() {
 	}
 }
 
-// SetOutboxDepth sets the number of messages waiting in the outbox.
-func (m *Metrics) SetOutboxDepth(n int) {
+// SetChatsWaiting sets the number of chats with messages waiting to be sent.
+func (m *Metrics) SetChatsWaiting(n int) {
 	if m != nil {
 		m.outbox.Set(float64(n))
 	}

@@ -182,8 +182,8 @@ func TestScrape(t *testing.T) {
 		{
 			name: "outbox depth is the last value set",
 			do: func(m *Metrics) {
-				m.SetOutboxDepth(7)
-				m.SetOutboxDepth(4)
+				m.SetChatsWaiting(7)
+				m.SetChatsWaiting(4)
 			},
 			want: []string{"integrabot_chats_waiting 4"},
 		},
@@ -267,7 +267,7 @@ func TestNil(t *testing.T) {
 	m.ObserveHandling(time.Second)
 	m.APICall("sendMessage", ResultOK)
 	m.TooManyRequests()
-	m.SetOutboxDepth(3)
+	m.SetChatsWaiting(3)
 	m.RedisError("ping")
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
@@ -330,7 +330,7 @@ func TestConcurrentUse(t *testing.T) {
 				m.APICall(fmt.Sprintf("method%c", 'a'+(g+i)%26), ResultOK) // new names appear concurrently
 				m.RedisError("save_state")
 				m.TooManyRequests()
-				m.SetOutboxDepth(i)
+				m.SetChatsWaiting(i)
 			}
 		})
 	}

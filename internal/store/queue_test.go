@@ -303,3 +303,23 @@ func TestRollingSecond(t *testing.T) {
 		t.Errorf("the sixth waits %v (%v), want about a second", wait, err)
 	}
 }
+
+// A message committed with a record name keeps the id Telegram gave it,
+// for a later step (a staff member's answer to a passed-on question).
+func TestSentIDsAreKept(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	m := msg("question", conversation.LaneReply)
+	m.Record = "q1"
+	commitTo(t, s, 1, -700, m)
+	head, _, _ := s.Head(ctx, -700)
+	if id, _ := s.SentID(ctx, -700, "q1"); id != 0 {
+		t.Fatalf("an id before the message went: %d", id)
+	}
+	if _, err := s.Ack(ctx, head, Sent, 4711); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.SentID(ctx, -700, "q1"); err != nil || id != 4711 {
+		t.Errorf("sent id = %d, %v; want 4711", id, err)
+	}
+}
