@@ -17,10 +17,12 @@ func (t *turn) encounters(thisWeek bool) {
 	var list []agency.Occurrence
 	var title string
 	if thisWeek {
-		list = t.content.Upcoming(now, endOfWeek(now), encountersShown)
+		list = t.content.Upcoming(now, endOfWeek(now), 0)
 		if len(list) > 0 {
+			// the week's count, before the list is cut for a small screen
 			title = t.cat.Plural(t.lang, "encounters.this_week", len(list), nil)
 		}
+		list = list[:min(len(list), encountersShown)]
 	}
 	var intro string
 	if len(list) == 0 {
