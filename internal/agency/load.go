@@ -30,6 +30,8 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 func Load(langs []string, layers ...fs.FS) (*Content, error) {
 	c := &Content{}
 	var problems problem.List
+	// required: the file must be there and hold something; an encounters
+	// file may be missing or hold only comments (no encounters is valid)
 	read := func(name string, required bool, parse func(r *reader, root *yaml.Node)) {
 		data, err := readLayered(name, layers)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -48,10 +50,16 @@ func Load(langs []string, layers ...fs.FS) (*Content, error) {
 			return
 		}
 		r := &reader{file: name, langs: langs}
-		if len(doc.Content) == 0 {
+		switch {
+		case len(doc.Content) == 0 && required:
 			r.fail(&doc, "", "file is empty")
-		} else {
-			parse(r, doc.Content[0])
+		case len(doc.Content) > 0:
+			root := doc.Content[0]
+			if err := expand(root, 0); err != nil {
+				r.fail(root, "", "%v", err)
+				break
+			}
+			parse(r, root)
 		}
 		problems = append(problems, r.problems...)
 	}

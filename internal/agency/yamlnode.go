@@ -152,3 +152,61 @@ func kindName(n *yaml.Node) string {
 	}
 	return "nothing"
 }
+
+// maxDepth bounds how deep aliases may lead: content files are shallow, and
+// an alias that refers to itself must not loop.
+const maxDepth = 32
+
+// expand replaces aliases by what their anchors hold and applies merge keys
+// ("<<: *defaults", keys written in the mapping itself win), so that staff
+// may repeat a place or a text the way YAML allows. Problems are then
+// reported at the anchor's line.
+func expand(n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("anchors and aliases nest deeper than %d levels (an alias that refers to itself?)", maxDepth)
+	}
+	for i, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			n.Content[i] = c.Alias
+		}
+		if err := expand(n.Content[i], depth+1); err != nil {
+			return err
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var own, merged []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value != "<<" || k.Kind != yaml.ScalarNode {
+			own = append(own, k, v)
+			continue
+		}
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources = v.Content
+		}
+		for _, src := range sources {
+			if src.Kind != yaml.MappingNode {
+				return fmt.Errorf("line %d: a merge key (<<) takes a mapping, found %s", k.Line, kindName(src))
+			}
+			merged = append(merged, src.Content...)
+		}
+	}
+	if merged == nil {
+		return nil
+	}
+	has := map[string]bool{}
+	for i := 0; i < len(own); i += 2 {
+		has[own[i].Value] = true
+	}
+	for i := 0; i+1 < len(merged); i += 2 {
+		if !has[merged[i].Value] {
+			has[merged[i].Value] = true
+			own = append(own, merged[i], merged[i+1])
+		}
+	}
+	n.Content = own
+	return nil
+}
