@@ -219,6 +219,10 @@ func (r *reader) localTime(v *yaml.Node, path string, loc *time.Location) time.T
 	s := r.str(v, path)
 	for _, layout := range timeLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			if t.Format(layout) != s { // Go moved it: the time does not exist there
+				r.fail(v, path, "%s", gap(s, t, loc))
+				return time.Time{}
+			}
 			return t
 		}
 	}
@@ -296,4 +300,14 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 		return e.ID
 	})
 	return out
+}
+
+// gap says why a local time written as s does not exist: it falls in the
+// hour the clocks skip in spring.
+func gap(s string, shifted time.Time, loc *time.Location) string {
+	start, _ := shifted.ZoneBounds() // the moment the clocks went forward
+	_, before := start.Add(-time.Second).Zone()
+	from := start.In(time.FixedZone("", before)).Format("15:04")
+	return fmt.Sprintf("%s does not exist in %s: that night the clocks go forward from %s to %s; write a time before %s or from %s on",
+		s, loc, from, start.In(loc).Format("15:04"), from, start.In(loc).Format("15:04"))
 }

@@ -1,6 +1,7 @@
 package agency
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,30 @@ func TestEncountersFileForms(t *testing.T) {
 	// the agency's own texts stay required
 	if _, err := Load(langs, folder(map[string]string{FileServices: "# nothing\n"})); err == nil {
 		t.Error("a services file with only a comment was accepted")
+	}
+}
+
+// A time inside the spring gap (clocks go from 02:00 to 03:00 on the last
+// Sunday of March in Europe/Berlin) does not exist: staff are told so in
+// their own terms, not shown a shifted time or an end "before" it.
+func TestTimeInTheSpringGap(t *testing.T) {
+	_, err := Load(langs, folder(map[string]string{FileEncounters: `- id: night
+  title: {de: "Nacht", en: "Night"}
+  description: {de: "D", en: "D"}
+  start: 2026-03-29T02:30
+  end: 2026-03-29T03:15
+  place: "Marl"
+`}))
+	if err == nil {
+		t.Fatal("a start at 02:30 on 29 March 2026 was accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"encounters.yaml:4: encounters[0].start", "does not exist", "02:00", "03:00"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q missing in: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "ends before it starts") || strings.Contains(msg, "03:30") {
+		t.Errorf("a time nobody wrote in: %s", msg)
 	}
 }
