@@ -15,6 +15,9 @@ type Occurrence struct {
 func (e *Encounter) Next(now time.Time) (Occurrence, bool) {
 	for i := 0; ; i++ {
 		start := e.nth(i)
+		if start.Equal(none) {
+			continue // a month without that weekday, such as a fifth Tuesday
+		}
 		if start.IsZero() || (!e.Until.IsZero() && start.After(e.Until)) {
 			return Occurrence{}, false
 		}
@@ -31,7 +34,11 @@ func (e *Encounter) Next(now time.Time) (Occurrence, bool) {
 	}
 }
 
-// nth returns the start of the i-th occurrence (0 is the first), or zero.
+// none is what nth returns for a month that has no such weekday.
+var none = time.Unix(1, 0)
+
+// nth returns the start of the i-th occurrence (0 is the first), none when
+// that month has no such date, or zero when the series has no i-th.
 func (e *Encounter) nth(i int) time.Time {
 	s := e.Start
 	switch e.Repeat {
@@ -48,7 +55,10 @@ func (e *Encounter) nth(i int) time.Time {
 		week := (s.Day() - 1) / 7 // 0: first weekday of its kind in the month
 		first := time.Date(s.Year(), s.Month()+time.Month(i), 1, s.Hour(), s.Minute(), s.Second(), 0, s.Location())
 		offset := (int(s.Weekday()) - int(first.Weekday()) + 7) % 7
-		return first.AddDate(0, 0, offset+7*week)
+		if d := first.AddDate(0, 0, offset+7*week); d.Month() == first.Month() {
+			return d
+		}
+		return none // a fifth weekday the month does not have: never the next month's first
 	}
 	return time.Time{}
 }

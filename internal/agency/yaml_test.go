@@ -3,6 +3,7 @@ package agency
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // An encounters file with nothing but comments means no encounters, a
@@ -84,5 +85,18 @@ func TestTimeInTheSpringGap(t *testing.T) {
 	}
 	if strings.Contains(msg, "ends before it starts") || strings.Contains(msg, "03:30") {
 		t.Errorf("a time nobody wrote in: %s", msg)
+	}
+}
+
+// "Every fifth Tuesday" skips the months that have none: it never slides
+// into the first Tuesday of the next month.
+func TestFifthWeekdaySkipsMonthsWithout(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 12, 29, 15, 0, 0, 0, berlin) // the fifth Tuesday of December 2026
+	e := &Encounter{ID: "x", Start: start, End: start.Add(2 * time.Hour), Repeat: Monthly}
+	o, ok := e.Next(time.Date(2026, 12, 30, 0, 0, 0, 0, berlin))
+	want := time.Date(2027, 3, 30, 15, 0, 0, 0, berlin) // January and February 2027 have four Tuesdays
+	if !ok || !o.Start.Equal(want) {
+		t.Errorf("next = %v (%v), want %v", o.Start, ok, want)
 	}
 }
