@@ -62,6 +62,7 @@ func Load(langs []string, layers ...fs.FS) (*Content, error) {
 			parse(r, root)
 		}
 		problems = append(problems, r.problems...)
+		c.Warnings = append(c.Warnings, r.warnings...)
 	}
 
 	read(FileAgency, true, func(r *reader, root *yaml.Node) { c.Agency, c.Location = r.agency(root) })
@@ -243,9 +244,9 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 			case "id":
 				e.ID = r.id(f, p)
 			case "title":
-				e.Title = r.text(f, p)
+				e.Title = r.textDE(f, p)
 			case "description":
-				e.Description = r.text(f, p)
+				e.Description = r.textDE(f, p)
 			case "start":
 				e.Start = r.localTime(f, p, loc)
 			case "end":

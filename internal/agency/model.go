@@ -3,13 +3,32 @@
 // content folder with precise problems (file, line, field) for staff.
 package agency
 
-import "time"
+import (
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/problem"
+)
 
 // Text is a text in every language the bot speaks, by language code.
 type Text map[string]string
 
 // In returns the text in lang.
 func (t Text) In(lang string) string { return t[lang] }
+
+// SourceLang is the language every text is written in first: an encounter
+// needs only this one.
+const SourceLang = "de"
+
+// Has tells whether the text is given in lang.
+func (t Text) Has(lang string) bool { return t[lang] != "" }
+
+// Or is the text in lang, or else in the source language.
+func (t Text) Or(lang string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	return t[SourceLang]
+}
 
 // Content is everything the bot knows about the agency.
 type Content struct {
@@ -18,6 +37,7 @@ type Content struct {
 	Contacts   []Contact
 	Encounters []Encounter
 	Location   *time.Location
+	Warnings   problem.List // worth fixing, but the content works (a missing encounter translation)
 }
 
 // Agency describes the agency itself.

@@ -100,3 +100,30 @@ func TestFifthWeekdaySkipsMonthsWithout(t *testing.T) {
 		t.Errorf("next = %v (%v), want %v", o.Start, ok, want)
 	}
 }
+
+// An encounter needs its texts in German; another missing language is a
+// warning with file, line and field, not an error that stops the bot.
+func TestEncounterTranslationsAreWarnings(t *testing.T) {
+	c, err := Load(langs, folder(map[string]string{FileEncounters: `- id: a
+  title: {de: "Café"}
+  description: {de: "D", en: "D"}
+  start: 2026-12-01T15:00
+  end: 2026-12-01T17:00
+  place: "Marl"
+`}))
+	if err != nil {
+		t.Fatalf("an encounter without its English title stopped loading: %v", err)
+	}
+	if len(c.Warnings) != 1 || c.Warnings[0].String() != "encounters.yaml:2: encounters[0].title.en: missing translation; residents read the German text with a note" {
+		t.Errorf("warnings = %v", c.Warnings)
+	}
+	if _, err := Load(langs, folder(map[string]string{FileEncounters: `- id: a
+  title: {en: "Café"}
+  description: {de: "D", en: "D"}
+  start: 2026-12-01T15:00
+  end: 2026-12-01T17:00
+  place: "Marl"
+`})); err == nil || !strings.Contains(err.Error(), "title.de: missing translation") {
+		t.Errorf("an encounter without its German title: %v", err)
+	}
+}

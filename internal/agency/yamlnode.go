@@ -15,6 +15,7 @@ type reader struct {
 	file     string
 	langs    []string
 	problems problem.List
+	warnings problem.List // worth fixing, but the content works
 }
 
 func (r *reader) fail(n *yaml.Node, field, format string, args ...any) {
@@ -85,6 +86,16 @@ func (r *reader) integer(n *yaml.Node, path string) int {
 
 // text reads a text given in every language; each missing language is a problem.
 func (r *reader) text(n *yaml.Node, path string) Text {
+	return r.textIn(n, path, false)
+}
+
+// textDE reads a text that must be given in German; each other missing
+// language is a warning: residents then read the German text with a note.
+func (r *reader) textDE(n *yaml.Node, path string) Text {
+	return r.textIn(n, path, true)
+}
+
+func (r *reader) textIn(n *yaml.Node, path string, germanSuffices bool) Text {
 	t := Text{}
 	r.fields(n, path, func(lang string, v *yaml.Node) bool {
 		if !r.knownLang(lang) {
@@ -95,9 +106,15 @@ func (r *reader) text(n *yaml.Node, path string) Text {
 	})
 	if n.Kind == yaml.MappingNode {
 		for _, lang := range r.langs {
-			if _, ok := t[lang]; !ok {
-				r.fail(n, join(path, lang), "missing translation")
+			if _, ok := t[lang]; ok {
+				continue
 			}
+			if germanSuffices && lang != SourceLang {
+				r.warnings = append(r.warnings, problem.Problem{File: r.file, Line: n.Line, Field: join(path, lang),
+					Msg: "missing translation; residents read the German text with a note"})
+				continue
+			}
+			r.fail(n, join(path, lang), "missing translation")
 		}
 	}
 	return t

@@ -32,8 +32,15 @@ func check(args []string, env func(string) string, stdout, stderr io.Writer) int
 	if *dir != "" {
 		where = *dir
 	}
-	fmt.Fprintf(stdout, "content: %s: %d services, %d contacts, %d encounters, every text in %d languages\n",
+	for _, w := range k.Content.Warnings {
+		fmt.Fprintln(stdout, "warning: "+w.String())
+	}
+	fmt.Fprintf(stdout, "content: %s: %d services, %d contacts, %d encounters, the agency's texts in all %d languages",
 		where, len(k.Content.Services), len(k.Content.Contacts), len(k.Content.Encounters), len(k.Catalog.Languages()))
+	if n := len(k.Content.Warnings); n > 0 {
+		fmt.Fprintf(stdout, ", %d encounter translations missing (warnings above)", n)
+	}
+	fmt.Fprintln(stdout)
 	ids := len(k.Catalog.MessageIDs())
 	for _, l := range k.Catalog.Languages() {
 		fmt.Fprintf(stdout, "%-12s %-18s messages %d/%d  %s\n", l.Code, l.Name, ids, ids, reviewLine(k.Catalog.Review(l.Code)))

@@ -43,9 +43,14 @@ func (t *turn) encounters(thisWeek bool) {
 	}
 	blocks := []string{intro, bold(title)}
 	var rows [][]Button
+	germanOnly := false
 	for _, o := range list {
-		blocks = append(blocks, bold(o.Encounter.Title.In(t.lang))+"\n"+t.when(o)+"\n"+esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": o.Encounter.Place})))
-		rows = append(rows, []Button{{Label: o.Encounter.Title.In(t.lang), Data: dataEncounter + o.Encounter.ID}})
+		blocks = append(blocks, bold(o.Encounter.Title.Or(t.lang))+"\n"+t.when(o)+"\n"+esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": o.Encounter.Place})))
+		rows = append(rows, []Button{{Label: o.Encounter.Title.Or(t.lang), Data: dataEncounter + o.Encounter.ID}})
+		germanOnly = germanOnly || !o.Encounter.Title.Has(t.lang)
+	}
+	if germanOnly {
+		blocks = append(blocks, t.html("encounters.german_only"))
 	}
 	blocks = append(blocks, t.html("encounters.pick"))
 	rows = append(rows, []Button{t.menuButton()})
@@ -64,7 +69,10 @@ func (t *turn) encounter(id string) {
 		return
 	}
 	info := esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": e.Place}))
-	text := paragraphs(bold(e.Title.In(t.lang)), t.when(o)+"\n"+info, esc(e.Description.In(t.lang)))
+	text := paragraphs(bold(e.Title.Or(t.lang)), t.when(o)+"\n"+info, esc(e.Description.Or(t.lang)))
+	if !e.Title.Has(t.lang) || !e.Description.Has(t.lang) {
+		text = paragraphs(text, t.html("encounters.german_only"))
+	}
 	var rows [][]Button
 	if e.Link != "" {
 		rows = append(rows, []Button{{Label: "🔗 " + t.tr("button.more_info"), URL: e.Link}})
