@@ -52,6 +52,7 @@ type App struct {
 	metrics  *metrics.Metrics
 
 	deliverer *deliver.Deliverer
+	decider   *decide.Decider
 	updates   *telegram.Updates
 	polling   *telegram.Polling // nil in webhook mode
 	webhook   *telegram.Webhook // nil when polling
@@ -119,6 +120,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, log, a.metrics)
+	a.decider = decider
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
@@ -210,6 +212,26 @@ func (a *App) checkRedis(ctx context.Context) {
 	if err := a.store.Ping(cctx); err != nil {
 		a.log.Error("redis does not answer; answering residents without it until it does", "err", err)
 	}
+}
+
+// Reload replaces the content with what load returns, if it is valid: a
+// broken folder keeps the content in use, and the error lists every
+// problem with file, line and field (the operator sends SIGHUP after an
+// edit). The languages stay those loaded at start.
+func (a *App) Reload(load func() (*Knowledge, error)) error {
+	k, err := load()
+	if err != nil {
+		for _, p := range ProblemsOf(err) {
+			a.log.Error("content not reloaded; the content in use stays", "problem", p)
+		}
+		return err
+	}
+	for _, w := range k.Content.Warnings {
+		a.log.Warn("content", "warning", w.String())
+	}
+	a.decider.SetCore(k.Core())
+	a.log.Info("content reloaded", "services", len(k.Content.Services), "contacts", len(k.Content.Contacts), "encounters", len(k.Content.Encounters))
+	return nil
 }
 
 // Addr is the address the health endpoints listen on (after Run started).

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,11 +22,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := filepath.Join(t.TempDir(), "integrabot")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/integrabot")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
 	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
@@ -74,4 +71,69 @@ func TestKillNineLosesNothing(t *testing.T) {
 		t.Errorf("%d updates still unconfirmed after the restart answered them", p)
 	}
 	t.Logf("%d messages sent before kill -9; %d residents answered twice after the restart", answeredBefore, doubled)
+}
+
+// buildBinary builds integrabot for a test that runs it as a process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "integrabot")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/integrabot")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// SIGHUP to the running binary reloads the content folder.
+func TestSighupReloadsTheContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	for _, name := range []string{"agency.yaml", "services.yaml", "contacts.yaml", "encounters.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "content", "default", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "services.yaml" {
+			data = []byte(strings.Replace(string(data), `de: "Ehrenamt stärken"`, `de: "Ehrenamt vorher"`, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
+	defer cleanRedis(redisURL(t), prefix)
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "CONTENT_DIR="+dir,
+		"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+	h := &harness{t: t, api: api}
+	u := telegramtest.User{ID: 2700, FirstName: "S", LanguageCode: "de"}
+	api.SendText(u, "/services")
+	mustContain(t, texts(h.waitSentWithin(2700, 1, 20*time.Second)), "Ehrenamt vorher")
+	services := filepath.Join(dir, "services.yaml")
+	data, _ := os.ReadFile(services)
+	if err := os.WriteFile(services, []byte(strings.Replace(string(data), "Ehrenamt vorher", "Ehrenamt nachher", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for n := 2; ; n++ {
+		api.SendText(u, "/services")
+		if strings.Contains(texts(h.waitSent(2700, n)[n-1:]), "Ehrenamt nachher") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("after SIGHUP the bot still answers with the old content")
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -307,4 +309,46 @@ func TestServesOnTheEmbeddedStore(t *testing.T) {
 	if n := len(tooMany(api)); n > 0 {
 		t.Errorf("%d 429s on the embedded store", n)
 	}
+}
+
+// Staff edit the content folder and the bot reloads it (SIGHUP): valid
+// content answers at once; a broken folder keeps the content in use, and
+// the error names file and line.
+func TestReloadKeepsTheContentInUseWhenBroken(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"agency.yaml", "services.yaml", "contacts.yaml", "encounters.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "content", "default", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }
+	h := start(t, nil, "")
+	u := telegramtest.User{ID: 2600, FirstName: "S", LanguageCode: "de"}
+	h.api.SendText(u, "/services")
+	mustContain(t, texts(h.waitSent(2600, 1)), "Ehrenamt stärken")
+
+	services := filepath.Join(dir, "services.yaml")
+	data, _ := os.ReadFile(services)
+	if err := os.WriteFile(services, []byte(strings.Replace(string(data), `de: "Ehrenamt stärken"`, `de: "Ehrenamt – neu"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.app.Reload(load); err != nil {
+		t.Fatalf("valid content not reloaded: %v", err)
+	}
+	h.api.SendText(u, "/services")
+	mustContain(t, texts(h.waitSent(2600, 2)[1:]), "Ehrenamt – neu")
+
+	if err := os.WriteFile(services, []byte("- id: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := h.app.Reload(load)
+	if err == nil || !strings.Contains(err.Error(), "services.yaml") {
+		t.Fatalf("broken content: %v, want the problem named", err)
+	}
+	h.api.SendText(u, "/services")
+	mustContain(t, texts(h.waitSent(2600, 3)[2:]), "Ehrenamt – neu")
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/redis/go-redis/v9"
 
@@ -46,6 +48,15 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return 1
 	}
 	defer a.Close()
+	// SIGHUP reloads the content folder after staff edited it
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer func() { signal.Stop(hup); close(hup) }()
+	go func() {
+		for range hup {
+			_ = a.Reload(func() (*app.Knowledge, error) { return app.LoadKnowledge(cfg.ContentDir, false) })
+		}
+	}()
 	if err := a.Run(ctx); err != nil {
 		if errors.Is(err, telegram.ErrUnauthorized) {
 			fmt.Fprintln(stderr, "integrabot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")

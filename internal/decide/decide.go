@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
@@ -65,7 +66,7 @@ var (
 
 // Decider runs the core for each update and commits its decision.
 type Decider struct {
-	core   *conversation.Core
+	core   atomic.Pointer[conversation.Core] // swapped when the content is reloaded
 	cat    *i18n.Catalog
 	store  Store
 	out    Outbox
@@ -77,8 +78,14 @@ type Decider struct {
 
 // New returns a decider.
 func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, log *slog.Logger, m *metrics.Metrics) *Decider {
-	return &Decider{core: core, cat: cat, store: s, out: out, render: render, cache: newCache(10_000), log: log, m: m}
+	d := &Decider{cat: cat, store: s, out: out, render: render, cache: newCache(10_000), log: log, m: m}
+	d.core.Store(core)
+	return d
 }
+
+// SetCore makes later events answered by core (new content); events being
+// decided finish with the one they began with.
+func (d *Decider) SetCore(core *conversation.Core) { d.core.Store(core) }
 
 // Handle claims, decides and commits u. With lock (webhook replicas) the
 // chat's lock is taken too. A Redis that does not answer the claim gets an
@@ -180,7 +187,7 @@ func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Deci
 			dec = conversation.Decision{State: st, Lang: lang, Messages: []conversation.Message{{Chat: u.Chat, Text: esc(d.cat.T(lang, "error.generic"))}}}
 		}
 	}()
-	return d.core.Handle(u.Event, st)
+	return d.core.Load().Handle(u.Event, st)
 }
 
 // outgoing renders a decision's messages, each with an id unique to the
