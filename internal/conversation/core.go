@@ -3,6 +3,7 @@ package conversation
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
@@ -86,11 +87,21 @@ func (c *Core) Handle(ev Event, st State) Decision {
 			t.setLang(c.cat.Default())
 		}
 	}
+	link, linkLang := deepLink(ev)
+	if link != "" && st.Lang == "" {
+		if _, ok := c.cat.Lang(linkLang); ok {
+			t.setLang(linkLang) // a poster in the resident's language: they read it
+			t.out.State.Lang = linkLang
+		}
+	}
 	switch {
 	case ev.Kind == KindButton && strings.HasPrefix(ev.Data, dataLanguage):
 		t.chooseLanguage(strings.TrimPrefix(ev.Data, dataLanguage))
 	case t.lang == "":
-		t.picker() // never guess a language: ask
+		t.picker()      // never guess a language: ask
+		if link != "" { // open the link once the language is chosen
+			t.out.State.Dialogue = &Dialogue{Name: dialogueLink, Draft: map[string]string{"link": ev.Text}, Expires: ev.Now.Add(time.Hour)}
+		}
 	case ev.Kind == KindButton:
 		t.button(ev.Data)
 	case ev.Kind == KindCommand:
@@ -153,6 +164,10 @@ func (t *turn) command(name, arg string) {
 		// a deep link t.me/<bot>?start=<screen> opens that screen
 		if s := strings.TrimSpace(arg); s != "" && knownScreen(s) {
 			t.screen(s)
+			return
+		}
+		if id, _ := deepLink(t.ev); id != "" {
+			t.encounter(id) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
 			return
 		}
 		t.say(paragraphs(t.html("start.welcome"), t.html("menu.prompt")), t.mainButtons())

@@ -56,6 +56,14 @@ func (t *turn) chooseLanguage(code string) {
 	}
 	t.setLang(code)
 	t.out.State.Lang = code
+	if d := t.out.State.Dialogue; d != nil && d.Name == dialogueLink {
+		t.out.State.Dialogue = nil
+		if id, _ := parseLink(d.Draft["link"]); id != "" && t.ev.Now.Before(d.Expires) {
+			t.out.Messages = append(t.out.Messages, Message{Text: t.html("language.changed")})
+			t.encounter(id) // where the poster's link was going
+			return
+		}
+	}
 	t.say(paragraphs(t.html("language.changed"), t.html("menu.prompt")), t.mainButtons())
 	t.out.State.Screen = screenMain
 }
