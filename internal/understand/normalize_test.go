@@ -58,6 +58,9 @@ func TestVariants(t *testing.T) {
 		{"می‌تونم", "میتونم"}, // Persian mi- apart (zero-width non-joiner) or together
 		{"می تونم", "میتونم"},
 		{"میتونم", "میتونم"},
+		{"voluunteer", "volunteer"}, // a vowel key pressed twice
+		{"nuumaranız", "numara"},
+		{"hilfeeee", "hilfe"},
 	}
 	for _, tt := range tests {
 		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
