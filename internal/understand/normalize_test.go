@@ -114,3 +114,23 @@ func TestTopicOutweighsAVagueHelpPhrase(t *testing.T) {
 		t.Errorf("got %+v, want help", got)
 	}
 }
+
+// A word the language's keywords use for one thing is not read as a typo
+// of a keyword for another: Kurmanji "dixwazim" (I want) is one letter
+// from "dilxwaz" (volunteer), and stood in almost every request.
+func TestAKnownWordIsNotATypoOfAnother(t *testing.T) {
+	c := New(map[string]Words{"x": {
+		Services: {"dilxwaz"},
+		Contacts: {"randevû dixwazim"},
+		Help:     {"activity", "activities are"},
+	}}, nil)
+	if got := c.Classify("ez dixwazim", "x"); got.Intent == Services {
+		t.Errorf("ez dixwazim → %q, want it not read as dilxwaz", got.Intent)
+	}
+	if got := c.Classify("dilxwas", "x"); got.Intent != Services {
+		t.Errorf("dilxwas → %q, want the typo of dilxwaz", got.Intent)
+	}
+	if got := c.Classify("activities", "x"); got.Intent != Help {
+		t.Errorf("activities → %q, want a word of the same intent still matched as a typo", got.Intent)
+	}
+}
