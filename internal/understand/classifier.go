@@ -14,12 +14,18 @@ type Result struct {
 // keyword is one normalised word or phrase that points to an intent.
 type keyword struct {
 	intent Intent
+	family Intent   // see familyOf
 	words  [][]rune // a phrase is several words that must follow each other
 }
 
 // Classifier finds intents in free text. It is safe for concurrent use.
 type Classifier struct {
 	byLang map[string]*lexicon
+	// known are the words each language's keywords are made of, with the
+	// families of intents they stand in: a word of the message that is one
+	// of them is not read as a typo of a keyword of another family
+	// ("dixwazim", I want, is not "dilxwaz", a volunteer).
+	known  map[string]map[string][]Intent
 	langs  []string // all languages, for the second look
 	common []string // languages always looked at besides the resident's own
 }
@@ -80,16 +86,22 @@ func containsRune(rs []rune, r rune) bool {
 // words are always considered besides the resident's own (residents of Marl
 // mix in German words like "Termin"; many know English ones).
 func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
-	c := &Classifier{byLang: map[string]*lexicon{}, common: common}
+	c := &Classifier{byLang: map[string]*lexicon{}, known: map[string]map[string][]Intent{}, common: common}
 	add := func(lang string, intent Intent, list []string) {
 		for _, w := range list {
 			fields := strings.Fields(Normalize(w))
 			if len(fields) == 0 {
 				continue
 			}
-			kw := keyword{intent: intent}
+			kw := keyword{intent: intent, family: familyOf(intent)}
+			if c.known[lang] == nil {
+				c.known[lang] = map[string][]Intent{}
+			}
 			for _, f := range fields {
 				kw.words = append(kw.words, []rune(f))
+				if !containsIntent(c.known[lang][f], kw.family) {
+					c.known[lang][f] = append(c.known[lang][f], kw.family)
+				}
 			}
 			lx := c.byLang[lang]
 			if lx == nil {
@@ -124,6 +136,12 @@ func (c *Classifier) Classify(text, lang string) Result {
 	// Each word of the message counts once per intent, with its best match:
 	// the same loan word in several languages is no stronger evidence.
 	starts := startsOf(tokens)
+	known := make([][]Intent, len(tokens))
+	if set := c.known[lang]; set != nil {
+		for i, vs := range tokens {
+			known[i] = set[string(vs[0])]
+		}
+	}
 	perWord := map[Intent][]float64{}
 	seen := map[string]bool{}
 	look := func(l string) {
@@ -136,7 +154,7 @@ func (c *Classifier) Classify(text, lang string) Result {
 			return
 		}
 		lx.each(starts, func(kw *keyword) {
-			s, at := kw.match(tokens)
+			s, at := kw.match(tokens, known)
 			if s == 0 {
 				return
 			}
@@ -225,7 +243,7 @@ func (st starts) mayMatch(k []rune) bool {
 // says where. A phrase of several words weighs more than a single word; one
 // extra word may stand between its words ("how do I use" matches "how do I
 // best use", "як цим користуватись" matches "як користуват").
-func (kw keyword) match(tokens [][][]rune) (float64, int) {
+func (kw keyword) match(tokens [][][]rune, known [][]Intent) (float64, int) {
 	best, at := 0.0, 0
 	for i := range tokens {
 		total, next := 0.0, i
@@ -241,6 +259,9 @@ func (kw keyword) match(tokens [][][]rune) (float64, int) {
 						continue // wordMatch needs one of the first two letters alike
 					}
 					m := wordMatch(v, w)
+					if m < 0.8 && known[k] != nil && !containsIntent(known[k], kw.family) {
+						continue // a word of the language that means something else, not a typo
+					}
 					if k > next {
 						m *= 0.8 // a word in between makes the phrase a little less sure
 					}
@@ -445,4 +466,25 @@ func distance(a, b []rune, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// familyOf maps an intent to the main intent it counts for: a service's to
+// Services, this week's meetings to Encounters.
+func familyOf(i Intent) Intent {
+	switch {
+	case strings.HasPrefix(string(i), ServicePrefix):
+		return Services
+	case i == EncountersWeek:
+		return Encounters
+	}
+	return i
+}
+
+func containsIntent(is []Intent, i Intent) bool {
+	for _, x := range is {
+		if x == i {
+			return true
+		}
+	}
+	return false
 }

@@ -127,12 +127,36 @@ func variants(w string) []string {
 		if u := umlauts.Replace(w); u != w && len(u) >= 3 {
 			out = append(out, u)
 		}
+		for _, u := range undoubled(w) {
+			if len(u) >= 4 {
+				out = append(out, u)
+			}
+		}
 		return out
 	}
 	for _, p := range arabicPrefixes {
 		if rest, ok := strings.CutPrefix(w, p); ok && len([]rune(rest)) >= 3 {
 			out = append(out, rest)
 			break
+		}
+	}
+	return out
+}
+
+// undoubled returns the word with one doubled vowel written once, for each
+// doubled vowel (at most three): a key pressed twice on a phone
+// ("voluunteer", "nuumara", "seervises") is a common typo. One at a time,
+// because the word may have a real double vowel too ("voluunteer" is
+// "volunteer", not "volunter"); a word whose double vowels are all real
+// ("meeting") keeps its own form as the first variant, so it loses
+// nothing. Doubled consonants are left alone: German and Romanian have too
+// many real ones ("Treffen", "Programm"), which would then meet other words.
+func undoubled(w string) []string {
+	var out []string
+	rs := []rune(w)
+	for i := 1; i < len(rs) && len(out) < 3; i++ {
+		if rs[i] == rs[i-1] && strings.ContainsRune("aeiouy", rs[i]) {
+			out = append(out, string(rs[:i])+string(rs[i+1:]))
 		}
 	}
 	return out

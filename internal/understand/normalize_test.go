@@ -58,6 +58,9 @@ func TestVariants(t *testing.T) {
 		{"می‌تونم", "میتونم"}, // Persian mi- apart (zero-width non-joiner) or together
 		{"می تونم", "میتونم"},
 		{"میتونم", "میتونم"},
+		{"voluunteer", "volunteer"}, // a vowel key pressed twice
+		{"nuumaranız", "numara"},
+		{"hilfeeee", "hilfe"},
 	}
 	for _, tt := range tests {
 		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
@@ -109,5 +112,25 @@ func TestTopicOutweighsAVagueHelpPhrase(t *testing.T) {
 	}
 	if got := c.Classify("was kann ich tun", "x"); got.Intent != Help {
 		t.Errorf("got %+v, want help", got)
+	}
+}
+
+// A word the language's keywords use for one thing is not read as a typo
+// of a keyword for another: Kurmanji "dixwazim" (I want) is one letter
+// from "dilxwaz" (volunteer), and stood in almost every request.
+func TestAKnownWordIsNotATypoOfAnother(t *testing.T) {
+	c := New(map[string]Words{"x": {
+		Services: {"dilxwaz"},
+		Contacts: {"randevû dixwazim"},
+		Help:     {"activity", "activities are"},
+	}}, nil)
+	if got := c.Classify("ez dixwazim", "x"); got.Intent == Services {
+		t.Errorf("ez dixwazim → %q, want it not read as dilxwaz", got.Intent)
+	}
+	if got := c.Classify("dilxwas", "x"); got.Intent != Services {
+		t.Errorf("dilxwas → %q, want the typo of dilxwaz", got.Intent)
+	}
+	if got := c.Classify("activities", "x"); got.Intent != Help {
+		t.Errorf("activities → %q, want a word of the same intent still matched as a typo", got.Intent)
 	}
 }
