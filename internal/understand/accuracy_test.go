@@ -107,11 +107,11 @@ const (
 )
 
 // holdout2Floor guards what was reached on the independent held-out set:
-// 89.3 % over all languages, 84.7 % in the weakest (Romanian) when it was
-// written. The target is 90 % in every language (and 95 % overall): raise
-// this floor to 0.90 as soon as every language passes it; until then the
-// language issue stays open.
-const holdout2Floor = 0.84
+// 90.6 % over all languages, 88.8 % in the weakest (en, ku, ro). The target
+// is 90 % in every language (and 95 % overall): raise this floor to 0.90 as
+// soon as every language passes it; until then the language issue stays
+// open.
+const holdout2Floor = 0.88
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
