@@ -14,6 +14,7 @@ usage:
   integrabot chat [--lang xx] [--example] [--content DIR]   talk to the bot in this terminal
   integrabot serve                                          run the bot on Telegram (configured by environment variables, see README)
   integrabot check [--content DIR] [--example]              check content and locale files
+  integrabot qr [--lang xx] [-o file.png] [--bot NAME] ID   the QR code of an encounter's link, for a poster
 `
 
 // Main runs the command line and returns the exit code.
@@ -29,6 +30,8 @@ func Main(ctx context.Context, args []string, env func(string) string, stdin io.
 		return check(args[1:], env, stdout, stderr)
 	case "serve":
 		return serve(ctx, args[1:], env, stdout, stderr)
+	case "qr":
+		return qr(ctx, args[1:], env, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
