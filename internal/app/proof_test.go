@@ -352,3 +352,32 @@ func TestReloadKeepsTheContentInUseWhenBroken(t *testing.T) {
 	h.api.SendText(u, "/services")
 	mustContain(t, texts(h.waitSent(2600, 3)[2:]), "Ehrenamt – neu")
 }
+
+// "Add to calendar" under an encounter sends its next date as an .ics file
+// through the same way out as every answer.
+func TestCalendarFileOnTelegram(t *testing.T) {
+	h := start(t, nil, "")
+	u := telegramtest.User{ID: 2800, FirstName: "K", LanguageCode: "uk"}
+	h.api.SendText(u, "/events")
+	list := h.waitSent(2800, 1)[0]
+	h.api.PressButton(u, list.MessageID, "e:sample-cafe")
+	page := h.waitSent(2800, 2)[1]
+	mustContain(t, texts([]telegramtest.Sent{page}), "|ics:sample-cafe]")
+	h.api.PressButton(u, page.MessageID, "ics:sample-cafe")
+	file := h.waitSent(2800, 3)[2]
+	if file.Method != "sendDocument" || file.Document == nil || !strings.HasSuffix(file.Document.FileName, ".ics") {
+		t.Fatalf("want an .ics document, got %s %+v", file.Method, file.Document)
+	}
+	ics := string(file.Document.Data)
+	for _, want := range []string{"BEGIN:VCALENDAR", "DTSTART;TZID=Europe/Berlin:", "SUMMARY:Приклад: мовне кафе", "UID:sample-cafe-"} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("%q missing in the file:\n%s", want, ics)
+		}
+	}
+	if !strings.Contains(file.Document.Caption, "Приклад: мовне кафе") {
+		t.Errorf("caption %q", file.Document.Caption)
+	}
+	for _, r := range h.api.Rejected() {
+		t.Errorf("Telegram would have rejected: %v", r)
+	}
+}

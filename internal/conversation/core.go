@@ -18,6 +18,7 @@ const (
 	dataLanguage  = "l:" // + language code
 	dataDelete    = "del"
 	dataCards     = "cards" // the contact cards, to save to the phone book
+	dataCalendar  = "ics:"  // + encounter id: its next date as a calendar file
 )
 
 // Screens the resident can open.
@@ -143,6 +144,8 @@ func (t *turn) button(data string) {
 		t.say(t.html("privacy.deleted"), t.mainButtons())
 	case data == dataCards:
 		t.cards()
+	case strings.HasPrefix(data, dataCalendar):
+		t.calendar(strings.TrimPrefix(data, dataCalendar))
 	case strings.HasPrefix(data, dataScreen):
 		t.screen(strings.TrimPrefix(data, dataScreen))
 	case strings.HasPrefix(data, dataService):

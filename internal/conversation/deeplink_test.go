@@ -44,3 +44,24 @@ func TestDeepLinkToAnEncounter(t *testing.T) {
 		t.Errorf("a deep link to a removed encounter is a dead end:\n%s", got)
 	}
 }
+
+// An encounter's page offers "add to calendar": the next date as an .ics
+// file in the resident's language.
+func TestAddToCalendar(t *testing.T) {
+	f := load(t)
+	page := all(f.core.Handle(press("tr", "e:sample-cafe"), conversation.State{Lang: "tr"}))
+	if !strings.Contains(page, "|ics:sample-cafe]") || !strings.Contains(page, f.cat.T("tr", "button.add_to_calendar")) {
+		t.Fatalf("no calendar button on the page:\n%s", page)
+	}
+	out := f.core.Handle(press("tr", "ics:sample-cafe"), conversation.State{Lang: "tr"})
+	if len(out.Messages) != 1 || out.Messages[0].Document == nil {
+		t.Fatalf("want one message with a file: %+v", out.Messages)
+	}
+	doc := out.Messages[0].Document
+	if !strings.HasSuffix(doc.Name, ".ics") || !strings.Contains(string(doc.Data), "SUMMARY:Örnek: Dil kafesi") || !strings.Contains(string(doc.Data), "TZID=Europe/Berlin") {
+		t.Errorf("file %q:\n%s", doc.Name, doc.Data)
+	}
+	if got := all(f.core.Handle(press("de", "ics:gone-long-ago"), conversation.State{})); !strings.Contains(got, "finde ich nicht mehr") {
+		t.Errorf("a calendar file for a removed encounter:\n%s", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/calendar"
 )
 
 const (
@@ -73,7 +74,7 @@ func (t *turn) encounter(id string) {
 	if !e.Title.Has(t.lang) || !e.Description.Has(t.lang) {
 		text = paragraphs(text, t.html("encounters.german_only"))
 	}
-	var rows [][]Button
+	rows := [][]Button{{{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + e.ID}}}
 	if e.Link != "" {
 		rows = append(rows, []Button{{Label: "🔗 " + t.tr("button.more_info"), URL: e.Link}})
 	}
@@ -111,4 +112,22 @@ func endOfWeek(now time.Time) time.Time {
 	days := (7 - int(now.Weekday())) % 7
 	y, m, d := now.AddDate(0, 0, days+1).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+// calendar sends the next date of an encounter as a calendar file.
+func (t *turn) calendar(id string) {
+	e, ok := t.content.Encounter(id)
+	var o agency.Occurrence
+	if ok {
+		o, ok = e.Next(t.ev.Now)
+	}
+	if !ok {
+		t.encountersGone()
+		return
+	}
+	data := calendar.Event(o, e.Title.Or(t.lang), e.Description.Or(t.lang), t.ev.Now)
+	t.out.Messages = append(t.out.Messages, Message{
+		Text:     bold(e.Title.Or(t.lang)) + "\n" + t.when(o),
+		Document: &Document{Name: e.ID + "-" + o.Start.Format("2006-01-02") + ".ics", Data: data},
+	})
 }

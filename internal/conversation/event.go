@@ -59,9 +59,16 @@ type Message struct {
 	Lane Lane
 	// Text is HTML as Telegram reads it: only <b>, <i> and <a href> tags, every
 	// other text escaped. Empty when the message is a contact card only.
-	Text    string
-	Buttons [][]Button
-	Contact *Contact // a contact card: tap to call, save to the phone book
+	Text     string
+	Buttons  [][]Button
+	Contact  *Contact  // a contact card: tap to call, save to the phone book
+	Document *Document // a file, with Text as its caption
+}
+
+// Document is a file the bot sends, such as a calendar entry.
+type Document struct {
+	Name string // the file name the resident sees
+	Data []byte
 }
 
 // Reply is the older name of Message, for the adapters that only answer.

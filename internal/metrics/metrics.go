@@ -57,7 +57,7 @@ var (
 	// the Bot API methods integrabot calls; their series exist from the start
 	knownMethods = []string{
 		"getUpdates", "getMe", "setMyCommands", "setWebhook", "deleteWebhook",
-		"sendMessage", "sendContact", "answerCallbackQuery",
+		"sendMessage", "sendContact", "sendDocument", "answerCallbackQuery",
 	}
 	// the Store operations that talk to Redis
 	knownRedisOps = []string{

@@ -84,17 +84,17 @@ func (c *Client) post(ctx context.Context, method string, params any) (envelope,
 	if err != nil {
 		return envelope{}, fmt.Errorf("%s: %w", method, err)
 	}
-	return c.postBody(ctx, method, body)
+	return c.postBody(ctx, method, body, "application/json")
 }
 
 // postBody makes one call with a JSON body made already.
-func (c *Client) postBody(ctx context.Context, method string, body []byte) (envelope, error) {
+func (c *Client) postBody(ctx context.Context, method string, body []byte, contentType string) (envelope, error) {
 	var env envelope
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+method, bytes.NewReader(body))
 	if err != nil {
 		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return env, Redact(fmt.Errorf("%s: %w", method, err), c.token)
@@ -160,8 +160,8 @@ func libraryError(method string, env envelope) error {
 // sendBody makes a call that sends a message, with its JSON body made
 // already, and, when wantID, returns the new message's id (decoding the
 // echoed message only then).
-func (c *Client) sendBody(ctx context.Context, method string, body []byte, wantID bool) (int, error) {
-	env, err := c.postBody(ctx, method, body)
+func (c *Client) sendBody(ctx context.Context, method string, body []byte, contentType string, wantID bool) (int, error) {
+	env, err := c.postBody(ctx, method, body, contentType)
 	if err != nil {
 		return 0, err
 	}

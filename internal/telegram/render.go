@@ -43,6 +43,16 @@ type linkPreview struct {
 	IsDisabled bool `json:"is_disabled"`
 }
 
+// documentCall is sent as multipart/form-data (a file goes with it);
+// Name and Data are the file.
+type documentCall struct {
+	Caption     string          `json:"caption,omitempty"`
+	ParseMode   string          `json:"parse_mode,omitempty"`
+	ReplyMarkup *inlineKeyboard `json:"reply_markup,omitempty"`
+	Name        string          `json:"file_name"`
+	Data        []byte          `json:"file_data"`
+}
+
 type contactCall struct {
 	PhoneNumber string          `json:"phone_number"`
 	FirstName   string          `json:"first_name"`
@@ -52,6 +62,13 @@ type contactCall struct {
 
 // callOf is the Bot API call that sends m.
 func callOf(m Message) (string, any) {
+	if m.Document != nil {
+		c := documentCall{Caption: m.Text, ReplyMarkup: m.Markup, Name: m.Document.Name, Data: m.Document.Data}
+		if c.Caption != "" {
+			c.ParseMode = "HTML"
+		}
+		return "sendDocument", c
+	}
 	if m.Contact != nil {
 		first, last := splitName(m.Contact.Name)
 		return "sendContact", contactCall{PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: m.Markup}
@@ -62,11 +79,15 @@ func callOf(m Message) (string, any) {
 
 var paidField = []byte(`"allow_paid_broadcast":true,`)
 
-// body makes a payload's call for chat: its method and JSON body.
-func body(payload []byte, chat int64, paid bool) (string, []byte, error) {
+// body makes a payload's call for chat: its method, body and content type.
+func body(payload []byte, chat int64, paid bool) (string, []byte, string, error) {
 	method, params, ok := bytes.Cut(payload, []byte(" "))
-	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact") || len(params) < 2 || params[0] != '{' {
-		return "", nil, fmt.Errorf("payload not readable")
+	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact" && string(method) != "sendDocument") || len(params) < 2 || params[0] != '{' {
+		return "", nil, "", fmt.Errorf("payload not readable")
+	}
+	if string(method) == "sendDocument" {
+		b, contentType, err := documentBody(params, chat, paid)
+		return string(method), b, contentType, err
 	}
 	b := make([]byte, 0, len(params)+48)
 	b = append(b, `{"chat_id":`...)
@@ -79,5 +100,5 @@ func body(payload []byte, chat int64, paid bool) (string, []byte, error) {
 		b = b[:len(b)-1]
 	}
 	b = append(b, params[1:]...)
-	return string(method), b, nil
+	return string(method), b, "application/json", nil
 }

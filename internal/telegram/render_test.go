@@ -28,7 +28,7 @@ func TestRenderedPayloadsBecomeCalls(t *testing.T) {
 		{text[0], -100, true, "sendMessage", map[string]any{"chat_id": -100.0, "allow_paid_broadcast": true}},
 		{card[0], 7, false, "sendContact", map[string]any{"chat_id": 7.0, "phone_number": "+4915117466885", "first_name": "Jens", "last_name": "Flachmeier"}},
 	} {
-		method, b, err := body(tt.payload, tt.chat, tt.paid)
+		method, b, _, err := body(tt.payload, tt.chat, tt.paid)
 		if err != nil || method != tt.method {
 			t.Fatalf("body = %q, %v; want %s", method, err, tt.method)
 		}
@@ -45,7 +45,7 @@ func TestRenderedPayloadsBecomeCalls(t *testing.T) {
 			t.Errorf("%s: allow_paid_broadcast present = %v, want %v", b, ok, tt.paid)
 		}
 	}
-	if _, _, err := body([]byte("deleteChat {}"), 1, false); err == nil {
+	if _, _, _, err := body([]byte("deleteChat {}"), 1, false); err == nil {
 		t.Error("a payload for another method was accepted")
 	}
 }

@@ -22,6 +22,7 @@ type API interface {
 // Telegram's limits.
 const (
 	maxMessageUTF16 = 4096 // characters of a message, counted in UTF-16 code units
+	maxCaptionUTF16 = 1024 // characters of a caption
 	maxCallbackData = 64   // bytes
 	maxButtonLabel  = 64   // characters we allow on a button; longer labels are cut
 )
@@ -41,9 +42,10 @@ type inlineButton struct {
 
 // Message is one API call's worth of a reply.
 type Message struct {
-	Text    string // HTML, at most 4096 characters
-	Markup  *inlineKeyboard
-	Contact *conversation.Contact
+	Text     string // HTML, at most 4096 characters (1024 as a document's caption)
+	Markup   *inlineKeyboard
+	Contact  *conversation.Contact
+	Document *conversation.Document
 }
 
 // Messages turns the core's replies into API calls: long texts are split at
@@ -55,6 +57,14 @@ func Messages(replies []conversation.Reply) []Message {
 		markup := keyboard(r.Buttons)
 		if r.Contact != nil {
 			out = append(out, Message{Contact: r.Contact, Markup: markup})
+			continue
+		}
+		if r.Document != nil {
+			caption, _ := cutUTF16(stripTags(r.Text), maxCaptionUTF16) // a caption is short; the file says it all
+			if utf16Len(r.Text) <= maxCaptionUTF16 {
+				caption = r.Text
+			}
+			out = append(out, Message{Document: r.Document, Text: caption, Markup: markup})
 			continue
 		}
 		parts := split(r.Text, maxMessageUTF16)

@@ -22,11 +22,11 @@ func NewSender(c *Client, paid bool, m *metrics.Metrics) *Sender {
 
 // Send makes the call payload describes to chat and classifies the answer.
 func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bool) deliver.Result {
-	method, b, err := body(payload, chat, s.paid)
+	method, b, contentType, err := body(payload, chat, s.paid)
 	if err != nil {
 		return deliver.Result{Kind: deliver.Refused, Err: err}
 	}
-	id, err := s.c.sendBody(ctx, method, b, wantID)
+	id, err := s.c.sendBody(ctx, method, b, contentType, wantID)
 	s.count(method, err)
 	if err != nil {
 		err = Redact(err, s.token)

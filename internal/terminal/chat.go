@@ -81,6 +81,9 @@ func (c *Chat) print(r conversation.Reply) {
 	if r.Contact != nil {
 		fmt.Fprintf(c.out, "☎️  %s: %s\n", r.Contact.Name, r.Contact.Phone)
 	}
+	if r.Document != nil {
+		fmt.Fprintf(c.out, "📎 %s (%d bytes)\n", r.Document.Name, len(r.Document.Data))
+	}
 	n := 0
 	for _, row := range r.Buttons {
 		for _, b := range row {
