@@ -90,19 +90,12 @@ func TestSighupReloadsTheContent(t *testing.T) {
 		t.Skip("builds and runs the real binary")
 	}
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	for _, name := range []string{"agency.yaml", "services.yaml", "contacts.yaml", "encounters.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "content", "default", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+	dir := contentFolder(t, func(name string, data []byte) []byte {
 		if name == "services.yaml" {
 			data = []byte(strings.Replace(string(data), `de: "Ehrenamt stärken"`, `de: "Ehrenamt vorher"`, 1))
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return data
+	})
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 	defer api.Close()
 	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
@@ -136,4 +129,24 @@ func TestSighupReloadsTheContent(t *testing.T) {
 			t.Fatal("after SIGHUP the bot still answers with the old content")
 		}
 	}
+}
+
+// contentFolder copies the default content into a folder of the test's own,
+// each file through edit (nil: unchanged), and returns the folder.
+func contentFolder(t *testing.T, edit func(name string, data []byte) []byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"agency.yaml", "services.yaml", "contacts.yaml", "encounters.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "content", "default", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			data = edit(name, data)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

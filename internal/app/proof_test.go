@@ -315,16 +315,7 @@ func TestServesOnTheEmbeddedStore(t *testing.T) {
 // content answers at once; a broken folder keeps the content in use, and
 // the error names file and line.
 func TestReloadKeepsTheContentInUseWhenBroken(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"agency.yaml", "services.yaml", "contacts.yaml", "encounters.yaml"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "content", "default", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := contentFolder(t, nil)
 	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }
 	h := start(t, nil, "")
 	u := telegramtest.User{ID: 2600, FirstName: "S", LanguageCode: "de"}

@@ -60,13 +60,8 @@ func (t *turn) encounters(thisWeek bool) {
 
 // encounter shows one encounter with its next date.
 func (t *turn) encounter(id string) {
-	e, ok := t.content.Encounter(id)
-	var o agency.Occurrence
-	if ok {
-		o, ok = e.Next(t.ev.Now)
-	}
+	e, o, ok := t.next(id)
 	if !ok {
-		t.encountersGone()
 		return
 	}
 	info := esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": e.Place}))
@@ -116,13 +111,8 @@ func endOfWeek(now time.Time) time.Time {
 
 // calendar sends the next date of an encounter as a calendar file.
 func (t *turn) calendar(id string) {
-	e, ok := t.content.Encounter(id)
-	var o agency.Occurrence
-	if ok {
-		o, ok = e.Next(t.ev.Now)
-	}
+	e, o, ok := t.next(id)
 	if !ok {
-		t.encountersGone()
 		return
 	}
 	data := calendar.Event(o, e.Title.Or(t.lang), e.Description.Or(t.lang), t.ev.Now)
@@ -130,4 +120,18 @@ func (t *turn) calendar(id string) {
 		Text:     bold(e.Title.Or(t.lang)) + "\n" + t.when(o),
 		Document: &Document{Name: e.ID + "-" + o.Start.Format("2006-01-02") + ".ics", Data: data},
 	})
+}
+
+// next finds an encounter and its next date; when there is none (removed
+// from the content, or its series ended) it shows what there is instead.
+func (t *turn) next(id string) (agency.Encounter, agency.Occurrence, bool) {
+	e, ok := t.content.Encounter(id)
+	var o agency.Occurrence
+	if ok {
+		o, ok = e.Next(t.ev.Now)
+	}
+	if !ok {
+		t.encountersGone()
+	}
+	return e, o, ok
 }
