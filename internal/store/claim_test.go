@@ -111,3 +111,21 @@ func TestGroupStateIsApart(t *testing.T) {
 		t.Errorf("the private state after a group menu = %+v, want %+v", c.State, private)
 	}
 }
+
+// A resident who keeps asking the same thing keeps their chosen language:
+// every update renews the state's 180 days, not only a changed state.
+func TestEveryUpdateRenewsTheStatesTime(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	st := conversation.State{Lang: "tr"}
+	c, _ := s.Claim(ctx, UpdateRef{ID: 1, Chat: 31, User: 31}, false)
+	s.Commit(ctx, Commit{Claimed: c, State: &st}, time.Now())
+	s.rdb.Expire(ctx, s.stateKey(31), time.Hour) // as if months had passed
+	c, _ = s.Claim(ctx, UpdateRef{ID: 2, Chat: 31, User: 31}, false)
+	if err := s.Commit(ctx, Commit{Claimed: c}, time.Now()); err != nil { // the same answer again: no change
+		t.Fatal(err)
+	}
+	if ttl := s.rdb.TTL(ctx, s.stateKey(31)).Val(); ttl < 179*24*time.Hour {
+		t.Errorf("after an update the state lives %v more, want 180 days", ttl)
+	}
+}

@@ -27,9 +27,13 @@ func NewEmbedded() (*Embedded, redis.UniversalClient, error) {
 	if err := m.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 	}
+	// with a password only this process knows: another process on the
+	// machine must not read residents' state or mark their updates done
+	password := newToken()
+	m.RequireAuth(password)
 	e := &Embedded{m: m, stop: make(chan struct{}), done: make(chan struct{})}
 	go e.tick(time.Second)
-	return e, redis.NewClient(&redis.Options{Addr: m.Addr()}), nil
+	return e, redis.NewClient(&redis.Options{Addr: m.Addr(), Password: password}), nil
 }
 
 func (e *Embedded) tick(every time.Duration) {

@@ -110,3 +110,22 @@ func TestEmbeddedHonoursTTL(t *testing.T) {
 }
 
 func config0() config.Timing { return config.DefaultTiming }
+
+// The embedded store listens on 127.0.0.1 with a random password: another
+// process on the machine cannot read residents' state or mark updates done.
+func TestEmbeddedNeedsItsPassword(t *testing.T) {
+	e, rdb, err := NewEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatalf("the bot's own client: %v", err)
+	}
+	stranger := redis.NewClient(&redis.Options{Addr: rdb.(*redis.Client).Options().Addr})
+	defer stranger.Close()
+	if v, err := stranger.Get(ctx, "k").Result(); err == nil {
+		t.Errorf("a client without the password read %q", v)
+	}
+}
