@@ -11,14 +11,13 @@ import (
 	"github.com/go-telegram/bot"
 )
 
-// Client makes the Bot API calls of every update: sendMessage, sendContact
-// and answerCallbackQuery. go-telegram/bot makes the others (setWebhook,
-// setMyCommands); for these three, which run for every resident's message,
-// it costs too much: it streams a multipart form through a pipe and decodes
-// the whole sent message twice, a quarter of the bot's CPU under load. The
-// Client sends the library's own parameter types as one JSON body and
-// returns the library's error values. The sent message itself is not
-// decoded: the bot does not need it.
+// Client makes the Bot API calls of every update: the messages the Sender
+// delivers, getUpdates for the Poller, and answerCallbackQuery.
+// go-telegram/bot makes the others (setWebhook, setMyCommands); for these,
+// which run for every resident's message, it costs too much: it streams a
+// multipart form through a pipe and decodes the whole sent message twice.
+// The Client posts one JSON body and returns the library's error values;
+// a sent message is decoded only when its id is wanted.
 type Client struct {
 	base   string // base URL + "/bot" + token + "/"
 	token  string
@@ -28,16 +27,6 @@ type Client struct {
 // NewClient returns a client for the Bot API at baseURL (https://api.telegram.org).
 func NewClient(baseURL, token string, client *http.Client) *Client {
 	return &Client{base: baseURL + "/bot" + token + "/", token: token, client: client}
-}
-
-// SendMessage sends a text message.
-func (c *Client) SendMessage(ctx context.Context, p *bot.SendMessageParams) error {
-	return c.call(ctx, "sendMessage", p, nil)
-}
-
-// SendContact sends a contact card.
-func (c *Client) SendContact(ctx context.Context, p *bot.SendContactParams) error {
-	return c.call(ctx, "sendContact", p, nil)
 }
 
 // AnswerCallbackQuery stops the spinner on a pressed button.

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
@@ -95,12 +94,8 @@ func TestClientSendsJSONAndReturnsTheLibrarysErrors(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := NewClient(srv.URL, token, srv.Client())
-			off := true
-			err := c.SendMessage(context.Background(), &bot.SendMessageParams{
-				ChatID: 5, Text: "Hallo <b>Marl</b>", ParseMode: models.ParseModeHTML,
-				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off},
-				ReplyMarkup:        &inlineKeyboard{InlineKeyboard: [][]inlineButton{{{Text: "Menü", CallbackData: "m:"}}}},
-			})
+			payload := Render(conversation.Message{Text: "Hallo <b>Marl</b>", Buttons: [][]conversation.Button{{{Label: "Menü", Data: "m:"}}}})[0]
+			err := NewSender(c, false, nil).Send(context.Background(), 5, payload, false).Err
 			tt.check(t, err)
 			if err != nil && strings.Contains(err.Error(), token) {
 				t.Errorf("error holds the token: %v", err)
@@ -153,12 +148,12 @@ func TestSendErrorNamesTheMethodOnce(t *testing.T) {
 		c := NewClient(srv.URL, token, srv.Client())
 		for _, m := range []struct {
 			method string
-			msg    Message
+			msg    conversation.Message
 		}{
-			{"sendMessage", Message{Text: "Hallo"}},
-			{"sendContact", Message{Contact: &conversation.Contact{Name: "Jens Flachmeier", Phone: "+4915117466885"}}},
+			{"sendMessage", conversation.Message{Text: "Hallo"}},
+			{"sendContact", conversation.Message{Contact: &conversation.Contact{Name: "Jens Flachmeier", Phone: "+4915117466885"}}},
 		} {
-			err := Send(context.Background(), c, 5, m.msg)
+			err := NewSender(c, false, nil).Send(context.Background(), 5, Render(m.msg)[0], false).Err
 			if err == nil {
 				t.Errorf("%s %s: no error", tt.name, m.method)
 				continue
@@ -183,7 +178,7 @@ func TestSendErrorNamesTheMethodOnce(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // nobody listens there any more
-	err := Send(context.Background(), NewClient(url, token, &http.Client{}), 5, Message{Text: "Hallo"})
+	err := NewSender(NewClient(url, token, &http.Client{}), false, nil).Send(context.Background(), 5, Render(conversation.Message{Text: "Hallo"})[0], false).Err
 	if err == nil || !strings.HasPrefix(err.Error(), "sendMessage: ") || strings.Count(err.Error(), "sendMessage: ") != 1 || strings.Contains(err.Error(), token) {
 		t.Errorf("network error = %v, want the method once and no token", err)
 	}

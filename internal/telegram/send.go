@@ -1,23 +1,11 @@
 package telegram
 
 import (
-	"context"
 	"strings"
 	"unicode/utf16"
 
-	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
-
-// API is the part of the Bot API the adapter sends with (Client has it). Its
-// errors start with the method's name ("sendMessage: …"), as Client's do.
-type API interface {
-	SendMessage(ctx context.Context, params *bot.SendMessageParams) error
-	SendContact(ctx context.Context, params *bot.SendContactParams) error
-	AnswerCallbackQuery(ctx context.Context, params *bot.AnswerCallbackQueryParams) error
-}
 
 // Telegram's limits.
 const (
@@ -101,25 +89,6 @@ func keyboard(rows [][]conversation.Button) *inlineKeyboard {
 		return nil
 	}
 	return &kb
-}
-
-// Send makes the API call for one message to one chat.
-func Send(ctx context.Context, api API, chatID int64, m Message) error {
-	var markup models.ReplyMarkup
-	if m.Markup != nil {
-		markup = m.Markup
-	}
-	if m.Contact != nil {
-		first, last := splitName(m.Contact.Name)
-		// the API's error names the method already (Client's do)
-		return api.SendContact(ctx, &bot.SendContactParams{ChatID: chatID, PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: markup})
-	}
-	off := true
-	return api.SendMessage(ctx, &bot.SendMessageParams{
-		ChatID: chatID, Text: m.Text, ParseMode: models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: &off}, // previews cost data on slow networks
-		ReplyMarkup:        markup,
-	})
 }
 
 func splitName(name string) (first, last string) {

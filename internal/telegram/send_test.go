@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -21,7 +22,7 @@ func TestSplitNeverCutsAnEntity(t *testing.T) {
 	defer srv.Close()
 	resident := telegramtest.User{ID: 42, FirstName: "Ann"}
 	srv.SendText(resident, "/start") // the chat exists once the resident wrote
-	api := NewClient(srv.URL, srv.Token, &http.Client{})
+	sender := NewSender(NewClient(srv.URL, srv.Token, &http.Client{}), false, nil)
 	ctx := context.Background()
 
 	entities := []string{"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#x1F600;", "&#1046;"}
@@ -32,13 +33,13 @@ func TestSplitNeverCutsAnEntity(t *testing.T) {
 				line = strings.Repeat("a", prefix) + strings.Repeat("<b>x</b>"+ent, maxMessageUTF16/3)
 			}
 			before := len(srv.Sent())
-			msgs := Messages([]conversation.Reply{{Text: line}})
-			if len(msgs) < 2 {
-				t.Fatalf("%s, prefix %d: %d parts; the line was not split", ent, prefix, len(msgs))
+			parts := Render(conversation.Message{Text: line})
+			if len(parts) < 2 {
+				t.Fatalf("%s, prefix %d: %d parts; the line was not split", ent, prefix, len(parts))
 			}
-			for i, m := range msgs {
-				if err := Send(ctx, api, resident.ID, m); err != nil {
-					t.Fatalf("%s, prefix %d: part %d of %d refused: %v (ends %q)", ent, prefix, i+1, len(msgs), err, m.Text[len(m.Text)-12:])
+			for i, p := range parts {
+				if res := sender.Send(ctx, resident.ID, p, false); res.Kind != deliver.Delivered {
+					t.Fatalf("%s, prefix %d: part %d of %d refused: %v", ent, prefix, i+1, len(parts), res.Err)
 				}
 			}
 			var seen strings.Builder
