@@ -10,12 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integrationsagentur-marl/integrabot/content"
-	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
-	"github.com/integrationsagentur-marl/integrabot/internal/understand"
-	"github.com/integrationsagentur-marl/integrabot/locales"
 )
 
 // Monday 30 November 2026, 10:00 in Marl: the sample café is on Tuesday 1 December.
@@ -43,26 +40,12 @@ var (
 func load(t testing.TB) fixture {
 	t.Helper()
 	fixOnce.Do(func() {
-		cat, err := i18n.Load(locales.FS())
+		k, err := app.LoadKnowledge("", true) // the agency's content and the sample encounters
 		if err != nil {
 			fixErr = err
 			return
 		}
-		var codes []string
-		for _, l := range cat.Languages() {
-			codes = append(codes, l.Code)
-		}
-		words, err := understand.LoadWords(locales.FS(), codes)
-		if err != nil {
-			fixErr = err
-			return
-		}
-		c, err := agency.Load(codes, content.Default(), content.Example())
-		if err != nil {
-			fixErr = err
-			return
-		}
-		fix = fixture{core: conversation.New(c, cat, understand.Build(words, c, "de", "en")), cat: cat}
+		fix = fixture{core: k.Core(), cat: k.Catalog}
 	})
 	if fixErr != nil {
 		t.Fatal(fixErr)

@@ -5,11 +5,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/integrationsagentur-marl/integrabot/content"
-	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
-	"github.com/integrationsagentur-marl/integrabot/internal/understand"
-	"github.com/integrationsagentur-marl/integrabot/locales"
 )
 
 var (
@@ -20,21 +17,12 @@ var (
 // coreWithoutEncounters is the core for the agency's own content, which lists no encounters yet.
 func coreWithoutEncounters(t *testing.T) *conversation.Core {
 	t.Helper()
-	f := load(t)
 	emptyOnce.Do(func() {
-		var codes []string
-		for _, l := range f.cat.Languages() {
-			codes = append(codes, l.Code)
-		}
-		words, err := understand.LoadWords(locales.FS(), codes)
+		k, err := app.LoadKnowledge("", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := agency.Load(codes, content.Default())
-		if err != nil {
-			t.Fatal(err)
-		}
-		emptyCore = conversation.New(c, f.cat, understand.Build(words, c, "de", "en"))
+		emptyCore = k.Core()
 	})
 	return emptyCore
 }

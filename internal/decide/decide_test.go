@@ -1,4 +1,4 @@
-package decide
+package decide_test
 
 import (
 	"context"
@@ -10,13 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/integrationsagentur-marl/integrabot/content"
-	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
-	"github.com/integrationsagentur-marl/integrabot/internal/understand"
-	"github.com/integrationsagentur-marl/integrabot/locales"
 )
 
 // fakeStore is a store whose answers a test sets.
@@ -63,34 +61,21 @@ func render(m conversation.Message) [][]byte {
 	return [][]byte{[]byte(m.Text)}
 }
 
-func newDecider(t *testing.T, s Store, out Outbox) (*Decider, *i18n.Catalog) {
+func newDecider(t *testing.T, s decide.Store, out decide.Outbox) (*decide.Decider, *i18n.Catalog) {
 	t.Helper()
-	cat, err := i18n.Load(locales.FS())
+	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var codes []string
-	for _, l := range cat.Languages() {
-		codes = append(codes, l.Code)
-	}
-	words, err := understand.LoadWords(locales.FS(), codes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := agency.Load(codes, content.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	core := conversation.New(c, cat, understand.Build(words, c, "de", "en"))
-	return New(core, cat, s, out, render, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), cat
+	return decide.New(k.Core(), k.Catalog, s, out, render, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), k.Catalog
 }
 
-func text(id int64, lang, msg string) Update {
-	return Update{ID: id, Chat: 7, User: 7, Answer: true, Event: conversation.Event{UserID: 7, ChatID: 7, LanguageCode: lang, Kind: conversation.KindText, Text: msg, Now: time.Now()}}
+func text(id int64, lang, msg string) decide.Update {
+	return decide.Update{ID: id, Chat: 7, User: 7, Answer: true, Event: conversation.Event{UserID: 7, ChatID: 7, LanguageCode: lang, Kind: conversation.KindText, Text: msg, Now: time.Now()}}
 }
 
-func press(id int64, data string) Update {
-	return Update{ID: id, Chat: 7, User: 7, Answer: true, Event: conversation.Event{UserID: 7, ChatID: 7, LanguageCode: "de", Kind: conversation.KindButton, Data: data, Now: time.Now()}}
+func press(id int64, data string) decide.Update {
+	return decide.Update{ID: id, Chat: 7, User: 7, Answer: true, Event: conversation.Event{UserID: 7, ChatID: 7, LanguageCode: "de", Kind: conversation.KindButton, Data: data, Now: time.Now()}}
 }
 
 func TestHandle(t *testing.T) {
@@ -99,7 +84,7 @@ func TestHandle(t *testing.T) {
 		s, out := &fakeStore{}, &fakeOut{}
 		d, _ := newDecider(t, s, out)
 		res, err := d.Handle(ctx, text(1, "de", "Telefon"), false)
-		if err != nil || res != Committed || len(s.commits) != 1 || out.woken != 1 {
+		if err != nil || res != decide.Committed || len(s.commits) != 1 || out.woken != 1 {
 			t.Fatalf("res %v, err %v, commits %d, woken %d", res, err, len(s.commits), out.woken)
 		}
 		c := s.commits[0]
@@ -114,13 +99,13 @@ func TestHandle(t *testing.T) {
 		for _, tt := range []struct {
 			claim     store.Claim
 			commitErr error
-			want      Result
+			want      decide.Result
 			wantErr   error
 		}{
-			{store.Done, nil, Duplicate, nil},
-			{store.Busy, nil, 0, ErrBusy},
-			{store.ChatBusy, nil, 0, ErrChatBusy},
-			{store.Fresh, store.ErrLost, Duplicate, nil},
+			{store.Done, nil, decide.Duplicate, nil},
+			{store.Busy, nil, 0, decide.ErrBusy},
+			{store.ChatBusy, nil, 0, decide.ErrChatBusy},
+			{store.Fresh, store.ErrLost, decide.Duplicate, nil},
 		} {
 			d, _ := newDecider(t, &fakeStore{claim: tt.claim, commitErr: tt.commitErr}, &fakeOut{})
 			res, err := d.Handle(ctx, text(2, "de", "Hilfe"), false)
@@ -159,7 +144,7 @@ func TestWithoutRedis(t *testing.T) {
 	u := text(3, "de", "")
 	u.Event.Kind, u.Event.Command = conversation.KindCommand, "help"
 	res, err := d.Handle(ctx, u, false)
-	if err != nil || res != Direct {
+	if err != nil || res != decide.Direct {
 		t.Fatalf("res %v, err %v", res, err)
 	}
 	if got := strings.Join(out.direct, "\n"); !strings.Contains(got, cat.T("tr", "help.text")[:20]) {

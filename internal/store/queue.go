@@ -101,40 +101,38 @@ if left <= 0 then
   return {0, math.max(math.ceil((tonumber(oldest[2]) + 1000000 - nowus) / 1000), 1)}
 end
 most = math.min(most, left)
-local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
-if tat < nowus then tat = nowus end
-local room = 0
-while room < most and tat + room * interval - nowus <= tol do room = room + 1 end
-if room == 0 then return {0, math.ceil((tat - nowus - tol) / 1000)} end
-local out = {1}
-local picks = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
-for _, c in ipairs(picks) do
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), c)
-  redis.call('SREM', KEYS[6], c)
-  out[#out + 1] = c
-  out[#out + 1] = 'r'
-  out[#out + 1] = ARGV[7] .. (#out / 3)
+-- room: how many of most messages a GCRA (next free slot in key) lets go now
+local function room(key, every, most)
+  local tat = tonumber(redis.call('GET', key) or '0')
+  if tat < nowus then tat = nowus end
+  local n = 0
+  while n < most and tat + n * every - nowus <= tol do n = n + 1 end
+  return n, tat
 end
-local taken = #picks
-if taken < room then
-  local btat = tonumber(redis.call('GET', KEYS[4]) or '0')
-  if btat < nowus then btat = nowus end
-  local broom = 0
-  while broom < room - taken and btat + broom * binterval - nowus <= tol do broom = broom + 1 end
-  if broom > 0 then
-    local bpicks = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, broom)
-    for _, c in ipairs(bpicks) do
-      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), c)
-      redis.call('SREM', KEYS[6], c)
-      out[#out + 1] = c
-      out[#out + 1] = 'b'
-      out[#out + 1] = ARGV[7] .. (#out / 3)
-    end
-    if #bpicks > 0 then
-      redis.call('SET', KEYS[4], string.format('%d', btat + #bpicks * binterval), 'PX', math.ceil((#bpicks * binterval + tol) / 1000) + 1000)
-    end
-    taken = taken + #bpicks
+-- take: hold up to n chats of a ready set whose time has come
+local out = {1}
+local function take(set, lane, n)
+  local picks = redis.call('ZRANGEBYSCORE', set, '-inf', now, 'LIMIT', 0, n)
+  for _, c in ipairs(picks) do
+    redis.call('ZADD', set, now + tonumber(ARGV[1]), c)
+    redis.call('SREM', KEYS[6], c)
+    out[#out + 1] = c
+    out[#out + 1] = lane
+    out[#out + 1] = ARGV[7] .. (#out / 3)
   end
+  return #picks
+end
+local free, tat = room(KEYS[3], interval, most)
+if free == 0 then return {0, math.ceil((tat - nowus - tol) / 1000)} end
+local taken = take(KEYS[1], 'r', free)
+if taken < free then
+  local bfree, btat = room(KEYS[4], binterval, free - taken)
+  local bulk = 0
+  if bfree > 0 then bulk = take(KEYS[2], 'b', bfree) end
+  if bulk > 0 then
+    redis.call('SET', KEYS[4], string.format('%d', btat + bulk * binterval), 'PX', math.ceil((bulk * binterval + tol) / 1000) + 1000)
+  end
+  taken = taken + bulk
 end
 if taken > 0 then
   redis.call('SET', KEYS[3], string.format('%d', tat + taken * interval), 'PX', math.ceil((taken * interval + tol) / 1000) + 1000)
