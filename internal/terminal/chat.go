@@ -82,7 +82,7 @@ func (c *Chat) print(r conversation.Reply) {
 		fmt.Fprintf(c.out, "☎️  %s: %s\n", r.Contact.Name, r.Contact.Phone)
 	}
 	if r.Document != nil {
-		fmt.Fprintf(c.out, "📎 %s (%d bytes)\n", r.Document.Name, len(r.Document.Data))
+		fmt.Fprintf(c.out, "📎 %s\n", r.Document.Name)
 	}
 	n := 0
 	for _, row := range r.Buttons {
