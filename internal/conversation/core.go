@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,12 +38,13 @@ const (
 
 // Commands maps each command to the screen it opens; adapters register
 // these with Telegram (command.<name> is its description).
-var Commands = []string{"start", "help", "language", "services", "contacts", "events", "privacy"}
+var Commands = []string{"start", "help", "language", "services", "contacts", "events", "subscribe", "subscriptions", "unsubscribe", "privacy"}
 
 var commandScreens = map[string]string{
 	"start": screenMain, "menu": screenMain, "help": screenHelp, "language": screenLanguage,
 	"services": screenServices, "contacts": screenContacts, "events": screenEncounters,
-	"privacy": screenPrivacy,
+	"privacy": screenPrivacy, "subscribe": screenReminders, "subscriptions": screenSubscriptions,
+	"unsubscribe": screenUnsubscribe,
 }
 
 // Core answers residents. It is safe for concurrent use.
@@ -144,6 +146,12 @@ func (t *turn) button(data string) {
 		t.say(t.html("privacy.deleted"), t.mainButtons())
 	case data == dataCards:
 		t.cards()
+	case data == dataStopAll:
+		t.stopAll()
+	case strings.HasPrefix(data, dataSubscribe):
+		t.subscribe(strings.TrimPrefix(data, dataSubscribe))
+	case strings.HasPrefix(data, dataUnsubscribe):
+		t.unsubscribe(strings.TrimPrefix(data, dataUnsubscribe))
 	case strings.HasPrefix(data, dataCalendar):
 		t.calendar(strings.TrimPrefix(data, dataCalendar))
 	case strings.HasPrefix(data, dataScreen):
@@ -170,7 +178,7 @@ func (t *turn) command(name, arg string) {
 			return
 		}
 		if id, _ := deepLink(t.ev); id != "" {
-			t.encounter(id) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
+			t.subscribe(TopicEncounter(id)) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
 			return
 		}
 		t.say(paragraphs(t.html("start.welcome"), t.html("menu.prompt")), t.mainButtons())
@@ -252,7 +260,11 @@ func (t *turn) screen(name string) {
 	case screenWeek:
 		t.encounters(true)
 	case screenReminders:
-		t.say(t.html("reminders.soon"), [][]Button{{t.screenButton("📅", "menu.encounters", screenEncounters)}, {t.menuButton()}})
+		t.reminders()
+	case screenSubscriptions:
+		t.subscriptions()
+	case screenUnsubscribe:
+		t.unsubscribeAll()
 	case screenLanguage:
 		t.languages(t.tr("language.prompt"))
 	case screenPrivacy:
@@ -269,7 +281,7 @@ func (t *turn) screen(name string) {
 func knownScreen(s string) bool {
 	switch s {
 	case screenMain, screenServices, screenAbout, screenContacts, screenEncounters, screenWeek,
-		screenReminders, screenLanguage, screenPrivacy, screenHelp:
+		screenReminders, screenLanguage, screenPrivacy, screenHelp, screenSubscriptions, screenUnsubscribe:
 		return true
 	}
 	return false
@@ -320,13 +332,8 @@ func (t *turn) backButton(screen string) Button {
 }
 
 func sameState(a, b State) bool {
-	if a.Lang != b.Lang || a.Screen != b.Screen || len(a.Choices) != len(b.Choices) || a.Dialogue != b.Dialogue {
+	if a.Lang != b.Lang || a.Screen != b.Screen || a.Dialogue != b.Dialogue || !slices.Equal(a.Subs, b.Subs) {
 		return false
 	}
-	for i := range a.Choices {
-		if a.Choices[i] != b.Choices[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(a.Choices, b.Choices)
 }

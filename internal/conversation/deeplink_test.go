@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +37,9 @@ func TestDeepLinkToAnEncounter(t *testing.T) {
 	then := f.core.Handle(conversation.Event{UserID: 7, ChatID: 7, LanguageCode: "zh", Kind: conversation.KindButton, Data: "l:en", Now: monday}, first.State)
 	if got := all(then); !strings.Contains(got, "Example: language café") {
 		t.Errorf("after choosing English the deep link's encounter is lost:\n%s", got)
+	}
+	if !slices.Equal(then.State.Subs, []string{"e:sample-cafe"}) || then.State.Lang != "en" {
+		t.Errorf("a poster's link must subscribe to its encounter once the language is chosen: %+v", then.State)
 	}
 	if then.State.Dialogue != nil {
 		t.Errorf("the pending deep link stays in the state: %+v", then.State.Dialogue)

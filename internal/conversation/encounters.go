@@ -47,7 +47,11 @@ func (t *turn) encounters(thisWeek bool) {
 	germanOnly := false
 	for _, o := range list {
 		blocks = append(blocks, bold(o.Encounter.Title.Or(t.lang))+"\n"+t.when(o)+"\n"+esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": o.Encounter.Place})))
-		rows = append(rows, []Button{{Label: o.Encounter.Title.Or(t.lang), Data: dataEncounter + o.Encounter.ID}})
+		row := []Button{{Label: o.Encounter.Title.Or(t.lang), Data: dataEncounter + o.Encounter.ID}}
+		if !t.ev.Group {
+			row = append(row, t.bell(o.Encounter.ID))
+		}
+		rows = append(rows, row)
 		germanOnly = germanOnly || !o.Encounter.Title.Has(t.lang)
 	}
 	if germanOnly {
@@ -69,7 +73,10 @@ func (t *turn) encounter(id string) {
 	if !e.Title.Has(t.lang) || !e.Description.Has(t.lang) {
 		text = paragraphs(text, t.html("encounters.german_only"))
 	}
-	rows := [][]Button{{{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + e.ID}}}
+	rows := [][]Button{{t.encounterToggle(e.ID)}, {{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + e.ID}}}
+	if t.ev.Group {
+		rows = rows[1:] // reminders come in a private chat
+	}
 	if e.Link != "" {
 		rows = append(rows, []Button{{Label: "🔗 " + t.tr("button.more_info"), URL: e.Link}})
 	}
@@ -85,12 +92,7 @@ func (t *turn) encountersGone() {
 
 // when writes the date and time of an occurrence, and how it repeats.
 func (t *turn) when(o agency.Occurrence) string {
-	start, end := o.Start.In(t.content.Location), o.End.In(t.content.Location)
-	s := t.cat.Format(t.lang, "encounters.when", map[string]any{
-		"Date":  t.cat.Date(t.lang, start),
-		"Start": ltr(t.rtl, t.cat.Clock(t.lang, start)),
-		"End":   ltr(t.rtl, t.cat.Clock(t.lang, end)),
-	})
+	s := t.dateTime(o.Start, o.End)
 	switch o.Encounter.Repeat {
 	case agency.Weekly:
 		s += " · " + t.tr("encounters.weekly")

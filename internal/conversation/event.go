@@ -94,6 +94,7 @@ type State struct {
 	Screen   string    `json:"s,omitempty"` // the last screen shown
 	Choices  []string  `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
 	Dialogue *Dialogue `json:"d,omitempty"` // a dialogue in progress (a staff member's, say)
+	Subs     []string  `json:"u,omitempty"` // topics followed (private chat only): TopicNews, TopicAll, TopicEncounter
 }
 
 // Dialogue is a multi-step conversation in progress: which one, where it

@@ -60,7 +60,7 @@ func (t *turn) chooseLanguage(code string) {
 		t.out.State.Dialogue = nil
 		if id, _ := parseLink(d.Draft["link"]); id != "" && t.ev.Now.Before(d.Expires) {
 			t.out.Messages = append(t.out.Messages, Message{Text: t.html("language.changed")})
-			t.encounter(id) // where the poster's link was going
+			t.subscribe(TopicEncounter(id)) // where the poster's link was going
 			return
 		}
 	}
