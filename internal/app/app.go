@@ -24,6 +24,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
+	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
@@ -53,6 +54,7 @@ type App struct {
 
 	deliverer *deliver.Deliverer
 	decider   *decide.Decider
+	reminders *reminder.Runner
 	updates   *telegram.Updates
 	polling   *telegram.Polling // nil in webhook mode
 	webhook   *telegram.Webhook // nil when polling
@@ -75,6 +77,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	}
 	if cfg.Sending.Rate == 0 {
 		cfg.Sending = config.Sending{Rate: config.DefaultSendRate, BroadcastRate: config.DefaultBroadcastRate}
+	}
+	if len(cfg.ReminderOffsets) == 0 {
+		cfg.ReminderOffsets = config.DefaultReminderOffsets
 	}
 	if opt.Limits.Rate == 0 {
 		opt.Limits = deliver.DefaultLimits(cfg.Sending.Rate, cfg.Sending.BroadcastRate)
@@ -121,6 +126,8 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, log, a.metrics)
 	a.decider = decider
+	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
+		reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
@@ -166,6 +173,11 @@ func (a *App) Run(ctx context.Context) error {
 		stopDelivery()
 		delivering.Wait()
 	}()
+	rctx, stopReminders := context.WithCancel(ctx)
+	var reminding sync.WaitGroup
+	reminding.Add(1)
+	go func() { defer reminding.Done(); _ = a.reminders.Run(rctx) }()
+	defer func() { stopReminders(); reminding.Wait() }() // before delivery drains: what it commits is sent
 
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), a.opt.Timing.Drain)
@@ -230,6 +242,7 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 		a.log.Warn("content", "warning", w.String())
 	}
 	a.decider.SetCore(k.Core())
+	a.reminders.SetSource(reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()})
 	a.log.Info("content reloaded", "services", len(k.Content.Services), "contacts", len(k.Content.Contacts), "encounters", len(k.Content.Encounters))
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
@@ -240,7 +241,7 @@ func TestResidentOnTelegram(t *testing.T) {
 		t.Errorf("Telegram would have rejected: %v", r)
 	}
 	// the command menu is set in every language Telegram knows, German by default
-	if c := h.api.Commands("uk"); len(c) != 7 || c[0].Command != "start" || c[0].Description == h.api.Commands("")[0].Description {
+	if c := h.api.Commands("uk"); len(c) != len(conversation.Commands) || c[0].Command != "start" || c[0].Description == h.api.Commands("")[0].Description {
 		t.Errorf("Ukrainian command menu = %+v", c)
 	}
 	if c := h.api.Commands(""); len(c) == 0 || !strings.Contains(c[0].Description, "Neu") {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/redisurl"
 )
@@ -28,6 +29,8 @@ type Config struct {
 	WebhookSecret string // checked on every webhook request; never logged
 
 	Sending Sending // SEND_RATE, BROADCAST_RATE, PAID_BROADCAST
+
+	ReminderOffsets []time.Duration // REMINDER_OFFSETS: how long before an occurrence its followers are reminded, largest first
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -77,6 +80,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Sending, err = readSending(env); err != nil {
+		return c, err
+	}
+	if c.ReminderOffsets, err = readReminderOffsets(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const token = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmno"
@@ -160,6 +162,37 @@ func TestImportsNoOtherPackageOfOurs(t *testing.T) {
 			if strings.HasPrefix(p, module) && p != module+"internal/redisurl" {
 				t.Errorf("%s imports %s", f, p)
 			}
+		}
+	}
+}
+
+func TestReminderOffsets(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []time.Duration
+		err  string
+	}{
+		{"", []time.Duration{24 * time.Hour, 2 * time.Hour}, ""},
+		{"75s", []time.Duration{75 * time.Second}, ""},
+		{"2h, 24h,2h", []time.Duration{24 * time.Hour, 2 * time.Hour}, ""},
+		{"1d", nil, `"1d" is not a duration`},
+		{"0s", nil, "out of range"},
+		{"400h", nil, "out of range"},
+	} {
+		got, err := readReminderOffsets(func(k string) string {
+			if k == "REMINDER_OFFSETS" {
+				return tc.in
+			}
+			return ""
+		})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %v %v, want %v", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -117,8 +118,12 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		switch {
 		case dec.Forgets():
 			commit.Forget = true
+			commit.Unfollow = c.State.Subs // the index forgets them too
 		case dec.Save:
 			commit.State = &dec.State
+		}
+		if !dec.Forgets() {
+			commit.Follow, commit.Unfollow = follows(dec.Effects)
 		}
 	}
 	err = d.store.Commit(ctx, commit, u.Event.Now)
@@ -155,7 +160,7 @@ func (d *Decider) Answer(ctx context.Context, u Update) (Result, error) {
 	case dec.Forgets():
 		last := dec.Messages[len(dec.Messages)-1]
 		dec.Messages = []conversation.Message{{Chat: last.Chat, Text: esc(d.cat.T(dec.Lang, "error.generic")), Buttons: last.Buttons}}
-	case dec.State.Lang != st.Lang:
+	case dec.State.Lang != st.Lang, !slices.Equal(dec.State.Subs, st.Subs): // a choice that cannot be kept now
 		dec.Messages = append(dec.Messages, conversation.Message{Text: esc(d.cat.T(dec.Lang, "error.not_saved"))})
 	}
 	for _, m := range dec.Messages {
@@ -204,4 +209,17 @@ func (d *Decider) outgoing(u Update, dec conversation.Decision) []store.Outgoing
 		}
 	}
 	return out
+}
+
+// follows reads the topics a decision starts and stops following.
+func follows(effects []conversation.Effect) (follow, unfollow []string) {
+	for _, e := range effects {
+		switch e := e.(type) {
+		case conversation.Subscribe:
+			follow = append(follow, e.Topic)
+		case conversation.Unsubscribe:
+			unfollow = append(unfollow, e.Topic)
+		}
+	}
+	return follow, unfollow
 }

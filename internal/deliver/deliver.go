@@ -22,6 +22,7 @@ type Queue interface {
 	Heartbeat(ctx context.Context, replica string, window time.Duration) (int, error)
 	Repair(ctx context.Context) (int, error)
 	Waiting(ctx context.Context) (replies, bulk int64, err error)
+	EndSubscriptions(ctx context.Context, userID int64) error // a resident who blocked the bot follows nothing more
 }
 
 // Kind is what became of one send.

@@ -290,6 +290,11 @@ func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) stor
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
 	defer cancel()
+	if outcome == store.Gone && m.Chat > 0 { // a private chat: the resident blocked the bot
+		if err := d.q.EndSubscriptions(sctx, m.Chat); err != nil {
+			d.redisError("ack", err) // the next reminder finds them gone and ends them
+		}
+	}
 	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: outcome, MessageID: res.MessageID}})
 	lane := lanes[0]
 	if errs[0] != nil {

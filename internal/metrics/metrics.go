@@ -66,6 +66,7 @@ var (
 		"commit", "take", "head", "ack", "heartbeat",
 	}
 	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone"}
+	noticeKinds     = []string{"reminder", "moved", "cancelled"}
 )
 
 // apiCounters are one method's series, one per result, in the order of results.
@@ -92,6 +93,8 @@ type Metrics struct {
 	tooMany  prometheus.Counter
 	outbox   prometheus.Gauge
 	messages map[string]prometheus.Counter // outcome → child, all created in New
+	notices  map[string]prometheus.Counter // kind → child, all created in New
+	lateness prometheus.Histogram
 
 	apiVec *prometheus.CounterVec
 	api    names // method → *apiCounters
@@ -171,7 +174,21 @@ func New() *Metrics {
 		m.messages[o] = messages.WithLabelValues(o)
 	}
 
-	m.reg.MustRegister(updates, m.handling, m.apiVec, m.tooMany, m.outbox, m.redisVec, messages)
+	notices := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "integrabot_notices_total",
+		Help: "Messages committed to followers of encounters, by kind: reminder, moved, cancelled.",
+	}, []string{"kind"})
+	m.notices = map[string]prometheus.Counter{}
+	for _, k := range noticeKinds {
+		m.notices[k] = notices.WithLabelValues(k)
+	}
+	m.lateness = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "integrabot_job_lateness_seconds",
+		Help:    "Time from when a reminder or notice fell due to when a replica began it.",
+		Buckets: []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600},
+	})
+
+	m.reg.MustRegister(updates, m.handling, m.apiVec, m.tooMany, m.outbox, m.redisVec, messages, notices, m.lateness)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg,
 		promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	return m
@@ -318,4 +335,23 @@ func (m *Metrics) Message(outcome string) {
 	if c, ok := m.messages[outcome]; ok {
 		c.Inc()
 	}
+}
+
+// Notices counts n messages committed to followers, by kind (see
+// integrabot_notices_total); an unknown kind is not counted.
+func (m *Metrics) Notices(kind string, n int) {
+	if m == nil {
+		return
+	}
+	if c, ok := m.notices[kind]; ok {
+		c.Add(float64(n))
+	}
+}
+
+// JobLate records how late a job was begun after it fell due.
+func (m *Metrics) JobLate(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.lateness.Observe(max(d, 0).Seconds())
 }

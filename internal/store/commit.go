@@ -28,6 +28,9 @@ type Commit struct {
 	State    *conversation.State // nil: unchanged (its TTL is renewed)
 	Forget   bool                // delete what is stored about the sender first
 	Messages []Outgoing          // to any chat; the update's own chat commits atomically with the state
+	// Topics the sender starts or stops following (their private chat's
+	// state lists them): the index of followers is kept in step.
+	Follow, Unfollow []string
 }
 
 // ErrLost means the claim expired and another process took the update: this
@@ -101,7 +104,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -183,6 +186,9 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 		for _, f := range cmds {
 			f(p)
 		}
+		for _, topic := range c.Follow { // before the state that lists it: the index is never short
+			p.SAdd(ctx, s.followersKey(topic), ref.User)
+		}
 		commit = commitScript.Run(ctx, p, keys, args...)
 		for chat, lane := range ready {
 			enqueueScript.Run(ctx, p, s.readyKeys(), strconv.FormatInt(chat, 10), lane)
@@ -203,5 +209,12 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	}
 	// Committed. Should making the chat ready have failed (Redis went
 	// away between two commands), Repair finds the chat at the next start.
+	// Only now may the index forget what the state no longer lists; should
+	// this fail, the next reminder finds the stale member and removes it.
+	for _, topic := range c.Unfollow {
+		if err := s.Unfollow(ctx, topic, ref.User); err != nil {
+			return nil
+		}
+	}
 	return nil
 }

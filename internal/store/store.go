@@ -82,6 +82,11 @@ func (s *Store) forgetKeys(userID int64) []string {
 	return []string{s.stateKey(userID), s.goneKey(userID), s.sentKey(userID)}
 }
 
+func encodeState(st conversation.State) (string, error) {
+	data, err := json.Marshal(st)
+	return string(data), err
+}
+
 func decodeState(data string) (conversation.State, error) {
 	var st conversation.State
 	if err := json.Unmarshal([]byte(data), &st); err != nil {

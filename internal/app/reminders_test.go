@@ -1,0 +1,164 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
+)
+
+// Residents in several languages follow an encounter from a poster's link;
+// with REMINDER_OFFSETS of seconds they are reminded twice, each time in
+// their language, although every replica was killed (kill -9) between the
+// two reminders. Real time, the real binary, a real Redis.
+func TestRemindersEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary; waits for an encounter a minute ahead")
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	// encounter starts are written to the minute: the next minute at least 40 s ahead
+	start := time.Now().In(berlin).Add(40 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	dir := contentFolder(t, func(name string, data []byte) []byte {
+		if name != "encounters.yaml" {
+			return data
+		}
+		return []byte(fmt.Sprintf(`- id: soon
+  title:
+    de: "Probetreffen"
+    tr: "Deneme buluşması"
+    uk: "Пробна зустріч"
+  description:
+    de: "Ein Treffen für diesen Test."
+  start: %s
+  end: %s
+  place: "Testort"
+`, start.Format("2006-01-02T15:04"), start.Add(time.Hour).Format("2006-01-02T15:04")))
+	})
+	bin := buildBinary(t)
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
+	defer api.Close()
+	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
+	defer cleanRedis(redisURL(t), prefix)
+	var logs strings.Builder
+	run := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "CONTENT_DIR="+dir,
+			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS=35s,12s")
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	first := run()
+	h := &harness{t: t, api: api}
+	residents := map[int64]string{4101: "de", 4102: "tr", 4103: "ar", 4104: "uk"}
+	for id, lang := range residents {
+		api.SendText(telegramtest.User{ID: id, FirstName: "R", LanguageCode: lang}, "/start e_soon")
+	}
+	for id := range residents {
+		mustContain(t, texts(h.waitSentWithin(id, 1, 20*time.Second)), "|uns:e:soon]")
+	}
+	k, err := app.LoadKnowledge("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reminders := func(id int64) []telegramtest.Sent {
+		var out []telegramtest.Sent
+		for _, s := range api.SentTo(id) {
+			if strings.Contains(s.Text, k.Catalog.T(residents[id], "reminder.title")) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	until := func(what string, by time.Time, cond func() bool) time.Time {
+		t.Helper()
+		for !cond() {
+			if time.Now().After(by) {
+				dumpRedis(t, prefix)
+				t.Fatalf("%s: not by %v; rejected %v; logs:\n%s", what, by, api.Rejected(), logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return time.Now()
+	}
+	each := func(n int) func() bool {
+		return func() bool {
+			for id := range residents {
+				if len(reminders(id)) < n {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	until("the first reminders", start.Add(-12*time.Second), each(1))
+	_ = first.Process.Kill() // every replica gone between the two offsets
+	_ = first.Wait()
+	second := run()
+	defer func() { _ = second.Process.Signal(os.Interrupt); _ = second.Wait() }()
+
+	// A chat the killed process was sending to stays its until the lease
+	// ends (it may have been mid-call): its next message may wait that long.
+	secondAt := until("the second reminders after kill -9", start.Add(config.DefaultTiming.Lease+5*time.Second), each(2))
+	t.Logf("second reminders delivered %v before the start", start.Sub(secondAt).Round(time.Second))
+	// a barrier: a later message's answer, so that nothing more is on its way
+	for id, lang := range residents {
+		n := len(api.SentTo(id))
+		api.SendText(telegramtest.User{ID: id, FirstName: "R", LanguageCode: lang}, "/subscriptions")
+		h.waitSentWithin(id, n+1, 10*time.Second)
+	}
+	for id, lang := range residents {
+		got := reminders(id)
+		if len(got) != 2 {
+			t.Errorf("resident %d (%s): %d reminders, want 2:\n%s", id, lang, len(got), texts(got))
+			continue
+		}
+		clock := start.Format("15:04")
+		mustContain(t, got[0].Text+got[1].Text, clock, "Testort")
+	}
+	mustContain(t, texts(reminders(4102)), "Deneme buluşması")
+	mustContain(t, texts(reminders(4104)), "Пробна зустріч")
+	mustContain(t, texts(reminders(4103)), "Probetreffen", k.Catalog.T("ar", "encounters.german_only"))
+	if t.Failed() {
+		t.Logf("logs:\n%s", logs.String())
+	}
+}
+
+// dumpRedis logs the keys under prefix and the sizes of lists and sets.
+func dumpRedis(t *testing.T, prefix string) {
+	o, _ := redis.ParseURL(redisURL(t))
+	rdb := redis.NewClient(o)
+	defer rdb.Close()
+	ctx := context.Background()
+	keys, _ := rdb.Keys(ctx, prefix+"*").Result()
+	for _, k := range keys {
+		typ, _ := rdb.Type(ctx, k).Result()
+		switch typ {
+		case "zset":
+			z, _ := rdb.ZRangeWithScores(ctx, k, 0, -1).Result()
+			t.Logf("%s zset %v", k, z)
+		case "list":
+			n, _ := rdb.LLen(ctx, k).Result()
+			t.Logf("%s list %d", k, n)
+		case "string":
+			v, _ := rdb.Get(ctx, k).Result()
+			if len(v) > 60 {
+				v = v[:60]
+			}
+			t.Logf("%s = %q", k, v)
+		default:
+			t.Logf("%s %s", k, typ)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package reminder
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+)
+
+// plan is what the planner last planned for one encounter.
+type plan struct {
+	Gen   int64       `json:"g"` // when the content it came from was loaded (unix ms): older content never undoes newer
+	Until int64       `json:"h"` // the horizon it looked to (unix s): later dates are new, not moved
+	Title agency.Text `json:"t"` // for the notice when the encounter leaves the content
+	Place string      `json:"p,omitempty"`
+	Occ   []span      `json:"o,omitempty"` // its dates, soonest first
+}
+
+// span is an occurrence: start and end in unix seconds.
+type span [2]int64
+
+func (p *plan) encode() string {
+	if p == nil {
+		return ""
+	}
+	data, _ := json.Marshal(p)
+	return string(data)
+}
+
+func decodePlan(s string) *plan {
+	if s == "" {
+		return nil
+	}
+	var p plan
+	if json.Unmarshal([]byte(s), &p) != nil {
+		return nil // unreadable: planned afresh (no notices)
+	}
+	return &p
+}
+
+// change is what replanning one encounter does.
+type change struct {
+	plan   *plan // nil: the encounter has no plan any more
+	remove []string
+	add    []store.Job
+}
+
+// replan compares an encounter's dates ahead (e nil: it left the content,
+// or was cancelled) with what was planned for it, and says which jobs to add
+// and remove: reminders for new dates, a notice for each date that moved or
+// was cancelled. false: nothing to change.
+func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon time.Time, offsets []time.Duration) (change, bool) {
+	if old != nil && old.Gen > gen {
+		return change{}, false // another replica runs newer content: it plans
+	}
+	var want []span
+	var next *plan
+	if e != nil {
+		for _, o := range upcoming(e, now, horizon) {
+			want = append(want, span{o.Start.Unix(), o.End.Unix()})
+		}
+		next = &plan{Gen: gen, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want}
+	}
+	if old == nil {
+		if next == nil {
+			return change{}, false
+		}
+		c := change{plan: next}
+		for _, s := range want {
+			c.add = append(c.add, reminders(id, s, now, offsets)...)
+		}
+		return c, true
+	}
+	var before []span // planned, not begun, and still inside the horizon
+	for _, s := range old.Occ {
+		if s[0] > now.Unix() && s[0] < horizon.Unix() {
+			before = append(before, s)
+		}
+	}
+	vanished, appeared := minus(before, want), minus(want, before)
+	if e != nil && len(vanished) == 0 && len(appeared) == 0 {
+		if old.Place != e.Place || !sameText(old.Title, e.Title) {
+			return change{plan: next}, true // the dates stand; kept for a later notice's title
+		}
+		return change{}, false
+	}
+	c := change{plan: next}
+	for _, s := range appeared {
+		c.add = append(c.add, reminders(id, s, now, offsets)...)
+	}
+	for _, s := range vanished {
+		c.remove = append(c.remove, reminderIDs(id, s, offsets)...)
+	}
+	notice := func(j job) { c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()}) }
+	if e == nil {
+		if len(before) > 0 {
+			notice(job{Kind: conversation.NoticeSeriesCancelled, Enc: id, Start: before[0][0], End: before[0][1], Title: old.Title, Place: old.Place})
+		}
+		return c, true
+	}
+	// a date that vanished and one that appeared where the old plan looked
+	// (not merely at the horizon's new end) are one date moved
+	var inside []span
+	for _, s := range appeared {
+		if s[0] < old.Until {
+			inside = append(inside, s)
+		}
+	}
+	for i, s := range vanished {
+		if i < len(inside) {
+			notice(job{Kind: conversation.NoticeMoved, Enc: id, OldStart: s[0], OldEnd: s[1], Start: inside[i][0], End: inside[i][1], Title: e.Title, Place: e.Place})
+		} else {
+			notice(job{Kind: conversation.NoticeCancelled, Enc: id, Start: s[0], End: s[1], Title: e.Title, Place: e.Place})
+		}
+	}
+	return c, true
+}
+
+// reminders are the jobs that remind of one date, at each offset still ahead.
+func reminders(id string, s span, now time.Time, offsets []time.Duration) []store.Job {
+	var out []store.Job
+	for _, off := range offsets {
+		due := time.Unix(s[0], 0).Add(-off)
+		if !due.After(now) {
+			continue // too late for this one: the next offset reminds
+		}
+		j := job{Kind: conversation.NoticeReminder, Enc: id, Start: s[0], End: s[1], Offset: int64(off / time.Second)}
+		out = append(out, store.Job{ID: j.id(), Due: due, Payload: j.encode()})
+	}
+	return out
+}
+
+// reminderIDs are the ids of the reminders of one date.
+func reminderIDs(id string, s span, offsets []time.Duration) []string {
+	var out []string
+	for _, off := range offsets {
+		out = append(out, job{Kind: conversation.NoticeReminder, Enc: id, Start: s[0], Offset: int64(off / time.Second)}.id())
+	}
+	return out
+}
+
+func sameText(a, b agency.Text) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// minus is a without b.
+func minus(a, b []span) []span {
+	var out []span
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// upcoming lists an encounter's dates that begin after now and before horizon.
+func upcoming(e *agency.Encounter, now, horizon time.Time) []agency.Occurrence {
+	var out []agency.Occurrence
+	t := now
+	for i := 0; i < 10_000; i++ {
+		o, ok := e.Next(t)
+		if !ok || !o.Start.Before(horizon) {
+			break
+		}
+		if o.Start.After(now) {
+			out = append(out, o)
+		}
+		t = o.End
+	}
+	return out
+}

@@ -1,0 +1,425 @@
+package reminder_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
+)
+
+var berlin = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+func local(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, berlin)
+}
+
+// env is one Redis, the store on it and what the tests need to drive
+// runners with a clock of their own.
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	rdb   redis.UniversalClient
+	store *store.Store
+	k     *app.Knowledge
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	u := os.Getenv("REDIS_TEST_URL")
+	if u == "" {
+		u = "redis://127.0.0.1:6379/0"
+	}
+	o, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(o)
+	ctx := context.Background()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("these tests need a real Redis at %s: %v", u, err)
+	}
+	prefix := fmt.Sprintf("ibtest:rem:%d:", time.Now().UnixNano())
+	t.Cleanup(func() {
+		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+		rdb.Close()
+	})
+	k, err := app.LoadKnowledge("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, ctx: ctx, rdb: rdb, store: store.New(rdb, prefix, config.DefaultTiming), k: k}
+}
+
+// café is a weekly encounter on Tuesdays, 15:00–17:00 in Marl.
+func café(start time.Time) agency.Encounter {
+	return agency.Encounter{
+		ID: "cafe", Title: agency.Text{"de": "Sprachcafé", "en": "Language café", "tr": "Dil kafesi", "uk": "Мовне кафе"},
+		Start: start, End: start.Add(2 * time.Hour), Repeat: agency.Weekly, Place: "Rathaus",
+	}
+}
+
+// source is the agency's content with the given encounters.
+func (e *env) source(loaded time.Time, encounters ...agency.Encounter) reminder.Source {
+	c := *e.k.Content
+	c.Encounters = encounters
+	k := *e.k
+	k.Content = &c
+	return reminder.Source{Content: &c, Core: k.Core(), Loaded: loaded}
+}
+
+func (e *env) runner(src reminder.Source, opt reminder.Options, offsets ...time.Duration) *reminder.Runner {
+	if len(offsets) == 0 {
+		offsets = config.DefaultReminderOffsets
+	}
+	return reminder.New(e.store, func() {}, telegram.Render, offsets, src, opt, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+}
+
+// follow stores a resident who reads lang and follows topics.
+func (e *env) follow(user int64, lang string, topics ...string) {
+	e.t.Helper()
+	if err := e.store.SaveState(e.ctx, user, conversation.State{Lang: lang, Subs: topics}); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, topic := range topics {
+		if err := e.store.Follow(e.ctx, topic, user); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// inbox is what was committed to a resident and not yet sent, one string per message.
+func (e *env) inbox(user int64) []string {
+	e.t.Helper()
+	ps, err := e.store.Pending(e.ctx, user)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, p := range ps {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+func (e *env) plan(r *reminder.Runner, now time.Time) {
+	e.t.Helper()
+	if err := r.Plan(e.ctx, now); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) pass(r *reminder.Runner, now time.Time) int {
+	e.t.Helper()
+	n, err := r.Pass(e.ctx, now)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// A follower gets a reminder at each offset, once, in the language they
+// read when it is sent; a resident who does not follow the encounter gets
+// none, and one who follows it twice (it and all encounters) gets one.
+func TestRemindersAtEachOffsetOnce(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "tr", "e:cafe")
+	e.follow(2, "en", "all")
+	e.follow(3, "de", "news")
+	e.follow(4, "de", "e:cafe", "all")
+
+	now := start.Add(-30 * time.Hour)
+	e.plan(r, now)
+	if n := e.pass(r, now); n != 0 {
+		t.Fatalf("%d reminders 30 hours before", n)
+	}
+	due := start.Add(-24 * time.Hour)
+	if n := e.pass(r, due.Add(-time.Second)); n != 0 {
+		t.Fatalf("%d reminders a second early", n)
+	}
+	if n := e.pass(r, due); n != 3 {
+		t.Fatalf("%d reminders at the day before, want 3", n)
+	}
+	e.plan(r, due) // planning again changes nothing
+	if n := e.pass(r, due.Add(time.Minute)); n != 0 {
+		t.Fatalf("%d reminders sent again", n)
+	}
+	if got := e.inbox(1); len(got) != 1 || !strings.Contains(got[0], "Dil kafesi") || !strings.Contains(got[0], "Hatırlatma") || !strings.Contains(got[0], "15:00") {
+		t.Fatalf("Turkish reminder: %q", got)
+	}
+	if got := e.inbox(3); len(got) != 0 {
+		t.Fatalf("a news subscriber got %q", got)
+	}
+	// the resident changes to Ukrainian before the second reminder
+	e.follow(1, "uk", "e:cafe")
+	if n := e.pass(r, start.Add(-2*time.Hour)); n != 3 {
+		t.Fatalf("%d reminders two hours before, want 3", n)
+	}
+	got := e.inbox(1)
+	if len(got) != 2 || !strings.Contains(got[1], "Мовне кафе") || !strings.Contains(got[1], "Нагадування") {
+		t.Fatalf("the second reminder is not in the language read now: %q", got)
+	}
+	for _, user := range []int64{2, 4} {
+		if got := e.inbox(user); len(got) != 2 {
+			t.Errorf("resident %d: %d reminders, want 2", user, len(got))
+		}
+	}
+	if !strings.Contains(got[1], `"callback_data":"ics:cafe"`) || !strings.Contains(got[1], `"callback_data":"uns:e:cafe"`) {
+		t.Errorf("a reminder lacks its calendar or unsubscribe button: %s", got[1])
+	}
+	if n := e.pass(r, start.Add(time.Minute)); n != 0 {
+		t.Errorf("%d reminders after the start", n)
+	}
+}
+
+// A resident who stopped following gets nothing, and leaves the index.
+func TestUnsubscribedGetsNone(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "de", "e:cafe")
+	e.follow(2, "de", "e:cafe")
+	if err := e.store.SaveState(e.ctx, 2, conversation.State{Lang: "de"}); err != nil { // stopped: the state says so, the index lags
+		t.Fatal(err)
+	}
+	e.plan(r, start.Add(-48*time.Hour))
+	if n := e.pass(r, start.Add(-24*time.Hour)); n != 1 || len(e.inbox(2)) != 0 {
+		t.Fatalf("%d reminders; the resident who stopped got %q", n, e.inbox(2))
+	}
+	if n, _ := e.store.FollowerCount(e.ctx, "e:cafe"); n != 1 {
+		t.Errorf("the index still holds %d followers, want 1", n)
+	}
+}
+
+// After downtime, a reminder whose moment passed goes out late, once; of
+// two that passed only the later one goes; none once the date has begun.
+func TestLateAfterDowntime(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "de", "e:cafe")
+	e.plan(r, start.Add(-48*time.Hour))
+	if n := e.pass(r, start.Add(-3*time.Hour)); n != 1 {
+		t.Fatalf("%d late reminders, want 1", n)
+	}
+	// the next week's date: both moments passed while down
+	next := start.AddDate(0, 0, 7)
+	e.plan(r, start.Add(time.Hour))
+	if n := e.pass(r, next.Add(-time.Hour)); n != 1 {
+		t.Fatalf("%d reminders after both moments passed, want 1", n)
+	}
+	// the week after: down until it began
+	e.plan(r, next.Add(time.Hour))
+	if n := e.pass(r, next.AddDate(0, 0, 7).Add(time.Minute)); n != 0 {
+		t.Fatalf("%d reminders of a date that has begun", n)
+	}
+}
+
+// A moved date: its followers are told the old and the new time, once,
+// and reminders follow the new time. A removed encounter: one
+// cancellation notice, no more reminders.
+func TestMovedAndCancelled(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "de", "e:cafe")
+	e.follow(2, "en", "all")
+	now := start.Add(-48 * time.Hour)
+	e.plan(r, now)
+
+	later := café(start.Add(time.Hour)) // 16:00 from now on
+	other := e.runner(e.source(local(2026, 12, 2, 0, 0), later), reminder.Options{})
+	e.plan(other, now)
+	e.plan(r, now) // the replica with the older content must not move it back
+	if n := e.pass(other, now); n != 2 {
+		t.Fatalf("%d move notices, want one per follower for the one date ahead", n)
+	}
+	got := e.inbox(1)
+	if len(got) != 1 || !strings.Contains(got[0], "15:00") || !strings.Contains(got[0], "16:00") || !strings.Contains(got[0], "neuen Termin") {
+		t.Fatalf("move notice: %q", got)
+	}
+	if n := e.pass(other, start.Add(-24*time.Hour)); n != 0 {
+		t.Fatalf("%d reminders at the old time", n)
+	}
+	if n := e.pass(other, start.Add(time.Hour-24*time.Hour)); n != 2 {
+		t.Fatalf("%d reminders at the new time, want 2", n)
+	}
+	if got := e.inbox(2); !strings.Contains(got[len(got)-1], "16:00") {
+		t.Errorf("the reminder does not say the new time: %q", got[len(got)-1])
+	}
+
+	gone := e.runner(e.source(local(2026, 12, 3, 0, 0)), reminder.Options{}) // the encounter left the content
+	e.plan(gone, start.Add(-23*time.Hour))
+	e.plan(gone, start.Add(-23*time.Hour))
+	if n := e.pass(gone, start.Add(-23*time.Hour)); n != 2 {
+		t.Fatalf("%d cancellation notices, want 2", n)
+	}
+	if got := e.inbox(2); !strings.Contains(got[len(got)-1], "does not take place any more") || !strings.Contains(got[len(got)-1], "Language café") {
+		t.Errorf("cancellation: %q", got[len(got)-1])
+	}
+	if n := e.pass(gone, start.Add(time.Hour-2*time.Hour)); n != 0 {
+		t.Errorf("%d reminders of a cancelled encounter", n)
+	}
+}
+
+// Across the daylight-saving changes a weekly 10:00 stays 10:00 local
+// time, and its reminder is due 24 real hours before.
+func TestDaylightSavingWeeks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		first time.Time // the week before the change
+	}{
+		{"March", local(2027, 3, 22, 10, 0)},
+		{"October", local(2026, 10, 19, 10, 0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			enc := café(tc.first)
+			r := e.runner(e.source(tc.first, enc), reminder.Options{})
+			e.follow(1, "de", "e:cafe")
+			after := tc.first.AddDate(0, 0, 7) // 10:00 local, the Monday after the change
+			if after.Hour() != 10 || after.Sub(tc.first) == 7*24*time.Hour {
+				t.Fatalf("test setup: %v is not across a change", after)
+			}
+			e.plan(r, tc.first.Add(time.Hour))
+			due := after.Add(-24 * time.Hour)
+			if n := e.pass(r, due.Add(-time.Second)); n != 0 {
+				t.Fatalf("%d reminders a second early", n)
+			}
+			if n := e.pass(r, due); n != 1 {
+				t.Fatalf("%d reminders at %v", n, due)
+			}
+			if got := e.inbox(1); !strings.Contains(got[0], "10:00") {
+				t.Errorf("the reminder says another time: %q", got)
+			}
+		})
+	}
+}
+
+// Two schedulers on one Redis: every follower gets one reminder.
+func TestTwoRunnersNoDuplicate(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	src := e.source(local(2026, 12, 1, 0, 0), café(start))
+	a, b := e.runner(src, reminder.Options{Page: 7}), e.runner(src, reminder.Options{Page: 7})
+	for u := int64(1); u <= 200; u++ {
+		e.follow(u, "de", "e:cafe")
+	}
+	e.plan(a, start.Add(-48*time.Hour))
+	e.plan(b, start.Add(-48*time.Hour))
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i, r := range []*reminder.Runner{a, b} {
+		wg.Add(1)
+		go func() { defer wg.Done(); counts[i] = e.pass(r, start.Add(-24*time.Hour)) }()
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != 200 {
+		t.Fatalf("%v reminders, want 200 in all", counts)
+	}
+	for u := int64(1); u <= 200; u++ {
+		if got := e.inbox(u); len(got) != 1 {
+			t.Fatalf("resident %d got %d", u, len(got))
+		}
+	}
+}
+
+// failing fails every call after the first n pushes: a replica dying in
+// the middle of a job.
+type failing struct {
+	*store.Store
+	mu     sync.Mutex
+	pushes int
+}
+
+var errCrash = errors.New("crashed")
+
+func (f *failing) PushOnce(ctx context.Context, msgs []store.Outgoing, d time.Duration) (store.Pushed, error) {
+	f.mu.Lock()
+	f.pushes++
+	n := f.pushes
+	f.mu.Unlock()
+	if n > 1 {
+		return store.Pushed{}, errCrash
+	}
+	return f.Store.PushOnce(ctx, msgs, d)
+}
+
+// A crash between taking a job and finishing it: nobody else takes it while
+// its lease runs, then another replica finishes it, and every follower has
+// one reminder.
+func TestCrashMidJob(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	src := e.source(local(2026, 12, 1, 0, 0), café(start))
+	for u := int64(1); u <= 30; u++ {
+		e.follow(u, "de", "e:cafe")
+	}
+	lease := 30 * time.Second
+	crashing := reminder.New(&failing{Store: e.store}, func() {}, telegram.Render, config.DefaultReminderOffsets, src,
+		reminder.Options{Page: 10, Lease: lease, Now: func() time.Time { return start.Add(-24 * time.Hour) }}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	due := start.Add(-24 * time.Hour)
+	e.plan(crashing, start.Add(-48*time.Hour))
+	if _, err := crashing.Pass(e.ctx, due); !errors.Is(err, errCrash) {
+		t.Fatalf("the crash did not happen: %v", err)
+	}
+	other := e.runner(src, reminder.Options{Page: 10})
+	if n := e.pass(other, due.Add(lease/2)); n != 0 {
+		t.Fatalf("%d sent while the crashed replica's lease ran", n)
+	}
+	e.pass(other, due.Add(lease+time.Second))
+	for u := int64(1); u <= 30; u++ {
+		if got := e.inbox(u); len(got) != 1 {
+			t.Fatalf("resident %d got %d reminders, want 1", u, len(got))
+		}
+	}
+}
+
+// A follower who blocked the bot gets nothing and follows nothing more.
+func TestBlockedFollowerEndsSubscriptions(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "de", "e:cafe", "news")
+	if err := e.store.SetGone(e.ctx, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	e.plan(r, start.Add(-48*time.Hour))
+	if n := e.pass(r, start.Add(-24*time.Hour)); n != 0 {
+		t.Fatalf("%d reminders to a resident who blocked the bot", n)
+	}
+	st, _ := e.store.LoadState(e.ctx, 1)
+	if len(st.Subs) != 0 || st.Lang != "de" {
+		t.Errorf("state after blocking: %+v", st)
+	}
+	for _, topic := range []string{"e:cafe", "news"} {
+		if n, _ := e.store.FollowerCount(e.ctx, topic); n != 0 {
+			t.Errorf("%s still has %d followers", topic, n)
+		}
+	}
+}
