@@ -237,9 +237,11 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 	var out []Encounter
 	r.list(n, "encounters", func(path string, v *yaml.Node) string {
 		var e Encounter
-		var endNode, repeatNode *yaml.Node
+		nodes := map[string]*yaml.Node{} // the fields given, for problems found after reading them all
+		ok := true                       // the fields that make up the series were read without a problem
 		r.fields(v, path, func(key string, f *yaml.Node) bool {
 			p := join(path, key)
+			before := len(r.problems)
 			switch key {
 			case "id":
 				e.ID = r.id(f, p)
@@ -250,15 +252,23 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 			case "start":
 				e.Start = r.localTime(f, p, loc)
 			case "end":
-				e.End, endNode = r.localTime(f, p, loc), f
+				e.End = r.localTime(f, p, loc)
 			case "repeat":
-				e.Repeat, repeatNode = Repeat(r.str(f, p)), f
+				e.Repeat = Repeat(r.str(f, p))
+			case "days":
+				e.Days = r.weekdays(f, p)
+			case "every":
+				e.Every = r.every(f, p)
+			case "week":
+				e.Week = r.week(f, p)
 			case "until":
-				d, err := time.ParseInLocation("2006-01-02", r.str(f, p), loc)
-				if err != nil {
-					r.fail(f, p, "%q is not a date; write it like 2027-03-31", f.Value)
+				if d := r.date(f, p, loc, "2027-03-31"); !d.IsZero() {
+					e.Until = d.AddDate(0, 0, 1).Add(-time.Nanosecond) // the whole last day
 				}
-				e.Until = d.AddDate(0, 0, 1).Add(-time.Nanosecond) // the whole last day
+			case "except":
+				e.Except = r.dates(f, p, loc)
+			case "cancelled":
+				e.Cancelled = r.boolean(f, p, "write cancelled: true to call off the whole encounter, or leave the field out")
 			case "place":
 				e.Place = r.str(f, p)
 			case "link":
@@ -269,10 +279,15 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 			default:
 				return false
 			}
+			nodes[key] = f
+			switch key {
+			case "start", "end", "repeat", "days", "every", "week", "until":
+				ok = ok && len(r.problems) == before
+			}
 			return true
 		})
 		r.required(v, path, "id", "title", "description", "start", "end", "place")
-		if endNode != nil && !e.Start.IsZero() && !e.End.IsZero() {
+		if endNode := nodes["end"]; endNode != nil && !e.Start.IsZero() && !e.End.IsZero() {
 			switch {
 			case !e.End.After(e.Start):
 				r.fail(endNode, join(path, "end"), "ends before it starts (%s ≤ %s)", e.End.Format("2006-01-02 15:04"), e.Start.Format("2006-01-02 15:04"))
@@ -280,23 +295,7 @@ func (r *reader) encounters(n *yaml.Node, loc *time.Location) []Encounter {
 				r.fail(endNode, join(path, "end"), "lasts longer than a day; enter each day as its own encounter or use repeat")
 			}
 		}
-		if repeatNode != nil {
-			switch e.Repeat {
-			case Weekly, Biweekly:
-			case Monthly:
-				if !e.Start.IsZero() && e.Start.Day() > 28 {
-					r.fail(repeatNode, join(path, "repeat"), "monthly repeats the weekday of the month (first to fourth); start on day 1 to 28")
-				}
-			default:
-				r.fail(repeatNode, join(path, "repeat"), "unknown repeat %q; use weekly, biweekly or monthly", e.Repeat)
-			}
-		}
-		if !e.Until.IsZero() && e.Repeat == Once {
-			r.fail(v, join(path, "until"), "until only makes sense with repeat")
-		}
-		if !e.Until.IsZero() && !e.Start.IsZero() && e.Until.Before(e.Start) {
-			r.fail(v, join(path, "until"), "the repeat ends before the first date")
-		}
+		r.recurrence(&e, path, nodes, ok)
 		out = append(out, e)
 		return e.ID
 	})

@@ -79,6 +79,9 @@ const (
 	Monthly  Repeat = "monthly" // same weekday of the month: the first Saturday, the third Tuesday…
 )
 
+// Last is Encounter.Week for the last weekday of its kind in the month.
+const Last = -1
+
 // Encounter is a Begegnung: a single event or a recurring one.
 type Encounter struct {
 	ID          string
@@ -86,9 +89,21 @@ type Encounter struct {
 	Description Text
 	Start, End  time.Time // the first occurrence, in Content.Location
 	Repeat      Repeat
-	Until       time.Time // last day a recurrence may start on (zero: open-ended)
-	Place       string
-	Link        string
+	// Days are the weekdays a weekly or biweekly encounter meets on, Monday
+	// first (none: the start's weekday).
+	Days []time.Weekday
+	// Every is how many weeks lie between two rounds of a weekly encounter
+	// (0 or 1: every week; Biweekly is always two).
+	Every int
+	// Week is the weekday of the month a monthly encounter meets on: 1 to 4,
+	// or Last (0: the start's, which may be a fifth one: months without it
+	// are skipped).
+	Week      int
+	Until     time.Time   // last day a recurrence may start on (zero: open-ended)
+	Except    []time.Time // dates of the series that do not take place: midnight in Content.Location, in order
+	Cancelled bool        // the whole encounter does not take place: no date is shown
+	Place     string
+	Link      string
 }
 
 // Service returns the service with the given id.

@@ -93,13 +93,15 @@ func (t *turn) encountersGone() {
 // when writes the date and time of an occurrence, and how it repeats.
 func (t *turn) when(o agency.Occurrence) string {
 	s := t.dateTime(o.Start, o.End)
-	switch o.Encounter.Repeat {
-	case agency.Weekly:
-		s += " · " + t.tr("encounters.weekly")
-	case agency.Biweekly:
-		s += " · " + t.tr("encounters.biweekly")
-	case agency.Monthly:
+	// on several weekdays it is still every week, on the last Friday still
+	// every month; every third week or more has no phrase: the date says it
+	switch e := o.Encounter; {
+	case e.Repeat == agency.Monthly:
 		s += " · " + t.tr("encounters.monthly")
+	case e.Interval() == 1:
+		s += " · " + t.tr("encounters.weekly")
+	case e.Interval() == 2:
+		s += " · " + t.tr("encounters.biweekly")
 	}
 	return "🗓 " + esc(s)
 }
