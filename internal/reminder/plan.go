@@ -168,16 +168,10 @@ func minus(a, b []span) []span {
 // upcoming lists an encounter's dates that begin after now and before horizon.
 func upcoming(e *agency.Encounter, now, horizon time.Time) []agency.Occurrence {
 	var out []agency.Occurrence
-	t := now
-	for i := 0; i < 10_000; i++ {
-		o, ok := e.Next(t)
-		if !ok || !o.Start.Before(horizon) {
-			break
-		}
+	for _, o := range e.Between(now, horizon) {
 		if o.Start.After(now) {
 			out = append(out, o)
 		}
-		t = o.End
 	}
 	return out
 }

@@ -423,3 +423,46 @@ func TestBlockedFollowerEndsSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// One date of a series cancelled (except), then the whole series
+// (cancelled: true): a notice for the date, then one for the series; no
+// reminder for either.
+func TestCancelledDateAndSeries(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{})
+	e.follow(1, "en", "e:cafe")
+	now := start.Add(-48 * time.Hour)
+	e.plan(r, now)
+
+	one := café(start)
+	one.Except = []time.Time{local(2026, 12, 8, 0, 0)}
+	r.SetSource(e.source(local(2026, 12, 2, 0, 0), one))
+	e.plan(r, now)
+	e.plan(r, now)
+	if n := e.pass(r, now); n != 1 {
+		t.Fatalf("%d notices for one cancelled date, want 1", n)
+	}
+	if got := e.inbox(1); !strings.Contains(got[0], "does not take place") || !strings.Contains(got[0], "Tuesday") {
+		t.Fatalf("date cancelled: %q", got)
+	}
+	if n := e.pass(r, start.Add(-2*time.Hour)); n != 0 {
+		t.Fatalf("%d reminders of the cancelled date", n)
+	}
+	// the next week's date is planned and then the whole series is called off
+	next := start.AddDate(0, 0, 7)
+	e.plan(r, next.Add(-48*time.Hour))
+	off := one
+	off.Cancelled = true
+	r.SetSource(e.source(local(2026, 12, 3, 0, 0), off))
+	e.plan(r, next.Add(-47*time.Hour))
+	if n := e.pass(r, next.Add(-47*time.Hour)); n != 1 {
+		t.Fatalf("%d notices for the cancelled series, want 1", n)
+	}
+	if got := e.inbox(1); !strings.Contains(got[len(got)-1], "does not take place any more") {
+		t.Fatalf("series cancelled: %q", got[len(got)-1])
+	}
+	if n := e.pass(r, next.Add(-2*time.Hour)); n != 0 {
+		t.Fatalf("%d reminders of a cancelled series", n)
+	}
+}
