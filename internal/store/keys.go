@@ -12,7 +12,8 @@
 //
 //	key                        type    TTL        holds (personal data)
 //	ib:{u<id>}:state           string  180 days   JSON: the resident's chosen language, last screen and its
-//	                                              button data, a dialogue in progress. The Telegram user id is
+//	                                              button data, a dialogue in progress, the topics they follow
+//	                                              (reminders, news). The Telegram user id is
 //	                                              in the key. No names, phone numbers or message texts. The TTL
 //	                                              is renewed by every update of theirs.
 //	ib:{c<chat>}:st:<user>     string  180 days   the same for one resident in one group: a menu in a group
@@ -47,8 +48,25 @@
 //	                                              180 days are removed as new ones come.
 //	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
 //	                                              away each sends only its share of the rate.
+//	ib:{g}:subs:<topic>        set     none       followers of a topic (news, all, e:<encounter>): user ids. An index
+//	                                              beside the truth, the state's list: added to before the state
+//	                                              that lists a topic is committed, removed from after the state
+//	                                              that drops it, and by /forget; a member whose state is gone or
+//	                                              no longer lists the topic is removed when a reminder walks it.
+//	ib:{g}:due                 zset    none       jobs any replica may do (reminders, change notices) by when they
+//	                                              are due, or until when the replica doing one holds it (unix ms).
+//	                                              Members name an encounter and a date; no personal data.
+//	ib:{g}:job:<job>           hash    none       a job's payload (encounter, date, offset) and how far it got (a
+//	                                              scan cursor per topic); deleted with the job. No personal data.
+//	ib:{g}:plan                hash    none       per encounter, the dates jobs were made for, its title and place:
+//	                                              what tells a moved or cancelled date. No personal data.
+//	ib:{u<id>}:dup:<job>.<n>   string  ≥ 25 h     a follower's message of a job was committed: once per follower,
+//	                                              however often a job is begun again (lives until the job's date).
 //
-// Members of the {g} sets are ids, bounded by the residents seen in 180 days.
+// Members of the {g} sets are ids, bounded by the residents seen in 180 days
+// (the follower sets by those whose state lists the topic, once a reminder
+// walked them). Jobs and plans are bounded by the dates ahead: the horizon
+// is the largest reminder offset plus a week.
 package store
 
 import (
