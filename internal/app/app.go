@@ -20,6 +20,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/broadcast"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
@@ -128,6 +129,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.decider = decider
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
+	a.reminders.Handle("b:", broadcast.New(a.store, telegram.Render, a.deliverer.Wake, 0, 0, opt.Now, log).Do) // broadcasts share the due jobs
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }

@@ -148,6 +148,8 @@ func (t *turn) button(data string) {
 		t.cards()
 	case data == dataStopAll:
 		t.stopAll()
+	case strings.HasPrefix(data, dataBroadcast):
+		t.broadcastButton(strings.TrimPrefix(data, dataBroadcast))
 	case strings.HasPrefix(data, dataSubscribe):
 		t.subscribe(strings.TrimPrefix(data, dataSubscribe))
 	case strings.HasPrefix(data, dataUnsubscribe):
@@ -166,6 +168,10 @@ func (t *turn) button(data string) {
 }
 
 func (t *turn) command(name, arg string) {
+	if name == "broadcast" {
+		t.broadcastCommand(arg)
+		return
+	}
 	screen, ok := commandScreens[name]
 	if !ok {
 		t.menu(t.html("unknown_command.text"))
@@ -188,6 +194,9 @@ func (t *turn) command(name, arg string) {
 }
 
 func (t *turn) text(msg string) {
+	if t.broadcastDialogue(msg) {
+		return
+	}
 	if _, isNumber := number(msg); isNumber {
 		t.menu(t.html("fallback.text")) // a number that picks nothing on the last screen
 		return

@@ -27,6 +27,8 @@ type Store interface {
 	Claim(ctx context.Context, r store.UpdateRef, lock bool) (store.Claimed, error)
 	Commit(ctx context.Context, c store.Commit, now time.Time) error
 	Release(ctx context.Context, c store.Claimed) error
+	CreateBroadcast(ctx context.Context, b store.Broadcast) (bool, error)
+	TransitionBroadcast(ctx context.Context, id, to string, now time.Time) (string, error)
 }
 
 // Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
@@ -126,6 +128,17 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 			commit.Follow, commit.Unfollow = follows(dec.Effects)
 		}
 	}
+	if u.Answer {
+		// Effects on other keys first, each idempotent by its id: should the
+		// commit fail, the retried update decides the same and repeats them
+		// harmlessly; once committed, they are durable.
+		more, err := d.effects(ctx, u, dec)
+		if err != nil {
+			_ = d.store.Release(ctx, c)
+			return 0, fmt.Errorf("update %d: %w", u.ID, err)
+		}
+		commit.Messages = append(commit.Messages, more...)
+	}
 	err = d.store.Commit(ctx, commit, u.Event.Now)
 	if errors.Is(err, store.ErrLost) {
 		d.log.Warn("update taken over by another process while deciding; its decision counts", "update_id", u.ID)
@@ -197,15 +210,19 @@ func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Deci
 
 // outgoing renders a decision's messages, each with an id unique to the
 // update and its place, so that a retried push is recognised.
-func (d *Decider) outgoing(u Update, dec conversation.Decision) []store.Outgoing {
+func (d *Decider) outgoing(u Update, dec conversation.Decision, from ...int) []store.Outgoing {
 	var out []store.Outgoing
+	base := 0
+	if len(from) > 0 {
+		base = 1000 + from[0] // after the decision's own messages: ids stay unique within the update
+	}
 	for _, m := range dec.Messages {
 		chat := m.Chat
 		if chat == 0 {
 			chat = u.Chat
 		}
 		for _, p := range d.render(m) {
-			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, len(out)), Chat: chat, Lane: m.Lane, Payload: p})
+			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, base+len(out)), Chat: chat, Lane: m.Lane, Payload: p})
 		}
 	}
 	return out
@@ -222,4 +239,35 @@ func follows(effects []conversation.Effect) (follow, unfollow []string) {
 		}
 	}
 	return follow, unfollow
+}
+
+// effects applies a decision's effects that live beyond the chat's own
+// keys, and returns the messages that say what became of them.
+func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decision) ([]store.Outgoing, error) {
+	var out []conversation.Message
+	for _, e := range dec.Effects {
+		switch e := e.(type) {
+		case conversation.StartBroadcast:
+			b := store.Broadcast{ID: e.ID, Staff: e.Staff, Created: u.Event.Now, Due: u.Event.Now, Topic: e.Topic, Lang: e.Lang, Text: e.Text}
+			if _, err := d.store.CreateBroadcast(ctx, b); err != nil {
+				return nil, err
+			}
+			d.log.Info("broadcast confirmed", "broadcast", e.ID, "staff_id", e.Staff, "topic", e.Topic, "lang", e.Lang)
+		case conversation.ControlBroadcast:
+			msg := "broadcast." + e.To
+			if _, err := d.store.TransitionBroadcast(ctx, e.ID, e.To, u.Event.Now); errors.Is(err, store.ErrTransition) {
+				msg = "broadcast.not_allowed"
+			} else if err != nil {
+				return nil, err
+			} else {
+				d.log.Info("broadcast changed", "broadcast", e.ID, "state", e.To, "staff_id", u.User)
+			}
+			m := conversation.Message{Chat: u.Chat, Text: esc(d.cat.T(dec.Lang, msg))}
+			if msg != "broadcast.not_allowed" && e.To != store.BroadcastCancelled {
+				m.Buttons = d.core.Load().BroadcastControls(dec.Lang, e.ID, e.To == store.BroadcastPaused)
+			}
+			out = append(out, m)
+		}
+	}
+	return d.outgoing(u, conversation.Decision{Messages: out}, len(dec.Messages)), nil
 }

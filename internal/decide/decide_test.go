@@ -39,6 +39,10 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 }
 
 func (f *fakeStore) Release(context.Context, store.Claimed) error { f.released++; return nil }
+func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
+func (f *fakeStore) TransitionBroadcast(context.Context, string, string, time.Time) (string, error) {
+	return "", nil
+}
 
 // fakeOut records what was sent at once.
 type fakeOut struct {

@@ -23,6 +23,7 @@ type Queue interface {
 	Repair(ctx context.Context) (int, error)
 	Waiting(ctx context.Context) (replies, bulk int64, err error)
 	EndSubscriptions(ctx context.Context, userID int64) error // a resident who blocked the bot follows nothing more
+	CountBroadcast(ctx context.Context, id, count string, n int64) error
 }
 
 // Kind is what became of one send.

@@ -295,6 +295,12 @@ func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) stor
 			d.redisError("ack", err) // the next reminder finds them gone and ends them
 		}
 	}
+	if id, ok := store.BroadcastOf(m.ID); ok && outcome != store.Retry { // staff see what became of it
+		count := map[store.Outcome]string{store.Sent: "sent", store.Gone: "gone", store.Dropped: "failed"}[outcome]
+		if err := d.q.CountBroadcast(sctx, id, count, 1); err != nil {
+			d.redisError("ack", err)
+		}
+	}
 	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: outcome, MessageID: res.MessageID}})
 	lane := lanes[0]
 	if errs[0] != nil {

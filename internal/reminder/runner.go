@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,7 @@ type Runner struct {
 	opt     Options
 	src     atomic.Pointer[Source]
 	replan  chan struct{}
+	kinds   map[string]JobFunc // other jobs in the due set, by their id's prefix
 	log     *slog.Logger
 	m       *metrics.Metrics
 }
@@ -76,10 +78,18 @@ func New(s Store, wake func(), render func(conversation.Message) [][]byte, offse
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	r := &Runner{store: s, wake: wake, render: render, offsets: offsets, opt: opt, replan: make(chan struct{}, 1), log: log, m: m}
+	r := &Runner{store: s, wake: wake, render: render, offsets: offsets, opt: opt, replan: make(chan struct{}, 1), kinds: map[string]JobFunc{}, log: log, m: m}
 	r.src.Store(&src)
 	return r
 }
+
+// JobFunc does one job of another kind that shares the due set (a
+// broadcast): it returns the messages it committed.
+type JobFunc func(ctx context.Context, src *Source, j *store.Job, now time.Time) (int, error)
+
+// Handle makes the runner do the due jobs whose id starts with prefix with fn.
+// Call it before Run.
+func (r *Runner) Handle(prefix string, fn JobFunc) { r.kinds[prefix] = fn }
 
 // SetSource makes the runner plan from new content at once.
 func (r *Runner) SetSource(src Source) {
@@ -207,6 +217,11 @@ func (r *Runner) Pass(ctx context.Context, now time.Time) (int, error) {
 // do sends one job to the followers of its encounter, page by page, with a
 // checkpoint after each, and finishes it.
 func (r *Runner) do(ctx context.Context, sj *store.Job, now time.Time) (int, error) {
+	for prefix, fn := range r.kinds {
+		if strings.HasPrefix(sj.ID, prefix) {
+			return fn(ctx, r.src.Load(), sj, now)
+		}
+	}
 	j, err := decodeJob(sj.Payload)
 	if err != nil {
 		r.log.Error("reminders: dropping an unreadable job", "job", sj.ID, "err", err)

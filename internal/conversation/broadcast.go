@@ -1,0 +1,228 @@
+package conversation
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Staff broadcast to followers in a short dialogue: the text, the audience,
+// a preview exactly as residents will see it, then Send. Every step and
+// every button checks the sender's role again: a forged or replayed button
+// from anyone else earns a refusal and does nothing.
+
+const (
+	dialogueBroadcast = "broadcast"
+	stepText          = "text"
+	stepAudience      = "audience"
+	stepPreview       = "preview"
+
+	dataBroadcast = "bc:" // + action
+	bcAudience    = "aud:"
+	bcLang        = "lang:"
+	bcSend        = "send"
+	bcEdit        = "edit"
+	bcCancel      = "cancel"
+	bcControl     = "ctl:" // + state + ":" + id: pause, resume, cancel a running one
+
+	broadcastDraftTTL = 24 * time.Hour
+)
+
+// StartBroadcast asks for a confirmed broadcast to be recorded and sent;
+// ID is stable for the press that confirmed it, so that a retried update
+// or a double tap records one.
+type StartBroadcast struct {
+	ID    string
+	Staff int64
+	Text  string // Telegram HTML, as residents see it
+	Topic string // followers of this topic…
+	Lang  string // …who read this language ("" all)
+}
+
+// ControlBroadcast asks for a broadcast to go to state To (running, paused, cancelled).
+type ControlBroadcast struct {
+	ID string
+	To string
+}
+
+func (StartBroadcast) effect()   {}
+func (ControlBroadcast) effect() {}
+
+// staffOnly refuses anyone who is not staff, or staff in a group.
+func (t *turn) staffOnly() bool {
+	if t.ev.Role == RoleStaff && !t.ev.Group {
+		return false
+	}
+	t.menu(t.html("staff.only"))
+	return true
+}
+
+func (t *turn) broadcastCommand(arg string) {
+	if t.staffOnly() {
+		return
+	}
+	d := &Dialogue{Name: dialogueBroadcast, Step: stepText, Draft: map[string]string{}, Expires: t.ev.Now.Add(broadcastDraftTTL)}
+	t.out.State.Dialogue = d
+	if arg = strings.TrimSpace(arg); arg != "" { // /broadcast Text…: straight to the preview, for news followers
+		d.Draft["text"], d.Draft["topic"] = arg, TopicNews
+		t.broadcastPreview()
+		return
+	}
+	t.say(t.html("broadcast.ask_text"), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+}
+
+func (t *turn) bcButton(icon, label, action string) Button {
+	return Button{Label: icon + " " + t.tr(label), Data: dataBroadcast + action}
+}
+
+// broadcastDialogue takes the staff member's text while a broadcast is being written.
+func (t *turn) broadcastDialogue(msg string) bool {
+	d := t.out.State.Dialogue
+	if d == nil || d.Name != dialogueBroadcast || d.Step != stepText {
+		return false
+	}
+	if t.staffOnly() {
+		return true
+	}
+	if !t.ev.Now.Before(d.Expires) {
+		return false
+	}
+	d = cloneDialogue(d)
+	d.Draft["text"] = msg
+	d.Step = stepAudience
+	t.out.State.Dialogue = d
+	rows := [][]Button{
+		{t.bcButton("📰", "broadcast.audience_news", bcAudience+TopicNews)},
+		{t.bcButton("📅", "broadcast.audience_all", bcAudience+TopicAll)},
+		{t.bcButton("🌐", "broadcast.audience_lang", bcLang)},
+	}
+	for _, e := range t.content.Encounters {
+		if _, ok := e.Next(t.ev.Now); ok {
+			rows = append(rows, []Button{{Label: "🔔 " + e.Title.Or(t.lang), Data: dataBroadcast + bcAudience + TopicEncounter(e.ID)}})
+		}
+	}
+	rows = append(rows, []Button{t.bcButton("❌", "button.cancel", bcCancel)})
+	t.say(t.html("broadcast.ask_audience"), rows)
+	return true
+}
+
+// broadcastButton handles the buttons of the dialogue and of a running broadcast.
+func (t *turn) broadcastButton(action string) {
+	if t.staffOnly() {
+		return
+	}
+	if rest, ok := strings.CutPrefix(action, bcControl); ok {
+		to, id, _ := strings.Cut(rest, ":")
+		t.out.Effects = append(t.out.Effects, ControlBroadcast{ID: id, To: to})
+		return // the decider says what became of it
+	}
+	d := t.out.State.Dialogue
+	if d == nil || d.Name != dialogueBroadcast || !t.ev.Now.Before(d.Expires) {
+		t.say(t.html("broadcast.nothing"), t.mainButtons())
+		return
+	}
+	d = cloneDialogue(d)
+	t.out.State.Dialogue = d
+	switch {
+	case action == bcCancel:
+		t.out.State.Dialogue = nil
+		t.menu(t.html("broadcast.discarded"))
+	case action == bcEdit:
+		d.Step = stepText
+		t.say(t.html("broadcast.ask_text"), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+	case action == bcLang:
+		var rows [][]Button
+		for _, l := range t.cat.Languages() {
+			rows = append(rows, []Button{{Label: l.Name, Data: dataBroadcast + bcLang + l.Code}})
+		}
+		t.say(t.html("broadcast.ask_lang"), rows)
+	case strings.HasPrefix(action, bcLang):
+		d.Draft["topic"], d.Draft["lang"] = TopicNews, strings.TrimPrefix(action, bcLang)
+		t.broadcastPreview()
+	case strings.HasPrefix(action, bcAudience):
+		d.Draft["topic"], d.Draft["lang"] = strings.TrimPrefix(action, bcAudience), ""
+		t.broadcastPreview()
+	case action == bcSend && d.Step == stepPreview:
+		id := strconv.FormatInt(t.ev.ChatID, 36) + "-" + strconv.Itoa(t.ev.MessageID)
+		t.out.Effects = append(t.out.Effects, StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"]})
+		t.out.State.Dialogue = nil
+		t.say("📢 "+t.html("broadcast.started"), t.controls(id, false))
+	default:
+		t.say(t.html("broadcast.nothing"), t.mainButtons())
+	}
+}
+
+// broadcastPreview shows the message exactly as residents will see it,
+// then whom it goes to, with Send, Edit and Cancel.
+func (t *turn) broadcastPreview() {
+	d := t.out.State.Dialogue
+	d.Step = stepPreview
+	audience := t.topicName(d.Draft["topic"])
+	if l, ok := t.cat.Lang(d.Draft["lang"]); ok {
+		audience += " · " + l.Name
+	}
+	preview := BroadcastMessage(esc(d.Draft["text"]), "", "")
+	preview.Lane = LaneReply // an answer to staff: before the question below it, not after
+	t.out.Messages = append(t.out.Messages, preview)
+	t.say(esc(t.cat.Format(t.lang, "broadcast.preview", map[string]any{"Audience": audience})), [][]Button{
+		{t.bcButton("📢", "button.send", bcSend)},
+		{t.bcButton("✏️", "button.edit", bcEdit), t.bcButton("❌", "button.cancel", bcCancel)},
+	})
+}
+
+// BroadcastMessage is a broadcast as a resident gets it: the staff's text,
+// and (for a follower) a way to stop in their language.
+func BroadcastMessage(text, stop, topic string) Message {
+	m := Message{Lane: LaneBulk, Text: text}
+	if stop != "" {
+		m.Buttons = [][]Button{{{Label: "🔕 " + stop, Data: dataUnsubscribe + topic}}}
+	}
+	return m
+}
+
+// Broadcast is the message of a broadcast for one follower, in their language.
+func (c *Core) Broadcast(text, topic string, user int64, st State) Message {
+	lang := st.Lang
+	if _, ok := c.cat.Lang(lang); !ok {
+		lang = c.cat.Default()
+	}
+	m := BroadcastMessage(text, c.cat.T(lang, "button.stop_reminders"), topic)
+	m.Chat = user
+	return m
+}
+
+// BroadcastReport is what staff are told when a broadcast has gone to
+// every recipient's queue.
+func (c *Core) BroadcastReport(staff int64, st State, queued int64) Message {
+	lang := st.Lang
+	if _, ok := c.cat.Lang(lang); !ok {
+		lang = c.cat.Default()
+	}
+	text := "📢 " + esc(c.cat.Format(lang, "broadcast.report", map[string]any{"Count": c.cat.Digits(lang, strconv.FormatInt(queued, 10))}))
+	return Message{Chat: staff, Lane: LaneBulk, Text: text}
+}
+
+func cloneDialogue(d *Dialogue) *Dialogue {
+	n := *d
+	n.Draft = make(map[string]string, len(d.Draft))
+	for k, v := range d.Draft {
+		n.Draft[k] = v
+	}
+	return &n
+}
+
+// controls are the buttons of a running (or paused) broadcast.
+func (t *turn) controls(id string, paused bool) [][]Button {
+	first := t.bcButton("⏸", "button.pause", bcControl+"paused:"+id)
+	if paused {
+		first = t.bcButton("▶️", "button.resume", bcControl+"running:"+id)
+	}
+	return [][]Button{{first, t.bcButton("⏹", "button.cancel", bcControl+"cancelled:"+id)}}
+}
+
+// BroadcastControls are the buttons of a running or paused broadcast, in lang.
+func (c *Core) BroadcastControls(lang, id string, paused bool) [][]Button {
+	t := &turn{Core: c}
+	t.setLang(lang)
+	return t.controls(id, paused)
+}
