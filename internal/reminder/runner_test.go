@@ -38,14 +38,21 @@ func local(y int, m time.Month, d, h, min int) time.Time {
 // env is one Redis, the store on it and what the tests need to drive
 // runners with a clock of their own.
 type env struct {
-	t     *testing.T
-	ctx   context.Context
-	rdb   redis.UniversalClient
-	store *store.Store
-	k     *app.Knowledge
+	t      testing.TB
+	ctx    context.Context
+	rdb    redis.UniversalClient
+	store  *store.Store
+	k      *app.Knowledge
+	prefix string // every key of the test's starts with it
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvPrefix(t, fmt.Sprintf("ibtest:rem:%d:", time.Now().UnixNano()))
+}
+
+// newEnvPrefix is newEnv with the keys under prefix, deleted afterwards.
+func newEnvPrefix(t testing.TB, prefix string) *env {
 	t.Helper()
 	u := os.Getenv("REDIS_TEST_URL")
 	if u == "" {
@@ -60,7 +67,6 @@ func newEnv(t *testing.T) *env {
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		t.Fatalf("these tests need a real Redis at %s: %v", u, err)
 	}
-	prefix := fmt.Sprintf("ibtest:rem:%d:", time.Now().UnixNano())
 	t.Cleanup(func() {
 		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
 			rdb.Del(ctx, keys...)
@@ -71,7 +77,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, rdb: rdb, store: store.New(rdb, prefix, config.DefaultTiming), k: k}
+	return &env{t: t, ctx: ctx, rdb: rdb, store: store.New(rdb, prefix, config.DefaultTiming), k: k, prefix: prefix}
 }
 
 // café is a weekly encounter on Tuesdays, 15:00–17:00 in Marl.

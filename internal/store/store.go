@@ -62,6 +62,28 @@ func (s *Store) SaveState(ctx context.Context, userID int64, st conversation.Sta
 	return nil
 }
 
+// SaveStates stores many residents' states in their private chats, as
+// SaveState does each, in one round trip (an import, a benchmark's residents).
+func (s *Store) SaveStates(ctx context.Context, states map[int64]conversation.State) error {
+	if len(states) == 0 {
+		return nil
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for id, st := range states {
+			data, err := json.Marshal(st)
+			if err != nil {
+				return err
+			}
+			p.Set(ctx, s.stateKey(id), data, StateTTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save states: %w", err)
+	}
+	return nil
+}
+
 // DeleteState forgets a resident: what forgetKeys names.
 func (s *Store) DeleteState(ctx context.Context, userID int64) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

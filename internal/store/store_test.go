@@ -89,6 +89,37 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 }
 
+// Many states saved at once read back as each saved alone would, with the
+// same TTL.
+func TestSaveStates(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			if err := s.SaveStates(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := map[int64]conversation.State{
+				7: {Lang: "tr", Subs: []string{"e:cafe", "news"}},
+				8: {Lang: "ar"},
+				9: {Lang: "de", Subs: []string{"all"}},
+			}
+			if err := s.SaveStates(ctx, want); err != nil {
+				t.Fatal(err)
+			}
+			for id, w := range want {
+				got, err := s.LoadState(ctx, id)
+				if err != nil || got.Lang != w.Lang || len(got.Subs) != len(w.Subs) {
+					t.Errorf("resident %d: loaded %+v, %v; want %+v", id, got, err, w)
+				}
+				if ttl, _ := rdb.TTL(ctx, s.stateKey(id)).Result(); ttl < 179*24*time.Hour {
+					t.Errorf("resident %d: TTL %v, want about 180 days", id, ttl)
+				}
+			}
+		})
+	}
+}
+
 // miniredis does not expire keys by itself; the embedded store must.
 func TestEmbeddedHonoursTTL(t *testing.T) {
 	e, rdb, err := NewEmbedded()
