@@ -38,7 +38,7 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 	return f.commitErr
 }
 
-func (f *fakeStore) Release(context.Context, store.Claimed) error { f.released++; return nil }
+func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
 func (f *fakeStore) TransitionBroadcast(context.Context, string, string, time.Time) (string, error) {
 	return "", nil

@@ -166,9 +166,11 @@ func benchReminders(b *testing.B, n int) {
 		topics = append(topics, conversation.TopicEncounter("e"+strconv.Itoa(i)))
 	}
 	for _, t := range topics {
-		key := e.prefix + "{g}:subs:" + t
-		indexBytes += memoryUsage(b, e.rdb, key)
-		members += e.rdb.SCard(ctx, key).Val()
+		keys, _ := e.rdb.Keys(ctx, e.prefix+"{g}:subs:"+t+":*").Result() // the topic's buckets
+		for _, key := range keys {
+			indexBytes += memoryUsage(b, e.rdb, key)
+			members += e.rdb.SCard(ctx, key).Val()
+		}
 	}
 	report(float64(indexBytes)/float64(members), "index-B/member")
 	var stateBytes int64
@@ -179,7 +181,7 @@ func benchReminders(b *testing.B, n int) {
 	}
 	report(float64(stateBytes)/sample, "state-B/resident")
 	if os.Getenv("BENCH_DEBUG") != "" {
-		hot := e.prefix + "{g}:subs:" + conversation.TopicEncounter("hot")
+		hot := e.prefix + "{g}:subs:" + conversation.TopicEncounter("hot") + ":0"
 		enc, _ := e.rdb.ObjectEncoding(ctx, hot).Result()
 		b.Logf("%d residents, %d subscriptions, %d index members; Redis grew %d bytes: %d B/resident beside the index, "+
 			"of which the state key %d; the hot set is a %s of %d bytes",

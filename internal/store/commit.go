@@ -187,7 +187,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			f(p)
 		}
 		for _, topic := range c.Follow { // before the state that lists it: the index is never short
-			p.SAdd(ctx, s.followersKey(topic), ref.User)
+			p.SAdd(ctx, s.followersKey(topic, ref.User), ref.User)
 		}
 		commit = commitScript.Run(ctx, p, keys, args...)
 		for chat, lane := range ready {

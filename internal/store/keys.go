@@ -48,7 +48,8 @@
 //	                                              180 days are removed as new ones come.
 //	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
 //	                                              away each sends only its share of the rate.
-//	ib:{g}:subs:<topic>        set     none       followers of a topic (news, all, e:<encounter>): user ids. An index
+//	ib:{g}:subs:<topic>:<b>    set     none       followers of a topic (news, all, e:<encounter>) whose id is b modulo
+//	                                              256: user ids, in sets small enough to stay packed. An index
 //	                                              beside the truth, the state's list: added to before the state
 //	                                              that lists a topic is committed, removed from after the state
 //	                                              that drops it, and by /forget; a member whose state is gone or

@@ -19,21 +19,50 @@ import (
 // failed, a state that expired) is found and removed when a reminder walks
 // the index.
 
-func (s *Store) followersKey(topic string) string { return s.global("subs:" + topic) }
+// followerBuckets spreads a topic's followers over sets small enough for
+// Redis to keep as packed integers (at most 512 ids each by default: 8 bytes
+// a member instead of about 60 in a hash table), up to 131,072 followers
+// per topic before a bucket grows past that.
+const followerBuckets = 256
+
+func (s *Store) followersKey(topic string, id int64) string {
+	return s.global("subs:" + topic + ":" + strconv.FormatInt(bucket(id), 10))
+}
+
+func bucket(id int64) int64 {
+	b := id % followerBuckets
+	if b < 0 {
+		b = -b
+	}
+	return b
+}
 
 // Followers returns one page of a topic's followers: the ids and the
-// cursor of the next page (0: that was the last). A page may repeat ids of
-// an earlier one; callers deduplicate.
+// cursor of the next page (0: that was the last). count is about how many
+// ids a page should hold when the buckets are full.
 func (s *Store) Followers(ctx context.Context, topic string, cursor uint64, count int64) ([]int64, uint64, error) {
-	members, next, err := s.rdb.SScan(ctx, s.followersKey(topic), cursor, "", count).Result()
+	per := max((count+15)/16, 1) // buckets a page reads: a page of 500 reads 32 of them
+	var cmds []*redis.StringSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for b := int64(cursor); b < int64(cursor)+per && b < followerBuckets; b++ {
+			cmds = append(cmds, p.SMembers(ctx, s.followersKey(topic, b)))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("followers of %s: %w", topic, err)
 	}
-	ids := make([]int64, 0, len(members))
-	for _, m := range members {
-		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
-			ids = append(ids, id)
+	var ids []int64
+	for _, c := range cmds {
+		for _, m := range c.Val() {
+			if id, err := strconv.ParseInt(m, 10, 64); err == nil {
+				ids = append(ids, id)
+			}
 		}
+	}
+	next := cursor + uint64(per)
+	if next >= followerBuckets {
+		next = 0
 	}
 	return ids, next, nil
 }
@@ -41,9 +70,19 @@ func (s *Store) Followers(ctx context.Context, topic string, cursor uint64, coun
 // FollowerCount is how many residents follow topic (stale members included
 // until a reminder walks them).
 func (s *Store) FollowerCount(ctx context.Context, topic string) (int64, error) {
-	n, err := s.rdb.SCard(ctx, s.followersKey(topic)).Result()
+	cmds := make([]*redis.IntCmd, followerBuckets)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for b := range cmds {
+			cmds[b] = p.SCard(ctx, s.followersKey(topic, int64(b)))
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("followers of %s: %w", topic, err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
 	}
 	return n, nil
 }
@@ -51,17 +90,28 @@ func (s *Store) FollowerCount(ctx context.Context, topic string) (int64, error) 
 // Unfollow removes residents from a topic's index: their state is gone or
 // no longer lists the topic.
 func (s *Store) Unfollow(ctx context.Context, topic string, ids ...int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	members := make([]any, len(ids))
-	for i, id := range ids {
-		members[i] = id
-	}
-	if err := s.rdb.SRem(ctx, s.followersKey(topic), members...).Err(); err != nil {
+	if err := s.byBucket(ctx, topic, ids, func(p redis.Pipeliner, key string, members []any) { p.SRem(ctx, key, members...) }); err != nil {
 		return fmt.Errorf("unfollow %s: %w", topic, err)
 	}
 	return nil
+}
+
+// byBucket runs one command per bucket of ids, in one round trip.
+func (s *Store) byBucket(ctx context.Context, topic string, ids []int64, cmd func(p redis.Pipeliner, key string, members []any)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	groups := map[int64][]any{}
+	for _, id := range ids {
+		groups[bucket(id)] = append(groups[bucket(id)], id)
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for b, members := range groups {
+			cmd(p, s.followersKey(topic, b), members)
+		}
+		return nil
+	})
+	return err
 }
 
 // EndSubscriptions ends everything a resident follows: they blocked the bot.
@@ -189,14 +239,7 @@ func (s *Store) PushOnce(ctx context.Context, msgs []Outgoing, dedupe time.Durat
 // Follow adds residents to a topic's index (their state must list the
 // topic too; the commit does both for a resident's own choice).
 func (s *Store) Follow(ctx context.Context, topic string, ids ...int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	members := make([]any, len(ids))
-	for i, id := range ids {
-		members[i] = id
-	}
-	if err := s.rdb.SAdd(ctx, s.followersKey(topic), members...).Err(); err != nil {
+	if err := s.byBucket(ctx, topic, ids, func(p redis.Pipeliner, key string, members []any) { p.SAdd(ctx, key, members...) }); err != nil {
 		return fmt.Errorf("follow %s: %w", topic, err)
 	}
 	return nil
