@@ -31,6 +31,8 @@ type Config struct {
 	Sending Sending // SEND_RATE, BROADCAST_RATE, PAID_BROADCAST
 
 	ReminderOffsets []time.Duration // REMINDER_OFFSETS: how long before an occurrence its followers are reminded, largest first
+
+	FloodLimit int // FLOOD_LIMIT: updates a resident may send in a flood window (Timing.FloodWindow) before being slowed down
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -83,6 +85,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.ReminderOffsets, err = readReminderOffsets(env); err != nil {
+		return c, err
+	}
+	if c.FloodLimit, err = readFloodLimit(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

@@ -8,7 +8,8 @@ import (
 // Timing holds the durations that must agree with each other, in one place:
 // how long an update's claim and a chat's lock live, how long SIGTERM waits,
 // how long settling writes may take, and how long a delivery worker holds a
-// chat. Tests shorten them; Check says when they no longer agree.
+// chat, and the window a resident's updates are counted in against the
+// flood limit. Tests shorten them; Check says when they no longer agree.
 type Timing struct {
 	// Claim is how long an update stays claimed by the process handling
 	// it. Handling is deciding and committing, milliseconds; a process that
@@ -30,6 +31,11 @@ type Timing struct {
 	// outlast a Bot API call (Request).
 	Lease   time.Duration
 	Request time.Duration
+	// FloodWindow is the window in which a resident's updates are counted
+	// against FLOOD_LIMIT: it begins with their first update after a quiet
+	// window and ends this long after it (Redis's clock, shared by all
+	// replicas).
+	FloodWindow time.Duration
 }
 
 // DefaultTiming is what serve runs with.
@@ -41,13 +47,15 @@ var DefaultTiming = Timing{
 	Drain:    20 * time.Second,
 	Lease:    45 * time.Second,
 	Request:  30 * time.Second,
+
+	FloodWindow: time.Minute,
 }
 
 // Check tells whether the durations agree: an update's claim outlives the
 // wait for its chat's lock, and a worker's lease outlives a Bot API call.
 func (t Timing) Check() error {
 	switch {
-	case t.Claim <= 0 || t.ChatLock <= 0 || t.LockWait <= 0 || t.Settle <= 0 || t.Drain <= 0 || t.Lease <= 0 || t.Request <= 0:
+	case t.Claim <= 0 || t.ChatLock <= 0 || t.LockWait <= 0 || t.Settle <= 0 || t.Drain <= 0 || t.Lease <= 0 || t.Request <= 0 || t.FloodWindow <= 0:
 		return fmt.Errorf("timing: every duration must be positive: %+v", t)
 	case t.LockWait >= t.Claim:
 		return fmt.Errorf("timing: the wait for a chat's lock (%v) must end before the update's claim (%v) expires", t.LockWait, t.Claim)
