@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
@@ -28,6 +29,9 @@ type UpdateRef struct {
 	ID   int64
 	Chat int64 // the chat the update belongs to (0: none, such as a member update without a chat)
 	User int64 // the sender (0: none)
+	// Count: the update counts against its sender's flood limit in this
+	// chat (the decider says which do: not staff's, not what it ignores).
+	Count bool
 }
 
 // Claimed is a claimed update: the sender's state in the chat, and the
@@ -35,24 +39,38 @@ type UpdateRef struct {
 type Claimed struct {
 	Claim Claim
 	State conversation.State
-	ref   UpdateRef
-	token string
-	lock  string
+	// Recent is how many counted updates the sender sent in this chat in
+	// the current flood window, this one included (0: not counted).
+	Recent int
+	ref    UpdateRef
+	token  string
+	lock   string
 }
 
 // claimScript claims an update unless it is claimed or done, takes the
-// chat's lock when asked to (webhook replicas), and returns the sender's
-// state: one round trip. A live claim is never taken over; a dead
-// process's claim expires after Timing.Claim.
+// chat's lock when asked to (webhook replicas), counts the update against
+// its sender's flood limit when asked to, and returns the sender's state and
+// that count: one round trip. A live claim is never taken over; a dead
+// process's claim expires after Timing.Claim. The count lives in a key of
+// its own that ends with the window (Timing.FloodWindow), fixed from the
+// first update counted: a flood costs one small key, whatever its length.
+//
+// KEYS: update, state, lock, flood count. ARGV: claim token, claim ms, lock
+// token (empty: no lock), lock ms, window ms (empty: not counted).
 var claimScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v == 'done' then return {2, false} end
-if v then return {1, false} end
+if v == 'done' then return {2, false, 0} end
+if v then return {1, false, 0} end
 if ARGV[3] ~= '' then
-  if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {3, false} end
+  if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {3, false, 0} end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {0, redis.call('GET', KEYS[2])}`)
+local n = 0
+if ARGV[5] ~= '' then
+  n = redis.call('INCR', KEYS[4])
+  if redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
+end
+return {0, redis.call('GET', KEYS[2]), n}`)
 
 // Claim claims an update; with lock, it also takes the chat's lock, so that
 // replicas never interleave one chat's updates.
@@ -61,16 +79,20 @@ func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, err
 	if lock {
 		c.lock = newToken()
 	}
-	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat)}
+	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat), s.floodKey(r.Chat, r.User)}
+	window := ""
+	if r.Count {
+		window = strconv.FormatInt(ms(s.timing.FloodWindow), 10)
+	}
 	var cmd *redis.Cmd
 	s.group.do(ctx, func(p redis.Pipeliner) {
-		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock))
+		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock), window)
 	})
 	res, err := cmd.Slice()
 	if err != nil {
 		return c, fmt.Errorf("claim update: %w", err)
 	}
-	if len(res) != 2 {
+	if len(res) != 3 {
 		return c, fmt.Errorf("claim update: unexpected answer %v", res)
 	}
 	n, _ := res[0].(int64)
@@ -78,6 +100,8 @@ func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, err
 	if c.Claim != Fresh {
 		return c, nil
 	}
+	recent, _ := res[2].(int64)
+	c.Recent = int(recent)
 	if data, ok := res[1].(string); ok {
 		st, err := decodeState(data)
 		if err != nil {

@@ -31,6 +31,12 @@ type Commit struct {
 	// Topics the sender starts or stops following (their private chat's
 	// state lists them): the index of followers is kept in step.
 	Follow, Unfollow []string
+	// Silenced: the update is one of a flood, answered by nothing. Its
+	// claim is removed instead of kept as done for a day, so that a flood
+	// leaves no key per message; should Telegram bring it again, it is
+	// counted again and so silenced again (or, once the window has passed,
+	// answered: it was written after all).
+	Silenced bool
 }
 
 // ErrLost means the claim expired and another process took the update: this
@@ -44,7 +50,8 @@ var ErrLost = fmt.Errorf("commit: the update's claim was lost")
 //
 // KEYS: update, state, reply queue, bulk queue, lock, keys to forget…
 // ARGV: claim token, state mode (keep|set|forget), state JSON, state TTL s,
-// update TTL ms, lock token, queue TTL s, number of replies, of bulk, entries…
+// update TTL ms (0: forget the update instead), lock token, queue TTL s,
+// number of replies, of bulk, entries…
 var commitScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'forget' then
@@ -59,7 +66,7 @@ for i = 1, nr do redis.call('RPUSH', KEYS[3], ARGV[9 + i]) end
 for i = 1, nb do redis.call('RPUSH', KEYS[4], ARGV[9 + nr + i]) end
 if nr > 0 then redis.call('EXPIRE', KEYS[3], ARGV[7]) end
 if nb > 0 then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
-redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5])
+if ARGV[5] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5]) end
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[6] then redis.call('DEL', KEYS[5]) end
 return 1`)
 
@@ -177,7 +184,11 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			keys = append(keys, s.forgetKeys(ref.User)...)
 		}
 	}
-	args := []any{c.Claimed.token, mode, stateJSON, int64(StateTTL / time.Second), ms(UpdateTTL), c.Claimed.lock,
+	done := ms(UpdateTTL)
+	if c.Silenced {
+		done = 0
+	}
+	args := []any{c.Claimed.token, mode, stateJSON, int64(StateTTL / time.Second), done, c.Claimed.lock,
 		int64(QueueTTL / time.Second), len(replies), len(bulk)}
 	args = append(append(args, replies...), bulk...)
 

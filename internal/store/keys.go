@@ -20,6 +20,12 @@
 //	                                              never overwrites their private chat's.
 //	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
 //	                                              "done": deduplicates webhook retries, re-fetches, replicas.
+//	                                              An update silenced by the flood limit is removed instead.
+//	ib:{u<id>}:flood           string  1 minute   how many updates the resident sent in the current flood window
+//	ib:{c<chat>}:flood:<user>                     (FLOOD_LIMIT), counted when claimed; in a group per member. The
+//	                                              id is in the key; the window is the key's TTL, fixed at its first
+//	                                              update: a flood of any length is this one key. Staff and what
+//	                                              the bot ignores (group chatter) are not counted.
 //	ib:<tag>:lock              string  10 s       the random token of the replica handling an update of this
 //	                                              chat (webhook replicas): keeps the chat's updates in order.
 //	ib:<tag>:q:r, ib:<tag>:q:b list    25 h       messages committed for the chat, not yet sent: replies and
@@ -105,6 +111,16 @@ func (s *Store) convKey(chat, user int64) string {
 
 func (s *Store) updateKey(chat, id int64) string {
 	return s.tag(chat) + ":upd:" + strconv.FormatInt(id, 10)
+}
+
+// floodKey is the key counting a resident's updates in a chat against the
+// flood limit: in a group each member has their own count, so that one
+// member's flood never silences the others.
+func (s *Store) floodKey(chat, user int64) string {
+	if chat == user || chat == 0 {
+		return s.tag(user) + ":flood"
+	}
+	return s.tag(chat) + ":flood:" + strconv.FormatInt(user, 10)
 }
 
 func (s *Store) lockKey(chat int64) string           { return s.tag(chat) + ":lock" }

@@ -101,7 +101,7 @@ func (s *Store) DeleteState(ctx context.Context, userID int64) error {
 // removes. Their queued messages stay: the confirmation of the deletion is
 // among them.
 func (s *Store) forgetKeys(userID int64) []string {
-	return []string{s.stateKey(userID), s.goneKey(userID), s.sentKey(userID)}
+	return []string{s.stateKey(userID), s.goneKey(userID), s.sentKey(userID), s.floodKey(userID, userID)}
 }
 
 func encodeState(st conversation.State) (string, error) {
