@@ -79,6 +79,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	if cfg.Sending.Rate == 0 {
 		cfg.Sending = config.Sending{Rate: config.DefaultSendRate, BroadcastRate: config.DefaultBroadcastRate}
 	}
+	if cfg.FloodLimit == 0 {
+		cfg.FloodLimit = config.DefaultFloodLimit
+	}
 	if len(cfg.ReminderOffsets) == 0 {
 		cfg.ReminderOffsets = config.DefaultReminderOffsets
 	}
@@ -125,7 +128,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
-	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, log, a.metrics)
+	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)

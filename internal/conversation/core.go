@@ -83,8 +83,8 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		}
 	}
 	if ev.Group {
-		if ev.Kind != KindCommand && ev.Kind != KindButton {
-			return t.out // in a group the bot speaks only when spoken to with a command (or its buttons)
+		if !Addressed(ev) {
+			return t.out
 		}
 		if t.lang == "" {
 			t.setLang(c.cat.Default())

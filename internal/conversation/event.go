@@ -43,6 +43,13 @@ type Event struct {
 	Now          time.Time
 }
 
+// Addressed tells whether the bot answers ev at all: in a group it speaks
+// only when spoken to with a command (or its buttons); the rest is the
+// members talking among themselves.
+func Addressed(ev Event) bool {
+	return !ev.Group || ev.Kind == KindCommand || ev.Kind == KindButton
+}
+
 // Lane says how urgent a message is: a resident waiting for an answer goes
 // before reminders and broadcasts.
 type Lane int

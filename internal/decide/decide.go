@@ -4,6 +4,13 @@
 // Redis in one step. Only then may the adapter confirm the update to
 // Telegram; the delivery workers send what was committed. A retried update is
 // never decided again: its claim says it is done.
+//
+// It also keeps the flood limit: the claim counts a resident's updates in
+// their chat (in Redis, so that all replicas share the count), and the
+// first update over the limit is answered with one kind request to slow
+// down instead of by the core; the rest of the window is committed without
+// an answer. Either way the update is confirmed, so that nothing stalls.
+// With Redis away nothing is counted: the count lives only there.
 package decide
 
 import (
@@ -58,6 +65,7 @@ const (
 	Committed Result = iota // decided and committed: confirm it
 	Duplicate               // committed before (or by another process): confirm it
 	Direct                  // Redis is away: answered at once without it
+	Flooded                 // over the sender's flood limit: committed without the core (slowed down once, then silent): confirm it
 )
 
 // ErrBusy means another process is handling the update now; ErrChatBusy
@@ -75,13 +83,15 @@ type Decider struct {
 	out    Outbox
 	render Renderer
 	cache  *cache
+	flood  int // updates a resident may send in a flood window; 0: no limit
 	log    *slog.Logger
 	m      *metrics.Metrics
 }
 
-// New returns a decider.
-func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, log *slog.Logger, m *metrics.Metrics) *Decider {
-	d := &Decider{cat: cat, store: s, out: out, render: render, cache: newCache(10_000), log: log, m: m}
+// New returns a decider. flood is how many updates a resident may send in
+// a flood window (FLOOD_LIMIT); 0 counts none.
+func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, flood int, log *slog.Logger, m *metrics.Metrics) *Decider {
+	d := &Decider{cat: cat, store: s, out: out, render: render, cache: newCache(10_000), flood: flood, log: log, m: m}
 	d.core.Store(core)
 	return d
 }
@@ -94,7 +104,7 @@ func (d *Decider) SetCore(core *conversation.Core) { d.core.Store(core) }
 // chat's lock is taken too. A Redis that does not answer the claim gets an
 // answer sent at once (Direct); an error is one that a retry may mend.
 func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, error) {
-	ref := store.UpdateRef{ID: u.ID, Chat: u.Chat, User: u.User}
+	ref := store.UpdateRef{ID: u.ID, Chat: u.Chat, User: u.User, Count: d.counts(u)}
 	c, err := d.store.Claim(ctx, ref, lock)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -114,7 +124,15 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 	}
 	commit := store.Commit{Claimed: c}
 	var dec conversation.Decision
-	if u.Answer {
+	over := d.over(c.Recent)
+	switch {
+	case !u.Answer:
+	case over == 1: // the first over the limit: one kind word, no answer
+		commit.Messages = d.outgoing(u, d.slowDown(u, c.State))
+		d.log.Info("a resident writes faster than the flood limit: asked to slow down; silent for the rest of the window", "update_id", u.ID, "limit", d.flood)
+	case over > 1:
+		commit.Silenced = true
+	default:
 		dec = d.decide(u, c.State)
 		commit.Messages = d.outgoing(u, dec)
 		switch {
@@ -149,13 +167,49 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		_ = d.store.Release(ctx, c)
 		return 0, fmt.Errorf("update %d: %w", u.ID, err)
 	}
-	if u.Answer {
-		d.cache.put(u.Chat, u.User, dec.State, dec.Forgets())
-	}
 	if len(commit.Messages) > 0 {
 		d.out.Wake()
 	}
+	if over > 0 {
+		return Flooded, nil
+	}
+	if u.Answer {
+		d.cache.put(u.Chat, u.User, dec.State, dec.Forgets())
+	}
 	return Committed, nil
+}
+
+// counts tells whether u counts against its sender's flood limit: staff
+// are never slowed down, and what the bot ignores anyway (group members
+// talking among themselves, edits, member updates) costs nothing.
+func (d *Decider) counts(u Update) bool {
+	return d.flood > 0 && u.Answer && u.User != 0 && u.Event.Role != conversation.RoleStaff && conversation.Addressed(u.Event)
+}
+
+// over is how far past the flood limit the recent'th update of a window is
+// (0: within it).
+func (d *Decider) over(recent int) int {
+	if d.flood <= 0 || recent <= d.flood {
+		return 0
+	}
+	return recent - d.flood
+}
+
+// slowDown is the one message a flooding resident gets, in their language.
+func (d *Decider) slowDown(u Update, st conversation.State) conversation.Decision {
+	return conversation.Decision{Messages: []conversation.Message{{Chat: u.Chat, Text: esc(d.cat.T(d.lang(u, st), "flood.slow_down"))}}}
+}
+
+// lang is the language to speak to the sender in without asking the core:
+// the one they chose, or their app's, or the default.
+func (d *Decider) lang(u Update, st conversation.State) string {
+	if st.Lang != "" {
+		return st.Lang
+	}
+	if lang, ok := d.cat.Match(u.Event.LanguageCode); ok {
+		return lang
+	}
+	return d.cat.Default()
 }
 
 // Answer decides u without Redis and sends the answer at once: for a Redis
@@ -195,13 +249,7 @@ func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Deci
 		if p := recover(); p != nil {
 			d.log.Error("core panicked", "update_id", u.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			d.m.Update(metrics.KindOther, metrics.OutcomePanicked)
-			lang, ok := d.cat.Match(u.Event.LanguageCode)
-			if st.Lang != "" {
-				lang, ok = st.Lang, true
-			}
-			if !ok {
-				lang = d.cat.Default()
-			}
+			lang := d.lang(u, st)
 			dec = conversation.Decision{State: st, Lang: lang, Messages: []conversation.Message{{Chat: u.Chat, Text: esc(d.cat.T(lang, "error.generic"))}}}
 		}
 	}()

@@ -67,11 +67,17 @@ func render(m conversation.Message) [][]byte {
 
 func newDecider(t *testing.T, s decide.Store, out decide.Outbox) (*decide.Decider, *i18n.Catalog) {
 	t.Helper()
+	return newDeciderWithLimit(t, s, out, 0)
+}
+
+// newDeciderWithLimit is newDecider with a flood limit.
+func newDeciderWithLimit(t *testing.T, s decide.Store, out decide.Outbox, flood int) (*decide.Decider, *i18n.Catalog) {
+	t.Helper()
 	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decide.New(k.Core(), k.Catalog, s, out, render, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), k.Catalog
+	return decide.New(k.Core(), k.Catalog, s, out, render, flood, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), k.Catalog
 }
 
 func text(id int64, lang, msg string) decide.Update {

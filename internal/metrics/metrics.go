@@ -33,6 +33,7 @@ const (
 	OutcomeDuplicate = "duplicate"
 	OutcomeFailed    = "failed"
 	OutcomePanicked  = "panicked"
+	OutcomeFlooded   = "flooded" // over the sender's flood limit: slowed down once, then silent
 )
 
 // The results of a Telegram API call, the second argument of APICall (see ResultOf).
@@ -51,7 +52,7 @@ const OtherName = "other"
 
 var (
 	kinds    = []string{KindMessage, KindCallbackQuery, KindMyChatMember, KindOther}
-	outcomes = []string{OutcomeAnswered, OutcomeIgnored, OutcomeDuplicate, OutcomeFailed, OutcomePanicked}
+	outcomes = []string{OutcomeAnswered, OutcomeIgnored, OutcomeDuplicate, OutcomeFailed, OutcomePanicked, OutcomeFlooded}
 	results  = [...]string{ResultOK, ResultBadRequest, ResultForbidden, ResultTooManyRequests, ResultServerError, ResultNetworkError}
 
 	// the Bot API methods integrabot calls; their series exist from the start

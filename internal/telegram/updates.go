@@ -107,7 +107,10 @@ func (u *Updates) settle(ctx context.Context, upd *models.Update, in Incoming, d
 		}
 	}
 	outcome := metrics.OutcomeIgnored
-	if du.Answer {
+	switch {
+	case res == decide.Flooded:
+		outcome = metrics.OutcomeFlooded
+	case du.Answer:
 		outcome = metrics.OutcomeAnswered
 	}
 	u.m.Update(kind, outcome)
