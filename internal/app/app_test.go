@@ -102,6 +102,13 @@ func startOn(t *testing.T, api *telegramtest.Server, redisURL string) *harness {
 
 func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limits deliver.Limits) *harness {
 	t.Helper()
+	return startWithOptions(t, api, prefix, rURL, app.Options{Limits: limits})
+}
+
+// startWithOptions runs the bot with opt (its poll timeout and key prefix
+// are the tests').
+func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL string, opt app.Options) *harness {
+	t.Helper()
 	if api == nil {
 		api = telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 		t.Cleanup(api.Close)
@@ -116,7 +123,8 @@ func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limi
 	h := &harness{t: t, api: api, prefix: prefix, logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.cfg = config.Config{Token: token, APIURL: api.URL, RedisURL: rURL, ListenAddr: "127.0.0.1:0"}
 	log := slog.New(slog.NewJSONHandler(h.logs, nil))
-	a, err := app.New(h.cfg, knowledge(t), app.Options{PollTimeout: time.Second, KeyPrefix: prefix, Limits: limits}, log)
+	opt.PollTimeout, opt.KeyPrefix = time.Second, prefix
+	a, err := app.New(h.cfg, knowledge(t), opt, log)
 	if err != nil {
 		t.Fatal(err)
 	}
