@@ -146,7 +146,7 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 			commit.Follow, commit.Unfollow = follows(dec.Effects)
 		}
 	}
-	if u.Answer {
+	if u.Answer && over == 0 { // a flooded update has no decision, so no effects
 		// Effects on other keys first, each idempotent by its id: should the
 		// commit fail, the retried update decides the same and repeats them
 		// harmlessly; once committed, they are durable.
