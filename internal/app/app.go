@@ -127,12 +127,14 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.metrics = metrics.New()
 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
-	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
+	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
-	a.reminders.Handle("b:", broadcast.New(a.store, telegram.Render, a.deliverer.Wake, 0, 0, opt.Now, log).Do) // broadcasts share the due jobs
+	bc := broadcast.New(a.store, telegram.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
+	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
+	a.reminders.Handle("p:", bc.Progress)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }

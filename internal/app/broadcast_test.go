@@ -106,7 +106,7 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// a barrier: the staff member's next question is answered after the report
-	waitFor(t, "the report", func() bool { return strings.Contains(texts(api.SentTo(5000)), "120") })
+	waitFor(t, "the report", func() bool { return strings.Contains(texts(api.SentTo(5000)), "Versand fertig") })
 	doubled := 0
 	for i := int64(0); i < followers+4; i++ {
 		got := received(6000 + i)
@@ -122,8 +122,22 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	if inFlight := deliver.DefaultLimits(25, 20).Workers; doubled > inFlight {
 		t.Errorf("%d followers got it twice; at most the %d in flight at the kill may", doubled, inFlight)
 	}
-	if got := strings.Count(texts(api.SentTo(5000)), "120"); got != 1 {
-		t.Errorf("the report came %d times:\n%s", got, texts(api.SentTo(5000)))
+	var reports, edits int
+	var last telegramtest.Sent
+	for _, m := range api.SentTo(5000) {
+		switch {
+		case m.Method == "sendMessage" && strings.Contains(m.Text, "Versand fertig: 120 gesendet"):
+			reports++
+		case m.Method == "editMessageText":
+			edits++
+			last = m
+		}
+	}
+	if reports != 1 {
+		t.Errorf("the report came %d times:\n%s", reports, texts(api.SentTo(5000)))
+	}
+	if edits == 0 || !strings.Contains(last.Text, "fertig: 120 von 120 gesendet") || last.Buttons != nil {
+		t.Errorf("the progress message was not kept up to date (%d edits), last:\n%s", edits, texts([]telegramtest.Sent{last}))
 	}
 	t.Logf("%d of %d followers had it at kill -9; %d twice after the restart", atKill, followers, doubled)
 	if t.Failed() {

@@ -22,6 +22,8 @@ type Store interface {
 	CountBroadcast(ctx context.Context, id, count string, n int64) error
 	Checkpoint(ctx context.Context, id string, leaseEnd time.Time, part, cursor string) error
 	FinishJob(ctx context.Context, id string) error
+	RescheduleJob(ctx context.Context, id string, at time.Time) error
+	BroadcastQueued(ctx context.Context, id string) error
 	Followers(ctx context.Context, topic string, cursor uint64, count int64) ([]int64, uint64, error)
 	Unfollow(ctx context.Context, topic string, ids ...int64) error
 	EndSubscriptions(ctx context.Context, userID int64) error
@@ -72,6 +74,9 @@ func (s *Sender) Do(ctx context.Context, src *reminder.Source, j *store.Job, now
 		}
 		s.log.Info("broadcast started", "broadcast", id, "topic", b.Topic)
 	case store.BroadcastRunning:
+		if b.Queued {
+			return 0, s.store.FinishJob(ctx, j.ID)
+		}
 	default:
 		return 0, nil // paused, cancelled or done: its transition took the job away
 	}
@@ -106,12 +111,12 @@ func (s *Sender) Do(ctx context.Context, src *reminder.Source, j *store.Job, now
 			s.wake()
 		}
 	}
-	if _, err := s.store.TransitionBroadcast(ctx, id, store.BroadcastDone, now); err != nil {
-		return total, nil // cancelled at the last moment: its record says so
+	if err := s.store.BroadcastQueued(ctx, id); err != nil {
+		return total, err
 	}
 	b, _, _ = s.store.GetBroadcast(ctx, id)
 	s.log.Info("broadcast queued for every recipient", "broadcast", id, "queued", b.Counts["queued"])
-	return total, s.report(ctx, src, b)
+	return total, nil
 }
 
 // page1 commits the broadcast to one page of followers.
@@ -150,27 +155,84 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 	if err := s.store.CountBroadcast(ctx, b.ID, "queued", int64(pushed.New)); err != nil {
 		return pushed.New, err
 	}
-	return pushed.New, s.store.CountBroadcast(ctx, b.ID, "gone", blocked+int64(pushed.Gone))
+	return pushed.New, s.store.CountBroadcast(ctx, b.ID, "blocked", blocked+int64(pushed.Gone))
 }
 
-// report tells the staff member who sent it that every recipient has it queued.
-func (s *Sender) report(ctx context.Context, src *reminder.Source, b store.Broadcast) error {
-	staff, err := s.store.Recipients(ctx, []int64{b.Staff})
+// Progress keeps the staff member's progress message up to date, every few
+// seconds until every message is sent, given up or cancelled, then reports
+// (a reminder.JobFunc for the progress jobs). Many failures pause the
+// broadcast and say so.
+func (s *Sender) Progress(ctx context.Context, src *reminder.Source, j *store.Job, now time.Time) (int, error) {
+	id := j.Payload
+	b, ok, err := s.store.GetBroadcast(ctx, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	var st conversation.State
-	if staff[0].State != nil {
-		st = *staff[0].State
+	if !ok {
+		return 0, s.store.FinishJob(ctx, j.ID)
 	}
-	m := src.Core.BroadcastReport(b.Staff, st, b.Counts["queued"])
-	var out []store.Outgoing
-	for i, p := range s.render(m) {
-		out = append(out, store.Outgoing{ID: "rb:" + b.ID + "." + strconv.Itoa(i), Chat: b.Staff, Lane: conversation.LaneBulk, Payload: p})
+	f := figures(b, now)
+	var out []conversation.Message
+	fresh := f.Failed - b.Counts["failed_seen"] // failures since staff last looked (they resumed after a pause)
+	if b.State == store.BroadcastRunning && fresh >= failuresToPause && fresh*5 >= f.Sent+f.Failed-b.Counts["failed_seen"] {
+		if _, err := s.store.TransitionBroadcast(ctx, id, store.BroadcastPaused, now); err == nil {
+			_ = s.store.CountBroadcast(ctx, id, "failed_seen", fresh)
+			b.State, f.State = store.BroadcastPaused, store.BroadcastPaused
+			s.log.Warn("broadcast paused: too many failures", "broadcast", id, "failed", f.Failed, "sent", f.Sent)
+			out = append(out, src.Core.BroadcastAutoPaused(b.Staff, s.staffState(ctx, b.Staff), id, f))
+		}
 	}
-	_, err = s.store.PushOnce(ctx, out, 48*time.Hour)
+	finished := b.State == store.BroadcastCancelled || b.State == store.BroadcastDone
+	if b.State == store.BroadcastRunning && b.Queued && f.Pending() <= 0 { // every message sent, refused or given up
+		if _, err := s.store.TransitionBroadcast(ctx, id, store.BroadcastDone, now); err == nil {
+			b.State, f.State, finished = store.BroadcastDone, store.BroadcastDone, true
+		}
+	}
+	st := s.staffState(ctx, b.Staff)
+	out = append([]conversation.Message{src.Core.BroadcastProgress(b.Staff, st, id, f, finished)}, out...)
+	if finished {
+		out = append(out, src.Core.BroadcastReport(b.Staff, st, f))
+	}
+	var msgs []store.Outgoing
+	for k, m := range out {
+		for i, p := range s.render(m) {
+			msgs = append(msgs, store.Outgoing{ID: "bp:" + id + ":" + strconv.FormatInt(now.UnixMilli(), 10) + ":" + strconv.Itoa(k) + "." + strconv.Itoa(i), Chat: b.Staff, Lane: conversation.LaneReply, Payload: p})
+		}
+	}
+	if _, err := s.store.PushOnce(ctx, msgs, time.Hour); err != nil {
+		return 0, err
+	}
 	s.wake()
-	return err
+	if finished {
+		s.log.Info("broadcast finished", "broadcast", id, "state", b.State, "sent", f.Sent, "blocked", f.Blocked, "failed", f.Failed)
+		return len(msgs), s.store.FinishJob(ctx, j.ID)
+	}
+	return len(msgs), s.store.RescheduleJob(ctx, j.ID, now.Add(progressEvery))
+}
+
+// failuresToPause: a broadcast with at least this many failures, a fifth
+// or more of what it tried, stops itself for staff to look.
+const failuresToPause = 10
+
+// progressEvery is how often the progress message is edited.
+const progressEvery = 5 * time.Second
+
+func figures(b store.Broadcast, now time.Time) conversation.BroadcastFigures {
+	c := b.Counts
+	f := conversation.BroadcastFigures{State: b.State, Queued: c["queued"], Sent: c["sent"], Blocked: c["blocked"] + c["gone"],
+		Gone: c["gone"], Failed: c["failed"], Cancelled: c["cancelled"]}
+	if minutes := now.Sub(b.Created).Minutes(); minutes > 0 {
+		f.PerMinute = int64(float64(f.Sent) / max(minutes, 1.0/60))
+	}
+	return f
+}
+
+func (s *Sender) staffState(ctx context.Context, staff int64) conversation.State {
+	rs, err := s.store.Recipients(ctx, []int64{staff})
+	if err != nil || rs[0].State == nil {
+		return conversation.State{}
+	}
+	return *rs[0].State
 }
 
 func follows(subs []string, topic string) bool {

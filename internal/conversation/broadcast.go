@@ -147,6 +147,7 @@ func (t *turn) broadcastButton(action string) {
 		t.out.Effects = append(t.out.Effects, StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"]})
 		t.out.State.Dialogue = nil
 		t.say("📢 "+t.html("broadcast.started"), t.controls(id, false))
+		t.out.Messages[len(t.out.Messages)-1].Record = broadcastRecord(id) // edited in place with the progress
 	default:
 		t.say(t.html("broadcast.nothing"), t.mainButtons())
 	}
@@ -191,16 +192,60 @@ func (c *Core) Broadcast(text, topic string, user int64, st State) Message {
 	return m
 }
 
-// BroadcastReport is what staff are told when a broadcast has gone to
-// every recipient's queue.
-func (c *Core) BroadcastReport(staff int64, st State, queued int64) Message {
-	lang := st.Lang
-	if _, ok := c.cat.Lang(lang); !ok {
-		lang = c.cat.Default()
-	}
-	text := "📢 " + esc(c.cat.Format(lang, "broadcast.report", map[string]any{"Count": c.cat.Digits(lang, strconv.FormatInt(queued, 10))}))
-	return Message{Chat: staff, Lane: LaneBulk, Text: text}
+// BroadcastFigures are what became of a broadcast's messages so far.
+type BroadcastFigures struct {
+	State                                          string
+	Queued, Sent, Blocked, Gone, Failed, Cancelled int64
+	PerMinute                                      int64
 }
+
+// Pending is how many queued messages are still to be sent.
+func (f BroadcastFigures) Pending() int64 {
+	return max(f.Queued-f.Sent-f.Gone-f.Failed-f.Cancelled, 0)
+}
+
+func (c *Core) staffTurn(staff int64, st State) *turn {
+	t := &turn{Core: c, ev: Event{UserID: staff, ChatID: staff}}
+	t.setLang(st.Lang)
+	if t.lang == "" {
+		t.setLang(c.cat.Default())
+	}
+	return t
+}
+
+func (t *turn) num(n int64) string { return t.cat.Digits(t.lang, strconv.FormatInt(n, 10)) }
+
+// BroadcastProgress is the staff member's progress message, edited in place.
+func (c *Core) BroadcastProgress(staff int64, st State, id string, f BroadcastFigures, finished bool) Message {
+	t := c.staffTurn(staff, st)
+	text := "📢 " + esc(t.cat.Format(t.lang, "broadcast.progress", map[string]any{
+		"State": t.tr("broadcast.state." + f.State), "Sent": t.num(f.Sent), "Total": t.num(f.Queued + f.Blocked - f.Gone),
+		"Pending": t.num(f.Pending()), "Blocked": t.num(f.Blocked), "Failed": t.num(f.Failed), "Rate": t.num(f.PerMinute),
+	}))
+	m := Message{Chat: staff, Text: t.dir(text), Edit: broadcastRecord(id)}
+	if !finished {
+		m.Buttons = t.controls(id, f.State == "paused")
+	}
+	return m
+}
+
+// BroadcastReport is what staff are told when every message of a broadcast
+// has been sent, given up or cancelled.
+func (c *Core) BroadcastReport(staff int64, st State, f BroadcastFigures) Message {
+	t := c.staffTurn(staff, st)
+	text := "📢 " + esc(t.cat.Format(t.lang, "broadcast.report", map[string]any{"Sent": t.num(f.Sent), "Blocked": t.num(f.Blocked), "Failed": t.num(f.Failed)}))
+	return Message{Chat: staff, Text: t.dir(text)}
+}
+
+// BroadcastAutoPaused tells staff that a broadcast stopped itself.
+func (c *Core) BroadcastAutoPaused(staff int64, st State, id string, f BroadcastFigures) Message {
+	t := c.staffTurn(staff, st)
+	text := "⚠️ " + esc(t.cat.Format(t.lang, "broadcast.auto_paused", map[string]any{"Failed": t.num(f.Failed)}))
+	return Message{Chat: staff, Text: t.dir(text), Buttons: t.controls(id, true)}
+}
+
+// broadcastRecord names the staff's progress message of a broadcast.
+func broadcastRecord(id string) string { return "bc:" + id }
 
 func cloneDialogue(d *Dialogue) *Dialogue {
 	n := *d

@@ -70,6 +70,12 @@ type Message struct {
 	Buttons  [][]Button
 	Contact  *Contact  // a contact card: tap to call, save to the phone book
 	Document *Document // a file, with Text as its caption
+	// Record keeps the id Telegram gives the sent message under this name
+	// (in its chat), so that a later message can edit it.
+	Record string
+	// Edit, when set, replaces the text and buttons of the message recorded
+	// under this name in the same chat instead of sending a new one.
+	Edit string
 }
 
 // Document is a file the bot sends, such as a calendar entry.

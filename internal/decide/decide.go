@@ -270,7 +270,7 @@ func (d *Decider) outgoing(u Update, dec conversation.Decision, from ...int) []s
 			chat = u.Chat
 		}
 		for _, p := range d.render(m) {
-			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, base+len(out)), Chat: chat, Lane: m.Lane, Payload: p})
+			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, base+len(out)), Chat: chat, Lane: m.Lane, Payload: p, Record: m.Record})
 		}
 	}
 	return out

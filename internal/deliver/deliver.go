@@ -24,6 +24,7 @@ type Queue interface {
 	Waiting(ctx context.Context) (replies, bulk int64, err error)
 	EndSubscriptions(ctx context.Context, userID int64) error // a resident who blocked the bot follows nothing more
 	CountBroadcast(ctx context.Context, id, count string, n int64) error
+	BroadcastState(ctx context.Context, id string) (string, error) // "" when there is no such broadcast
 }
 
 // Kind is what became of one send.

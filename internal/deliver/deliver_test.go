@@ -185,3 +185,42 @@ func index(list []string, s string) int {
 	}
 	return -1
 }
+
+// A broadcast's messages already queued wait while staff have it paused and
+// are dropped once they cancel it; a reply to the same resident is not held
+// up meanwhile (barrier: it is delivered while the broadcast waits).
+func TestPausedAndCancelledBroadcastsHoldTheirQueue(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.CreateBroadcast(ctx, store.Broadcast{ID: "bx", Staff: 1, Created: now, Due: now.Add(time.Hour), Topic: "news", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TransitionBroadcast(ctx, "bx", store.BroadcastPaused, now); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []store.Outgoing
+	for chat := int64(801); chat <= 803; chat++ {
+		msgs = append(msgs, store.Outgoing{ID: store.BroadcastJob("bx") + ".0", Chat: chat, Lane: conversation.LaneBulk, Payload: []byte(`"broadcast"`)})
+	}
+	if _, err := s.PushOnce(ctx, msgs, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	sc := newScript()
+	run(t, s, sc, quick)
+	commit(t, s, 1, 801, "reply")
+	waitFor(t, "the reply", func() bool { return len(sc.delivered()) >= 1 })
+	if got := sc.delivered(); len(got) != 1 || got[0] != `801:"reply"` {
+		t.Fatalf("while paused: %v", got)
+	}
+	if _, err := s.TransitionBroadcast(ctx, "bx", store.BroadcastCancelled, now); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the cancelled messages dropped", func() bool {
+		b, _, _ := s.GetBroadcast(ctx, "bx")
+		return b.Counts["cancelled"] == 3
+	})
+	if got := sc.delivered(); len(got) != 1 {
+		t.Errorf("a cancelled broadcast was sent: %v", got)
+	}
+}

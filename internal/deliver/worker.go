@@ -17,6 +17,7 @@ import (
 // trip, and workers that make the Bot API calls.
 type Deliverer struct {
 	q       Queue
+	bc      broadcastStates
 	send    Sender
 	lim     Limits
 	rates   store.Rates
@@ -80,6 +81,11 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				if rel, held := d.hold(ctx, j.m); held { // a broadcast paused or cancelled meanwhile
+					rel.Slot = j.slot
+					results <- rel
+					continue
+				}
 				// a call under way is finished even when stopping: its
 				// outcome must be recorded, or it is sent again
 				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
@@ -352,4 +358,58 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// hold keeps back a broadcast's message while staff have it paused, and
+// drops it once they cancelled it: pausing and cancelling take effect for
+// what is already queued too, not only for what is still to be queued.
+func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bool) {
+	id, ok := store.BroadcastOf(m.ID)
+	if !ok {
+		return store.Release{}, false
+	}
+	switch d.bc.state(ctx, d.q, id) {
+	case store.BroadcastPaused:
+		return store.Release{Chat: m.Chat, Lane: laneName(m), After: 5 * time.Second}, true
+	case store.BroadcastCancelled:
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+		defer cancel()
+		lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: store.Dropped}})
+		if errs[0] != nil {
+			d.redisError("ack", errs[0])
+			return store.Release{Chat: m.Chat, Lane: laneName(m), After: time.Second}, true
+		}
+		_ = d.q.CountBroadcast(sctx, id, "cancelled", 1)
+		return store.Release{Chat: m.Chat, Lane: lanes[0]}, true
+	}
+	return store.Release{}, false
+}
+
+// broadcastStates remembers broadcasts' states for a second, so that a
+// broadcast's thousands of messages cost one read a second, not one each.
+type broadcastStates struct {
+	mu   sync.Mutex
+	seen map[string]broadcastState
+}
+
+type broadcastState struct {
+	state string
+	at    time.Time
+}
+
+func (b *broadcastStates) state(ctx context.Context, q Queue, id string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s, ok := b.seen[id]; ok && time.Since(s.at) < time.Second {
+		return s.state
+	}
+	state, err := q.BroadcastState(ctx, id)
+	if err != nil {
+		return store.BroadcastRunning // Redis away: send as before; the ack will fail and it goes again
+	}
+	if b.seen == nil || len(b.seen) > 1000 {
+		b.seen = map[string]broadcastState{}
+	}
+	b.seen[id] = broadcastState{state: state, at: time.Now()}
+	return state
 }

@@ -46,6 +46,7 @@ type Broadcast struct {
 	Lang    string    // …reading this language ("" all)
 	Text    string    // the message, as Telegram HTML
 	Counts  map[string]int64
+	Queued  bool // every recipient's message is committed; what is left is sending it
 }
 
 // createBroadcastScript records a confirmed broadcast and plans its job,
@@ -59,7 +60,22 @@ redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[4], ARGV[2])
 redis.call('HSET', ARGV[3], 'p', ARGV[1])
+redis.call('ZADD', KEYS[3], 'NX', tonumber(ARGV[4]) + 5000, 'p:' .. ARGV[1])
+redis.call('HSET', ARGV[3]:sub(1, #ARGV[3] - #ARGV[2]) .. 'p:' .. ARGV[1], 'p', ARGV[1])
 return 1`)
+
+// ProgressJob is the id of the job that keeps staff's view of a broadcast
+// up to date until every message has been sent or given up.
+func ProgressJob(id string) string { return "p:" + id }
+
+// RescheduleJob makes a job due again at at (it stays with its payload and
+// checkpoints): a job that repeats until its work is done.
+func (s *Store) RescheduleJob(ctx context.Context, id string, at time.Time) error {
+	if err := s.rdb.ZAddXX(ctx, s.dueKey(), redis.Z{Score: float64(at.UnixMilli()), Member: id}).Err(); err != nil {
+		return fmt.Errorf("reschedule %s: %w", id, err)
+	}
+	return nil
+}
 
 // BroadcastJob is the id of a broadcast's job in the due set.
 func BroadcastJob(id string) string { return "b:" + id }
@@ -107,7 +123,7 @@ if not ok then return false end
 redis.call('HSET', KEYS[1], 'state', to)
 if to == 'paused' then
   redis.call('ZREM', KEYS[2], ARGV[3])
-elseif to == 'running' and from == 'paused' then
+elseif to == 'running' and from == 'paused' and redis.call('HGET', KEYS[1], 'queued') ~= '1' then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 elseif to == 'done' or to == 'cancelled' then
   redis.call('ZREM', KEYS[2], ARGV[3])
@@ -155,7 +171,7 @@ func (s *Store) GetBroadcast(ctx context.Context, id string) (Broadcast, bool, e
 	if len(m) == 0 {
 		return Broadcast{}, false, nil
 	}
-	b := Broadcast{ID: id, State: m["state"], Topic: m["topic"], Lang: m["lang"], Text: m["text"], Counts: map[string]int64{}}
+	b := Broadcast{ID: id, State: m["state"], Topic: m["topic"], Lang: m["lang"], Text: m["text"], Counts: map[string]int64{}, Queued: m["queued"] == "1"}
 	b.Staff, _ = strconv.ParseInt(m["staff"], 10, 64)
 	created, _ := strconv.ParseInt(m["created"], 10, 64)
 	due, _ := strconv.ParseInt(m["due"], 10, 64)
@@ -187,4 +203,32 @@ func (s *Store) RecentBroadcasts(ctx context.Context, n int64) ([]Broadcast, err
 		}
 	}
 	return out, nil
+}
+
+// BroadcastState is a broadcast's state ("" when there is none).
+func (s *Store) BroadcastState(ctx context.Context, id string) (string, error) {
+	st, err := s.rdb.HGet(ctx, s.broadcastKey(id), "state").Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("broadcast %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// BroadcastQueued records that every recipient's message of a broadcast is
+// committed, and removes its sending job: what is left is delivery.
+func (s *Store) BroadcastQueued(ctx context.Context, id string) error {
+	job := BroadcastJob(id)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.broadcastKey(id), "queued", "1")
+		p.ZRem(ctx, s.dueKey(), job)
+		p.Del(ctx, s.jobKey(job))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("broadcast %s: %w", id, err)
+	}
+	return nil
 }

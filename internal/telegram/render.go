@@ -15,6 +15,9 @@ import (
 // and the call's JSON body without the chat: sending it later costs no
 // decoding.
 func Render(m conversation.Message) [][]byte {
+	if m.Edit != "" {
+		return [][]byte{renderEdit(m)}
+	}
 	calls := Messages([]conversation.Reply{m})
 	out := make([][]byte, 0, len(calls))
 	for _, c := range calls {
@@ -82,7 +85,10 @@ var paidField = []byte(`"allow_paid_broadcast":true,`)
 // body makes a payload's call for chat: its method, body and content type.
 func body(payload []byte, chat int64, paid bool) (string, []byte, string, error) {
 	method, params, ok := bytes.Cut(payload, []byte(" "))
-	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact" && string(method) != "sendDocument") || len(params) < 2 || params[0] != '{' {
+	if edit, _, isEdit := bytes.Cut(method, []byte("@")); isEdit && string(edit) == "editMessageText" {
+		method, paid = edit, false // an edit is not a broadcast: no paid flag
+	}
+	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact" && string(method) != "sendDocument" && string(method) != "editMessageText") || len(params) < 2 || params[0] != '{' {
 		return "", nil, "", fmt.Errorf("payload not readable")
 	}
 	if string(method) == "sendDocument" {
@@ -101,4 +107,27 @@ func body(payload []byte, chat int64, paid bool) (string, []byte, string, error)
 	}
 	b = append(b, params[1:]...)
 	return string(method), b, "application/json", nil
+}
+
+// renderEdit is the call that replaces a recorded message's text and
+// buttons: "editMessageText@<name> {…}"; the sender puts in the message's id.
+func renderEdit(m conversation.Message) []byte {
+	text := m.Text
+	if parts := split(text, maxMessageUTF16); len(parts) > 0 {
+		text = parts[0] // an edit is one message
+	}
+	c := messageCall{Text: text, ParseMode: "HTML", LinkPreview: linkPreview{IsDisabled: true}, ReplyMarkup: keyboard(m.Buttons)}
+	var buf bytes.Buffer
+	buf.WriteString("editMessageText@" + m.Edit + " ")
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(c) // plain strings: cannot fail
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// EditOf reads the name of the message a payload edits, if it is an edit.
+func EditOf(payload []byte) (string, bool) {
+	method, _, _ := bytes.Cut(payload, []byte(" "))
+	name, ok := bytes.CutPrefix(method, []byte("editMessageText@"))
+	return string(name), ok && len(name) > 0
 }

@@ -2,6 +2,9 @@ package telegram
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
@@ -13,6 +16,14 @@ type Sender struct {
 	token string
 	paid  bool // PAID_BROADCAST: every message may use the paid broadcast rate
 	m     *metrics.Metrics
+	refs  func(ctx context.Context, chat int64, name string) (int, error) // the ids of recorded messages, for edits
+}
+
+// Refs are where the sender finds the id of a recorded message it is to
+// edit (store.SentID).
+func (s *Sender) Refs(f func(ctx context.Context, chat int64, name string) (int, error)) *Sender {
+	s.refs = f
+	return s
 }
 
 // NewSender returns a sender through c; m counts the calls (nil: not counted).
@@ -26,10 +37,21 @@ func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bo
 	if err != nil {
 		return deliver.Result{Kind: deliver.Refused, Err: err}
 	}
+	if name, ok := EditOf(payload); ok {
+		if b, err = s.withMessageID(ctx, chat, name, b); err != nil {
+			return deliver.Result{Kind: deliver.Transient, Err: err}
+		}
+		if b == nil {
+			return deliver.Result{Kind: deliver.Refused, Err: fmt.Errorf("edit: no message recorded as %q", name)}
+		}
+	}
 	id, err := s.c.sendBody(ctx, method, b, contentType, wantID)
 	s.count(method, err)
 	if err != nil {
 		err = Redact(err, s.token)
+	}
+	if err != nil && method == "editMessageText" && strings.Contains(err.Error(), "message is not modified") {
+		err = nil // the same text again: as good as done
 	}
 	f := Classify(err)
 	r := deliver.Result{MessageID: id, Err: err, RetryAfter: f.RetryAfter}
@@ -54,4 +76,21 @@ func (s *Sender) count(method string, err error) {
 	if result == metrics.ResultTooManyRequests {
 		s.m.TooManyRequests()
 	}
+}
+
+// withMessageID puts the recorded message's id into an edit's body; nil when
+// none is recorded under name.
+func (s *Sender) withMessageID(ctx context.Context, chat int64, name string, b []byte) ([]byte, error) {
+	if s.refs == nil {
+		return nil, nil
+	}
+	id, err := s.refs(ctx, chat, name)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b)+24)
+	out = append(out, `{"message_id":`...)
+	out = strconv.AppendInt(out, int64(id), 10)
+	out = append(out, ',')
+	return append(out, b[1:]...), nil
 }
