@@ -56,20 +56,19 @@ var numberWords = map[string]int{"eine": 1, "einer": 1, "einem": 1, "zwei": 2, "
 // maxEvery bounds "alle N Wochen", as the content files do.
 const maxEvery = 52
 
-// tokens are the words of s in lower case, with dashes and "bis" as "-"
-// and a unit written together with its number apart: "16–18h" is 16 - 18 h.
+// tokens are the words of s as written, with dashes and "bis" as "-" and
+// a unit written together with its number apart: "16–18h" is 16 - 18 h.
 func tokens(s string) []string {
-	s = strings.ToLower(s)
 	s = strings.NewReplacer("–", "-", "—", "-", "−", "-", ",", " ", "/", " ", "„", " ", "“", " ", "\"", " ").Replace(s)
 	s = strings.ReplaceAll(s, "-", " - ")
 	var out []string
 	for _, f := range strings.Fields(s) {
-		if f == "bis" {
+		if lower(f) == "bis" {
 			f = "-"
 		}
 		for _, unit := range []string{"uhr", "h"} {
-			if num, ok := strings.CutSuffix(f, unit); ok && num != "" && num[len(num)-1] >= '0' && num[len(num)-1] <= '9' {
-				out = append(out, num)
+			if num, ok := strings.CutSuffix(lower(f), unit); ok && num != "" && num[len(num)-1] >= '0' && num[len(num)-1] <= '9' {
+				out = append(out, f[:len(num)])
 				f = unit
 				break
 			}
@@ -98,13 +97,13 @@ func read(s string) (*reading, error) {
 	r := &reading{rel: -1}
 	dash := false
 	for i := 0; i < len(ts); i++ {
-		t := ts[i]
+		t := lower(ts[i])
 		next, after := "", ""
 		if i+1 < len(ts) {
-			next = ts[i+1]
+			next = lower(ts[i+1])
 		}
 		if i+2 < len(ts) {
-			after = ts[i+2]
+			after = lower(ts[i+2])
 		}
 		day, isDay := weekdayWords[strings.TrimSuffix(t, ".")]
 		switch {
@@ -188,7 +187,7 @@ func read(s string) (*reading, error) {
 				return nil, err
 			}
 			if !isClock {
-				return nil, fail(nil, "Das Wort „%s“ verstehe ich hier nicht.", t)
+				return nil, fail(nil, "Das Wort „%s“ verstehe ich hier nicht.", ts[i])
 			}
 			switch {
 			case r.start == nil:

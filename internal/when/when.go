@@ -49,7 +49,7 @@ func withExamples(err error, examples []string) error {
 // The examples a Moment's or a Span's error shows unless a better one fits.
 var (
 	momentExamples = []string{"morgen 9 Uhr", "3.12. 16 Uhr"}
-	spanExamples   = []string{"Di 3.12. 16–18 Uhr", "jeden Dienstag 15 Uhr"}
+	spanExamples   = []string{"3.12. 16–18 Uhr", "jeden Dienstag 15 Uhr"}
 )
 
 // Moment reads one point in time after now, in loc (the agency's time
