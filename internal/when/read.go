@@ -67,8 +67,9 @@ func tokens(s string) []string {
 			f = "-"
 		}
 		for _, unit := range []string{"uhr", "h"} {
-			if num, ok := strings.CutSuffix(lower(f), unit); ok && num != "" && num[len(num)-1] >= '0' && num[len(num)-1] <= '9' {
-				out = append(out, f[:len(num)])
+			n := len(f) - len(unit)
+			if n > 0 && strings.EqualFold(f[n:], unit) && f[n-1] >= '0' && f[n-1] <= '9' {
+				out = append(out, f[:n])
 				f = unit
 				break
 			}
@@ -288,7 +289,7 @@ func (r *reading) once(now time.Time, loc *time.Location) (date, error) {
 		return date{}, fail(nil, "Der Tag fehlt.")
 	}
 	if len(r.days) == 1 && r.days[0] != day.weekday() {
-		return date{}, mismatch(day, r.days[0])
+		return date{}, mismatch(day, r.days)
 	}
 	return day, nil
 }
@@ -316,8 +317,12 @@ func (r *reading) firstDate(today date) (date, error) {
 	return day, nil
 }
 
-// mismatch says that day is not on the weekday written with it.
-func mismatch(day date, written time.Weekday) *Error {
+// mismatch says that day is not on the weekdays written with it.
+func mismatch(day date, written []time.Weekday) *Error {
+	names := make([]string, len(written))
+	for i, d := range written {
+		names[i] = weekdayName(d)
+	}
 	return fail([]string{weekdayShort(day.weekday()) + " " + day.String()},
-		"Der %s ist ein %s, kein %s.", day, weekdayName(day.weekday()), weekdayName(written))
+		"Der %s ist ein %s, kein %s.", day, weekdayName(day.weekday()), strings.Join(names, " oder "))
 }

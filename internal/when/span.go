@@ -115,7 +115,7 @@ func (r *reading) weeklyStart(now time.Time, loc *time.Location) (date, error) {
 	day, err := r.firstDate(today)
 	if err != nil || day != (date{}) {
 		if err == nil && !slices.Contains(r.days, day.weekday()) {
-			err = mismatch(day, r.days[0])
+			err = mismatch(day, r.days)
 		}
 		return day, err
 	}
@@ -154,7 +154,7 @@ func (r *reading) monthlyStart(now time.Time, loc *time.Location) (date, error) 
 	}
 	if day != (date{}) {
 		if day.weekday() != r.days[0] {
-			return date{}, mismatch(day, r.days[0])
+			return date{}, mismatch(day, r.days)
 		}
 		if nth := nthWeekday(day.y, day.m, r.days[0], r.week); nth != day {
 			return date{}, fail([]string{weekdayShort(nth.weekday()) + " " + nth.String()},

@@ -110,6 +110,7 @@ func TestSpanErrors(t *testing.T) {
 		{"jeden Dienstag", tuesday, "Die Uhrzeit fehlt."},
 		{"jeden 3.12. 9 Uhr", tuesday, "Der Wochentag fehlt."},
 		{"jeden Dienstag ab 3.12. 15 Uhr", tuesday, "Der 3.12.2026 ist ein Donnerstag, kein Dienstag."},
+		{"montags und mittwochs ab 3.12. 15 Uhr", tuesday, "Der 3.12.2026 ist ein Donnerstag, kein Montag oder Mittwoch."},
 		{"jeden Dienstag morgen 9 Uhr", tuesday, "„morgen“ passt nicht zu einer Wiederholung"},
 		{"jeden 2. Dienstag 10 Uhr", tuesday, "„jeden 2. Dienstag“: im Monat oder alle 2 Wochen? Bitte so: „jeden 2. Dienstag im Monat 10 Uhr“ oder „alle zwei Wochen Dienstag 10 Uhr“"},
 		{"jeden Montag im Monat 10 Uhr", tuesday, "Welcher Montag im Monat – der erste, zweite, dritte, vierte oder letzte?"},

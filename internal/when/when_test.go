@@ -162,3 +162,30 @@ func TestMomentErrors(t *testing.T) {
 		checkError(t, tt.in, err, tt.want)
 	}
 }
+
+// Whatever staff type, the answer is a time in the future or an *Error.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"morgen 9 Uhr", "Fr 9:00", "3.12. 16–18 Uhr", "03.12.2026 16:00", "in 30 Minuten",
+		"jeden letzten Freitag im Monat 18 Uhr", "alle zwei Wochen Mittwoch 14 Uhr", "dienstags und donnerstags 9–11 Uhr",
+		"jeden 2. Montag im Monat ab 11.1. 10-12", "28.3. 2:30", "29.2. 9h", "- bis –", "5. 5. 5."} {
+		f.Add(s)
+	}
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2027, 3, 27, 10, 0, 0, 0, loc)
+	f.Fuzz(func(t *testing.T, s string) {
+		var e *Error
+		if m, err := Moment(s, now, loc); err != nil && !errors.As(err, &e) {
+			t.Errorf("Moment(%q): %v is not an *Error", s, err)
+		} else if err == nil && !m.After(now) {
+			t.Errorf("Moment(%q) = %v, not after %v", s, m, now)
+		}
+		if sc, err := Span(s, now, loc); err != nil && !errors.As(err, &e) {
+			t.Errorf("Span(%q): %v is not an *Error", s, err)
+		} else if err == nil && (!sc.Start.After(now) || !sc.End.After(sc.Start)) {
+			t.Errorf("Span(%q) = %+v: not after %v, or ends before it starts", s, sc, now)
+		}
+	})
+}
