@@ -139,6 +139,10 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	if edits == 0 || !strings.Contains(last.Text, "fertig: 120 von 120 gesendet") || last.Buttons != nil {
 		t.Errorf("the progress message was not kept up to date (%d edits), last:\n%s", edits, texts([]telegramtest.Sent{last}))
 	}
+	n := len(api.SentTo(5000))
+	api.SendText(staffer, "/broadcasts")
+	list := h.waitSentWithin(5000, n+1, 10*time.Second)[n:]
+	mustContain(t, texts(list), "Letzte Rundnachrichten", "fertig · 120 gesendet, 0 blockiert, 0 fehlgeschlagen")
 	t.Logf("%d of %d followers had it at kill -9; %d twice after the restart", atKill, followers, doubled)
 	if t.Failed() {
 		t.Logf("logs:\n%s", logs.String())

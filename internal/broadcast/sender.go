@@ -171,7 +171,7 @@ func (s *Sender) Progress(ctx context.Context, src *reminder.Source, j *store.Jo
 	if !ok {
 		return 0, s.store.FinishJob(ctx, j.ID)
 	}
-	f := figures(b, now)
+	f := Figures(b, now)
 	var out []conversation.Message
 	fresh := f.Failed - b.Counts["failed_seen"] // failures since staff last looked (they resumed after a pause)
 	if b.State == store.BroadcastRunning && fresh >= failuresToPause && fresh*5 >= f.Sent+f.Failed-b.Counts["failed_seen"] {
@@ -217,7 +217,8 @@ const failuresToPause = 10
 // progressEvery is how often the progress message is edited.
 const progressEvery = 5 * time.Second
 
-func figures(b store.Broadcast, now time.Time) conversation.BroadcastFigures {
+// Figures are a broadcast's counts as staff see them.
+func Figures(b store.Broadcast, now time.Time) conversation.BroadcastFigures {
 	c := b.Counts
 	f := conversation.BroadcastFigures{State: b.State, Queued: c["queued"], Sent: c["sent"], Blocked: c["blocked"] + c["gone"],
 		Gone: c["gone"], Failed: c["failed"], Cancelled: c["cancelled"]}

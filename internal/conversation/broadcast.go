@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/when"
 )
 
 // Staff broadcast to followers in a short dialogue: the text, the audience,
@@ -16,6 +18,7 @@ const (
 	stepText          = "text"
 	stepAudience      = "audience"
 	stepPreview       = "preview"
+	stepWhen          = "when"
 
 	dataBroadcast = "bc:" // + action
 	bcAudience    = "aud:"
@@ -23,6 +26,7 @@ const (
 	bcSend        = "send"
 	bcEdit        = "edit"
 	bcCancel      = "cancel"
+	bcLater       = "later"
 	bcControl     = "ctl:" // + state + ":" + id: pause, resume, cancel a running one
 
 	broadcastDraftTTL = 24 * time.Hour
@@ -33,11 +37,18 @@ const (
 // or a double tap records one.
 type StartBroadcast struct {
 	ID    string
+	Due   time.Time // when to send it (zero: now)
 	Staff int64
 	Text  string // Telegram HTML, as residents see it
 	Topic string // followers of this topic…
 	Lang  string // …who read this language ("" all)
 }
+
+// ListBroadcasts asks for the recent broadcasts with their figures (the
+// decider reads them and lets BroadcastList write them).
+type ListBroadcasts struct{}
+
+func (ListBroadcasts) effect() {}
 
 // ControlBroadcast asks for a broadcast to go to state To (running, paused, cancelled).
 type ControlBroadcast struct {
@@ -78,7 +89,7 @@ func (t *turn) bcButton(icon, label, action string) Button {
 // broadcastDialogue takes the staff member's text while a broadcast is being written.
 func (t *turn) broadcastDialogue(msg string) bool {
 	d := t.out.State.Dialogue
-	if d == nil || d.Name != dialogueBroadcast || d.Step != stepText {
+	if d == nil || d.Name != dialogueBroadcast || (d.Step != stepText && d.Step != stepWhen) {
 		return false
 	}
 	if t.staffOnly() {
@@ -88,6 +99,17 @@ func (t *turn) broadcastDialogue(msg string) bool {
 		return false
 	}
 	d = cloneDialogue(d)
+	if d.Step == stepWhen {
+		t.out.State.Dialogue = d
+		at, err := when.Moment(msg, t.ev.Now, t.content.Location)
+		if err != nil { // the staff's German terms, after a line in their language
+			t.say(t.html("broadcast.bad_when")+"\n"+esc(err.Error()), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+			return true
+		}
+		d.Draft["at"] = strconv.FormatInt(at.Unix(), 10)
+		t.broadcastPreview()
+		return true
+	}
 	d.Draft["text"] = msg
 	d.Step = stepAudience
 	t.out.State.Dialogue = d
@@ -130,6 +152,9 @@ func (t *turn) broadcastButton(action string) {
 	case action == bcEdit:
 		d.Step = stepText
 		t.say(t.html("broadcast.ask_text"), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+	case action == bcLater && d.Step == stepPreview:
+		d.Step = stepWhen
+		t.say(t.html("broadcast.ask_when"), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
 	case action == bcLang:
 		var rows [][]Button
 		for _, l := range t.cat.Languages() {
@@ -144,8 +169,18 @@ func (t *turn) broadcastButton(action string) {
 		t.broadcastPreview()
 	case action == bcSend && d.Step == stepPreview:
 		id := strconv.FormatInt(t.ev.ChatID, 36) + "-" + strconv.Itoa(t.ev.MessageID)
-		t.out.Effects = append(t.out.Effects, StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"]})
+		start := StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"]}
+		if at, err := strconv.ParseInt(d.Draft["at"], 10, 64); err == nil && time.Unix(at, 0).After(t.ev.Now) {
+			start.Due = time.Unix(at, 0)
+		}
+		t.out.Effects = append(t.out.Effects, start)
 		t.out.State.Dialogue = nil
+		if !start.Due.IsZero() {
+			t.say("🕘 "+esc(t.cat.Format(t.lang, "broadcast.scheduled", map[string]any{"When": t.moment(start.Due)})), [][]Button{{
+				t.bcButton("⏹", "button.cancel", bcControl+"cancelled:"+id)}})
+			t.out.Messages[len(t.out.Messages)-1].Record = broadcastRecord(id)
+			return
+		}
 		t.say("📢 "+t.html("broadcast.started"), t.controls(id, false))
 		t.out.Messages[len(t.out.Messages)-1].Record = broadcastRecord(id) // edited in place with the progress
 	default:
@@ -165,10 +200,14 @@ func (t *turn) broadcastPreview() {
 	preview := BroadcastMessage(esc(d.Draft["text"]), "", "")
 	preview.Lane = LaneReply // an answer to staff: before the question below it, not after
 	t.out.Messages = append(t.out.Messages, preview)
-	t.say(esc(t.cat.Format(t.lang, "broadcast.preview", map[string]any{"Audience": audience})), [][]Button{
-		{t.bcButton("📢", "button.send", bcSend)},
-		{t.bcButton("✏️", "button.edit", bcEdit), t.bcButton("❌", "button.cancel", bcCancel)},
-	})
+	text := esc(t.cat.Format(t.lang, "broadcast.preview", map[string]any{"Audience": audience}))
+	rows := [][]Button{{t.bcButton("📢", "button.send", bcSend), t.bcButton("🕘", "button.later", bcLater)}}
+	if at, err := strconv.ParseInt(d.Draft["at"], 10, 64); err == nil {
+		text = paragraphs(text, "🕘 "+esc(t.cat.Format(t.lang, "broadcast.scheduled", map[string]any{"When": t.moment(time.Unix(at, 0))})))
+		rows = [][]Button{{t.bcButton("📢", "button.send", bcSend)}}
+	}
+	rows = append(rows, []Button{t.bcButton("✏️", "button.edit", bcEdit), t.bcButton("❌", "button.cancel", bcCancel)})
+	t.say(text, rows)
 }
 
 // BroadcastMessage is a broadcast as a resident gets it: the staff's text,
@@ -270,4 +309,51 @@ func (c *Core) BroadcastControls(lang, id string, paused bool) [][]Button {
 	t := &turn{Core: c}
 	t.setLang(lang)
 	return t.controls(id, paused)
+}
+
+// moment is a date and time the local way.
+func (t *turn) moment(at time.Time) string {
+	at = at.In(t.content.Location)
+	return t.cat.Date(t.lang, at) + ", " + ltr(t.rtl, t.cat.Clock(t.lang, at))
+}
+
+func (t *turn) broadcastsCommand() {
+	if t.staffOnly() {
+		return
+	}
+	t.out.Effects = append(t.out.Effects, ListBroadcasts{}) // the decider writes the list
+}
+
+// BroadcastSummary is one recent broadcast as staff see it listed.
+type BroadcastSummary struct {
+	Created time.Time
+	Due     time.Time
+	Topic   string
+	Lang    string
+	Figures BroadcastFigures
+}
+
+// BroadcastList is the list of recent broadcasts for staff, in lang.
+func (c *Core) BroadcastList(staff int64, st State, list []BroadcastSummary, now time.Time) Message {
+	t := c.staffTurn(staff, st)
+	t.ev.Now = now
+	if len(list) == 0 {
+		return Message{Chat: staff, Text: t.dir(t.html("broadcasts.none"))}
+	}
+	lines := []string{bold(t.tr("broadcasts.title"))}
+	for _, b := range list {
+		audience := t.topicName(b.Topic)
+		if l, ok := t.cat.Lang(b.Lang); ok {
+			audience += " · " + l.Name
+		}
+		at := b.Created
+		if b.Due.After(at) {
+			at = b.Due
+		}
+		lines = append(lines, "• "+esc(t.cat.Format(t.lang, "broadcasts.line", map[string]any{
+			"When": t.moment(at), "Audience": audience, "State": t.tr("broadcast.state." + b.Figures.State),
+			"Sent": t.num(b.Figures.Sent), "Blocked": t.num(b.Figures.Blocked), "Failed": t.num(b.Figures.Failed),
+		})))
+	}
+	return Message{Chat: staff, Text: t.dir(strings.Join(lines, "\n"))}
 }

@@ -3,6 +3,7 @@ package conversation_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
@@ -82,5 +83,56 @@ func TestBroadcastIsStaffOnly(t *testing.T) {
 		if out := f.core.Handle(group, draft); len(out.Effects) != 0 {
 			t.Errorf("staff in a group: %+v", out.Effects)
 		}
+	}
+}
+
+// "Send later" takes a time as staff write it; the broadcast is planned for
+// it. A time that cannot be read gets the staff's terms and an example.
+func TestScheduledBroadcast(t *testing.T) {
+	f := load(t)
+	ev := cmd("de", "broadcast")
+	ev.Text = "Sprachcafé fällt aus"
+	out := f.core.Handle(staff(ev), conversation.State{Lang: "de"})
+	out = f.core.Handle(staff(press("de", "bc:later")), out.State)
+	if !strings.Contains(all(out), "morgen 9 Uhr") {
+		t.Fatalf("no example of a time:\n%s", all(out))
+	}
+	bad := f.core.Handle(staff(text("de", "irgendwann")), out.State)
+	if got := all(bad); !strings.Contains(got, f.cat.T("de", "broadcast.bad_when")) || !strings.Contains(got, "Bitte so") {
+		t.Fatalf("an unreadable time:\n%s", got)
+	}
+	out = f.core.Handle(staff(text("de", "morgen 9 Uhr")), bad.State)
+	if got := all(out); !strings.Contains(got, "Dienstag, 1. Dezember") || !strings.Contains(got, "09:00") || !strings.Contains(got, "|bc:send]") {
+		t.Fatalf("the preview does not say when:\n%s", got)
+	}
+	out = f.core.Handle(staff(press("de", "bc:send")), out.State)
+	starts := effects[conversation.StartBroadcast](out)
+	want := time.Date(2026, 12, 1, 9, 0, 0, 0, mustBerlin())
+	if len(starts) != 1 || !starts[0].Due.Equal(want) {
+		t.Fatalf("planned for %+v, want %v", starts, want)
+	}
+	if got := all(out); !strings.Contains(got, "|bc:ctl:cancelled:") || out.Messages[0].Record == "" {
+		t.Errorf("the planned broadcast cannot be cancelled or followed:\n%s", got)
+	}
+}
+
+// /broadcasts lists recent broadcasts with their figures, for staff only.
+func TestBroadcastList(t *testing.T) {
+	f := load(t)
+	out := f.core.Handle(staff(cmd("de", "broadcasts")), conversation.State{Lang: "de"})
+	if len(effects[conversation.ListBroadcasts](out)) != 1 {
+		t.Fatalf("/broadcasts: %+v", out.Effects)
+	}
+	if out := f.core.Handle(cmd("de", "broadcasts"), conversation.State{Lang: "de"}); len(out.Effects) != 0 {
+		t.Errorf("a resident lists broadcasts: %+v", out.Effects)
+	}
+	m := f.core.BroadcastList(7, conversation.State{Lang: "de"}, []conversation.BroadcastSummary{{
+		Created: monday, Topic: "news", Lang: "tr", Figures: conversation.BroadcastFigures{State: "done", Sent: 118, Blocked: 2, Failed: 1},
+	}}, monday)
+	if !strings.Contains(m.Text, "118 gesendet, 2 blockiert, 1 fehlgeschlagen") || !strings.Contains(m.Text, "Türkçe") || !strings.Contains(m.Text, "fertig") {
+		t.Errorf("list:\n%s", m.Text)
+	}
+	if m := f.core.BroadcastList(7, conversation.State{Lang: "ar"}, nil, monday); m.Text != "\u200f"+f.cat.T("ar", "broadcasts.none") {
+		t.Errorf("empty list: %q", m.Text)
 	}
 }

@@ -168,8 +168,12 @@ func (t *turn) button(data string) {
 }
 
 func (t *turn) command(name, arg string) {
-	if name == "broadcast" {
+	switch name {
+	case "broadcast":
 		t.broadcastCommand(arg)
+		return
+	case "broadcasts":
+		t.broadcastsCommand()
 		return
 	}
 	screen, ok := commandScreens[name]

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/broadcast"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
@@ -35,6 +36,7 @@ type Store interface {
 	Commit(ctx context.Context, c store.Commit, now time.Time) error
 	Release(ctx context.Context, c store.Claimed) error
 	CreateBroadcast(ctx context.Context, b store.Broadcast) (bool, error)
+	RecentBroadcasts(ctx context.Context, n int64) ([]store.Broadcast, error)
 	TransitionBroadcast(ctx context.Context, id, to string, now time.Time) (string, error)
 }
 
@@ -297,10 +299,23 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 		switch e := e.(type) {
 		case conversation.StartBroadcast:
 			b := store.Broadcast{ID: e.ID, Staff: e.Staff, Created: u.Event.Now, Due: u.Event.Now, Topic: e.Topic, Lang: e.Lang, Text: e.Text}
+			if e.Due.After(b.Due) {
+				b.Due = e.Due // scheduled
+			}
 			if _, err := d.store.CreateBroadcast(ctx, b); err != nil {
 				return nil, err
 			}
 			d.log.Info("broadcast confirmed", "broadcast", e.ID, "staff_id", e.Staff, "topic", e.Topic, "lang", e.Lang)
+		case conversation.ListBroadcasts:
+			recent, err := d.store.RecentBroadcasts(ctx, 10)
+			if err != nil {
+				return nil, err
+			}
+			var list []conversation.BroadcastSummary
+			for _, b := range recent {
+				list = append(list, conversation.BroadcastSummary{Created: b.Created, Due: b.Due, Topic: b.Topic, Lang: b.Lang, Figures: broadcast.Figures(b, u.Event.Now)})
+			}
+			out = append(out, d.core.Load().BroadcastList(u.Chat, conversation.State{Lang: dec.Lang}, list, u.Event.Now))
 		case conversation.ControlBroadcast:
 			msg := "broadcast." + e.To
 			if _, err := d.store.TransitionBroadcast(ctx, e.ID, e.To, u.Event.Now); errors.Is(err, store.ErrTransition) {

@@ -40,6 +40,9 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 
 func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
+func (f *fakeStore) RecentBroadcasts(context.Context, int64) ([]store.Broadcast, error) {
+	return nil, nil
+}
 func (f *fakeStore) TransitionBroadcast(context.Context, string, string, time.Time) (string, error) {
 	return "", nil
 }

@@ -53,3 +53,20 @@ func TestBroadcastStates(t *testing.T) {
 		t.Errorf("the record lives %v", ttl)
 	}
 }
+
+// A broadcast planned for later is not due before its time.
+func TestScheduledBroadcastWaits(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	now := time.Now()
+	if _, err := s.CreateBroadcast(ctx, Broadcast{ID: "later", Staff: 5, Created: now, Due: now.Add(time.Hour), Topic: "news", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.TakeJob(ctx, now.Add(59*time.Minute), time.Minute); j != nil {
+		t.Fatalf("taken before its time: %+v", j)
+	}
+	j, _ := s.TakeJob(ctx, now.Add(time.Hour+time.Second), time.Minute)
+	if j == nil || j.ID != BroadcastJob("later") || j.Payload != "later" {
+		t.Fatalf("at its time: %+v", j)
+	}
+}
