@@ -38,13 +38,13 @@ const (
 
 // Commands maps each command to the screen it opens; adapters register
 // these with Telegram (command.<name> is its description).
-var Commands = []string{"start", "help", "language", "services", "contacts", "events", "subscribe", "subscriptions", "unsubscribe", "privacy"}
+var Commands = []string{"start", "help", "language", "services", "contacts", "events", "subscribe", "subscriptions", "unsubscribe", "privacy", "forget"}
 
 var commandScreens = map[string]string{
 	"start": screenMain, "menu": screenMain, "help": screenHelp, "language": screenLanguage,
 	"services": screenServices, "contacts": screenContacts, "events": screenEncounters,
 	"privacy": screenPrivacy, "subscribe": screenReminders, "subscriptions": screenSubscriptions,
-	"unsubscribe": screenUnsubscribe,
+	"unsubscribe": screenUnsubscribe, "forget": screenForget,
 }
 
 // Core answers residents. It is safe for concurrent use.
@@ -141,9 +141,9 @@ func (t *turn) html(id string) string { return esc(t.tr(id)) }
 func (t *turn) button(data string) {
 	switch {
 	case data == dataDelete:
-		t.out.Effects = append(t.out.Effects, ForgetResident{UserID: t.ev.UserID})
-		t.out.State = State{}
-		t.say(t.html("privacy.deleted"), t.mainButtons())
+		t.askForget()
+	case data == dataDeleteYes:
+		t.forget()
 	case data == dataCards:
 		t.cards()
 	case data == dataStopAll:
@@ -284,6 +284,8 @@ func (t *turn) screen(name string) {
 		t.say(t.html("privacy.text"), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})
 	case screenHelp:
 		t.say(t.helpText(), t.mainButtons())
+	case screenForget:
+		t.askForget()
 	default:
 		t.menu(t.html("fallback.text"))
 		return

@@ -204,7 +204,7 @@ func TestRunnerWithoutStore(t *testing.T) {
 	if got := joined(r.Handle(ctx, press("de", "l:tr"))); !strings.Contains(got, f.cat.T("tr", "error.not_saved")) {
 		t.Errorf("no word that the choice was not saved:\n%s", got)
 	}
-	got := joined(r.Handle(ctx, press("de", "del")))
+	got := joined(r.HandleLoaded(ctx, press("de", "del:yes"), conversation.State{Lang: "de", Screen: "forget"}))
 	if strings.Contains(got, f.cat.T("de", "privacy.deleted")) || !strings.Contains(got, f.cat.T("de", "error.generic")) {
 		t.Errorf("deletion claimed although it failed:\n%s", got)
 	}

@@ -21,6 +21,7 @@ import (
 type fakeStore struct {
 	mu        sync.Mutex
 	claim     store.Claim
+	state     conversation.State // the state a claim finds
 	claimErr  error
 	commitErr error
 	commits   []store.Commit
@@ -28,7 +29,7 @@ type fakeStore struct {
 }
 
 func (f *fakeStore) Claim(context.Context, store.UpdateRef, bool) (store.Claimed, error) {
-	return store.Claimed{Claim: f.claim}, f.claimErr
+	return store.Claimed{Claim: f.claim, State: f.state}, f.claimErr
 }
 
 func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error {
@@ -135,9 +136,9 @@ func TestHandle(t *testing.T) {
 		}
 	})
 	t.Run("deleting the data is an effect of the commit", func(t *testing.T) {
-		s := &fakeStore{}
+		s := &fakeStore{state: conversation.State{Lang: "de", Screen: "forget"}}
 		d, cat := newDecider(t, s, &fakeOut{})
-		d.Handle(ctx, press(4, "del"), false)
+		d.Handle(ctx, press(4, "del:yes"), false)
 		if c := s.commits[0]; !c.Forget || !strings.Contains(string(c.Messages[0].Payload), cat.T("de", "privacy.deleted")) {
 			t.Errorf("commit %+v", c)
 		}
@@ -163,8 +164,11 @@ func TestWithoutRedis(t *testing.T) {
 	if got := strings.Join(out.direct, "\n"); !strings.Contains(got, cat.T("tr", "help.text")[:20]) {
 		t.Errorf("answered without Redis, not in the chosen Turkish:\n%s", got)
 	}
+	s.claimErr, s.state = nil, conversation.State{Lang: "tr"}
+	d.Handle(ctx, press(4, "del"), false) // asks, and this process remembers the question
+	s.claimErr = errors.New("dial tcp: connection refused")
 	out.direct = nil
-	d.Handle(ctx, press(4, "del"), false)
+	d.Handle(ctx, press(5, "del:yes"), false)
 	if got := strings.Join(out.direct, "\n"); strings.Contains(got, cat.T("tr", "privacy.deleted")) || !strings.Contains(got, cat.T("tr", "error.generic")) {
 		t.Errorf("a deletion that could not happen was claimed:\n%s", got)
 	}

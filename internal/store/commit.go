@@ -26,7 +26,7 @@ type Outgoing struct {
 type Commit struct {
 	Claimed  Claimed
 	State    *conversation.State // nil: unchanged (its TTL is renewed)
-	Forget   bool                // delete what is stored about the sender first
+	Forget   bool                // delete everything stored about the sender, in every chat
 	Messages []Outgoing          // to any chat; the update's own chat commits atomically with the state
 	// Topics the sender starts or stops following (their private chat's
 	// state lists them): the index of followers is kept in step.
@@ -178,10 +178,15 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 		})
 	}
 	keys := []string{s.updateKey(ref.Chat, ref.ID), s.convKey(ref.Chat, ref.User), s.replyQ(ref.Chat), s.bulkQ(ref.Chat), s.lockKey(ref.Chat)}
+	var forget forgetting
 	if c.Forget {
 		keys = append(keys, s.convKey(ref.Chat, ref.User))
-		if ref.Chat == ref.User {
-			keys = append(keys, s.forgetKeys(ref.User)...)
+		var err error
+		if forget, err = s.findForget(ctx, ref.User); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if err := s.forgetMarks(ctx, forget, ref); err != nil {
+			return fmt.Errorf("commit: %w", err)
 		}
 	}
 	done := ms(UpdateTTL)
@@ -194,6 +199,9 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 
 	var commit *redis.Cmd
 	s.group.do(ctx, func(p redis.Pipeliner) {
+		if c.Forget { // first: should the commit fail, its retry finds the question and deletes again
+			s.forgetBefore(ctx, p, forget, ref)
+		}
 		for _, f := range cmds {
 			f(p)
 		}
@@ -206,7 +214,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 		}
 		if ref.User != 0 {
 			if c.Forget {
-				p.ZRem(ctx, s.global("seen"), ref.User)
+				s.forgetShared(ctx, p, ref.User, ref.Chat != ref.User)
 			} else {
 				p.ZAdd(ctx, s.global("seen"), redis.Z{Score: float64(now.Unix()), Member: ref.User})
 			}
@@ -222,6 +230,19 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	// away between two commands), Repair finds the chat at the next start.
 	// Only now may the index forget what the state no longer lists; should
 	// this fail, the next reminder finds the stale member and removes it.
+	if c.Forget {
+		// The update's own mark names the resident in a private chat: it
+		// goes too. Should Telegram send the update again, it finds no
+		// state and asks the question again; it deletes nothing unasked.
+		var marks []string
+		if ref.Chat == ref.User {
+			marks = append(marks, s.updateKey(ref.Chat, ref.ID))
+		}
+		// Should this fail, a reminder finds the stale followers and the
+		// mark expires with its TTL: the commit stands.
+		_ = s.forgetAfter(ctx, ref.User, append(forget.topics, c.Unfollow...), marks...)
+		return nil
+	}
 	for _, topic := range c.Unfollow {
 		if err := s.Unfollow(ctx, topic, ref.User); err != nil {
 			return nil

@@ -20,7 +20,9 @@
 //	                                              never overwrites their private chat's.
 //	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
 //	                                              "done": deduplicates webhook retries, re-fetches, replicas.
-//	                                              An update silenced by the flood limit is removed instead.
+//	                                              An update silenced by the flood limit is removed instead;
+//	                                              the mark of the update that deletes a resident's data goes
+//	                                              with them.
 //	ib:{u<id>}:flood           string  1 minute   how many updates the resident sent in the current flood window
 //	ib:{c<chat>}:flood:<user>                     (FLOOD_LIMIT), counted when claimed; in a group per member. The
 //	                                              id is in the key; the window is the key's TTL, fixed at its first
@@ -74,6 +76,18 @@
 // (the follower sets by those whose state lists the topic, once a reminder
 // walked them). Jobs and plans are bounded by the dates ahead: the horizon
 // is the largest reminder offset plus a week.
+//
+// # Forgetting a resident
+//
+// /forget (confirmed) deletes at once, wherever it was asked: in their slot
+// {u<id>} the state, gone, sent, flood, the bulk queue, every dup:* and
+// every upd:* that is done (a claim in flight is another update's); their
+// state and flood count in every group, {c<chat>}:st:<id> and
+// {c<chat>}:flood:<id>, found by walking the keys; their id in their bucket
+// of every {g}:subs:<topic>:<b> and in {g}:seen. The reply queue that holds the
+// confirmation, and the chat's place in {g}:ready:*, :dirty and :pace, go
+// once the confirmation is sent (when asked in a group, at once, with what
+// was waiting for their private chat). export-user reads the same keys.
 package store
 
 import (

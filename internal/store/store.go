@@ -84,24 +84,9 @@ func (s *Store) SaveStates(ctx context.Context, states map[int64]conversation.St
 	return nil
 }
 
-// DeleteState forgets a resident: what forgetKeys names.
+// DeleteState forgets a resident: everything Forget deletes.
 func (s *Store) DeleteState(ctx context.Context, userID int64) error {
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.forgetKeys(userID)...)
-		p.ZRem(ctx, s.global("seen"), userID)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("delete state: %w", err)
-	}
-	return nil
-}
-
-// forgetKeys are the keys in a resident's slot that deleting their data
-// removes. Their queued messages stay: the confirmation of the deletion is
-// among them.
-func (s *Store) forgetKeys(userID int64) []string {
-	return []string{s.stateKey(userID), s.goneKey(userID), s.sentKey(userID), s.floodKey(userID, userID)}
+	return s.Forget(ctx, userID)
 }
 
 func encodeState(st conversation.State) (string, error) {

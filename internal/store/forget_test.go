@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// naming lists the keys under s's prefix whose name or value carries id.
+func naming(t *testing.T, rdb redis.UniversalClient, s *Store, id int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	word := regexp.MustCompile(`(^|[^0-9])` + fmt.Sprint(id) + `([^0-9]|$)`)
+	var found []string
+	keys, err := rdb.Keys(ctx, s.prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		var values []string
+		switch rdb.Type(ctx, key).Val() {
+		case "string":
+			values = []string{rdb.Get(ctx, key).Val()}
+		case "list":
+			values = rdb.LRange(ctx, key, 0, -1).Val()
+		case "set":
+			values = rdb.SMembers(ctx, key).Val()
+		case "zset":
+			values = rdb.ZRange(ctx, key, 0, -1).Val()
+		case "hash":
+			for k, v := range rdb.HGetAll(ctx, key).Val() {
+				values = append(values, k, v)
+			}
+		}
+		if word.MatchString(strings.TrimPrefix(key, s.prefix)) {
+			found = append(found, key)
+		}
+		for _, v := range values {
+			if word.MatchString(v) {
+				found = append(found, key+" = "+v)
+			}
+		}
+	}
+	sort.Strings(found)
+	return found
+}
+
+// A resident with state in their own chat and a group, subscriptions, a
+// reminder waiting and its dedupe key, a gone mark, sent ids and old update
+// marks: a forgetting commit, asked in either chat, leaves nothing that
+// names them once its confirmation is sent; another resident keeps all.
+func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		for _, where := range []string{"private", "group"} {
+			t.Run(name+"/"+where, func(t *testing.T) {
+				ctx := context.Background()
+				s := newStore(t, rdb)
+				const me, other, group = 4101, 4202, -4303
+				now := time.Now()
+				update := int64(1)
+				commit := func(chat, user int64, c Commit) {
+					t.Helper()
+					cl, err := s.Claim(ctx, UpdateRef{ID: update, Chat: chat, User: user}, true)
+					if err != nil || cl.Claim != Fresh {
+						t.Fatalf("claim: %+v %v", cl, err)
+					}
+					update++
+					c.Claimed = cl
+					if err := s.Commit(ctx, c, now); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, u := range []int64{me, other} {
+					commit(u, u, Commit{State: &conversation.State{Lang: "uk", Subs: []string{"news", "e:x"}}, Follow: []string{"news", "e:x"},
+						Messages: []Outgoing{{ID: fmt.Sprint(update, ".0"), Chat: u, Payload: []byte(`{"text":"hi"}`)}}})
+					commit(group, u, Commit{State: &conversation.State{Lang: "uk", Screen: "privacy"}})
+					if _, err := s.PushOnce(ctx, []Outgoing{{ID: "job.1", Chat: u, Lane: conversation.LaneBulk, Payload: []byte(`{"text":"reminder"}`)}}, 48*time.Hour); err != nil {
+						t.Fatal(err)
+					}
+					rdb.HSet(ctx, s.sentKey(u), "card", 77)
+				}
+				deliverAll(t, s)
+				if err := s.SetGone(ctx, me, true); err != nil {
+					t.Fatal(err)
+				}
+				if len(naming(t, rdb, s, me)) < 8 {
+					t.Fatalf("too little stored to test with: %v", naming(t, rdb, s, me))
+				}
+				before := naming(t, rdb, s, other)
+
+				chat := int64(me)
+				if where == "group" {
+					chat = group
+				}
+				commit(chat, me, Commit{Forget: true, Messages: []Outgoing{{ID: "done.0", Chat: chat, Payload: []byte(`{"text":"deleted"}`)}}})
+				if got := deliverAll(t, s); len(got) != 1 || !strings.Contains(got[0], "deleted") {
+					t.Fatalf("the confirmation was not delivered: %q", got)
+				}
+				if left := naming(t, rdb, s, me); len(left) > 0 {
+					t.Errorf("after forgetting, the id is still in:\n%s", strings.Join(left, "\n"))
+				}
+				if after := naming(t, rdb, s, other); strings.Join(after, "\n") != strings.Join(before, "\n") {
+					t.Errorf("the other resident's keys changed:\n%s\nwere:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+				}
+			})
+		}
+	}
+}
