@@ -230,6 +230,10 @@ func (a *App) checkRedis(ctx context.Context) {
 	defer cancel()
 	if err := a.store.Ping(cctx); err != nil {
 		a.log.Error("redis does not answer; answering residents without it until it does", "err", err)
+		return
+	}
+	if err := a.store.LoadScripts(cctx); err != nil {
+		a.log.Warn("could not load the scripts; they are loaded when first needed", "err", err)
 	}
 }
 

@@ -32,6 +32,20 @@ func New(rdb redis.UniversalClient, prefix string, timing config.Timing) *Store 
 	return s
 }
 
+// LoadScripts makes Redis know every script the store sends in a round trip
+// with others, so that none of them is unknown while another in the same
+// round trip already ran (a round trip with an unknown script is sent
+// again whole). Run at start; a restarted Redis forgets them all at once,
+// which the store handles.
+func (s *Store) LoadScripts(ctx context.Context) error {
+	for _, sc := range pipelinedScripts {
+		if err := sc.Load(ctx, s.rdb).Err(); err != nil {
+			return fmt.Errorf("load scripts: %w", err)
+		}
+	}
+	return nil
+}
+
 // Ping tells whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error {
 	return s.rdb.Ping(ctx).Err()
