@@ -70,7 +70,8 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	}
 	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
 	api.SendText(staffer, "/broadcast Liebe Nachbarn, das Büro ist am Freitag zu.")
-	preview := h.waitSentWithin(5000, 2, 20*time.Second)
+	preview := h.waitSentWithin(5000, 3, 20*time.Second)
+	mustContain(t, texts(preview[2:3]), "Empfänger: 120 (Deutsch 20, Türkçe 20, العربية 20, فارسی 20, Українська 20, Русский 20)")
 	mustContain(t, texts(preview), "Liebe Nachbarn", "|bc:send]")
 	api.PressButton(staffer, preview[1].MessageID, "bc:send")
 	received := func(id int64) int {

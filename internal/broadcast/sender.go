@@ -31,6 +31,12 @@ type Store interface {
 	PushOnce(ctx context.Context, msgs []store.Outgoing, dedupe time.Duration) (store.Pushed, error)
 }
 
+// Followers is what counting an audience reads.
+type Followers interface {
+	Followers(ctx context.Context, topic string, cursor uint64, count int64) ([]int64, uint64, error)
+	Recipients(ctx context.Context, ids []int64) ([]store.Recipient, error)
+}
+
 // Sender does broadcast jobs.
 type Sender struct {
 	store  Store
@@ -127,7 +133,7 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 	}
 	var stale []int64
 	var out []store.Outgoing
-	var blocked int64
+	var blocked, skipped int64
 	for _, rc := range recips {
 		switch {
 		case rc.State == nil || !follows(rc.State.Subs, b.Topic):
@@ -139,7 +145,11 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 			}
 		case b.Lang != "" && rc.State.Lang != b.Lang:
 		default:
-			m := src.Core.Broadcast(b.Text, b.Topic, rc.ID, *rc.State)
+			m, ok := src.Core.BroadcastFor(b.Text, b.Main, b.Versions, b.Fallback, b.Topic, rc.ID, *rc.State)
+			if !ok {
+				skipped++ // no version in their language, and staff chose to skip them
+				continue
+			}
 			for i, p := range s.render(m) {
 				out = append(out, store.Outgoing{ID: jobID + "." + strconv.Itoa(i), Chat: rc.ID, Lane: conversation.LaneBulk, Payload: p})
 			}
@@ -153,6 +163,9 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 		return 0, err
 	}
 	if err := s.store.CountBroadcast(ctx, b.ID, "queued", int64(pushed.New)); err != nil {
+		return pushed.New, err
+	}
+	if err := s.store.CountBroadcast(ctx, b.ID, "skipped", skipped); err != nil {
 		return pushed.New, err
 	}
 	return pushed.New, s.store.CountBroadcast(ctx, b.ID, "blocked", blocked+int64(pushed.Gone))
@@ -243,4 +256,30 @@ func follows(subs []string, topic string) bool {
 		}
 	}
 	return false
+}
+
+// Audience counts a topic's followers by the language they read (only
+// lang's, when given): what staff see under a preview.
+func Audience(ctx context.Context, st Followers, topic, lang string) (map[string]int, error) {
+	counts := map[string]int{}
+	cursor := uint64(0)
+	for {
+		ids, next, err := st.Followers(ctx, topic, cursor, 500)
+		if err != nil {
+			return nil, err
+		}
+		recips, err := st.Recipients(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, rc := range recips {
+			if rc.State != nil && !rc.Gone && follows(rc.State.Subs, topic) && (lang == "" || rc.State.Lang == lang) {
+				counts[rc.State.Lang]++
+			}
+		}
+		if next == 0 {
+			return counts, nil
+		}
+		cursor = next
+	}
 }

@@ -244,3 +244,42 @@ func TestProgressAndFailures(t *testing.T) {
 		t.Errorf("jobs left: %v", jobs)
 	}
 }
+
+// Each follower gets the version in their language; with "skip", those whose
+// language has none get nothing, and the record counts them.
+func TestVersionsAndSkip(t *testing.T) {
+	f, _ := newFixture(t, "")
+	b := store.Broadcast{ID: "b1", Staff: staffID, Created: f.now, Due: f.now, Topic: "news", Text: "Hallo <b>alle</b>",
+		Main: "de", Versions: map[string]string{"tr": "Merhaba herkese"}, Fallback: conversation.FallbackSkip}
+	if _, err := f.store.CreateBroadcast(f.ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.run.Pass(f.ctx, f.now); err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(0); i < 50; i++ {
+		ps, _ := f.store.Pending(f.ctx, 7000+i)
+		got := ""
+		for _, p := range ps {
+			got += string(p)
+		}
+		switch i % 4 {
+		case 0: // German: the main text
+			if !strings.Contains(got, "Hallo <b>alle</b>") {
+				t.Errorf("German follower %d: %q", 7000+i, got)
+			}
+		case 1: // Turkish: the version
+			if !strings.Contains(got, "Merhaba herkese") || strings.Contains(got, "Hallo") {
+				t.Errorf("Turkish follower %d: %q", 7000+i, got)
+			}
+		default: // Arabic, Ukrainian: skipped
+			if got != "" {
+				t.Errorf("follower %d without a version got %q", 7000+i, got)
+			}
+		}
+	}
+	rec, _, _ := f.store.GetBroadcast(f.ctx, "b1")
+	if rec.Counts["skipped"] != 24 || rec.Counts["queued"] != 26 {
+		t.Errorf("counts %v", rec.Counts)
+	}
+}

@@ -27,6 +27,14 @@ const (
 	bcEdit        = "edit"
 	bcCancel      = "cancel"
 	bcLater       = "later"
+	bcVersion     = "ver:" // + language: write the version in that language
+	bcFallback    = "fb:"  // + note|skip: what followers of other languages get
+	stepVersion   = "version"
+
+	// FallbackNote: followers whose language has no version get the main
+	// text with a line in their language saying so; FallbackSkip: none.
+	FallbackNote = "note"
+	FallbackSkip = "skip"
 	bcControl     = "ctl:" // + state + ":" + id: pause, resume, cancel a running one
 
 	broadcastDraftTTL = 24 * time.Hour
@@ -42,7 +50,21 @@ type StartBroadcast struct {
 	Text  string // Telegram HTML, as residents see it
 	Topic string // followers of this topic…
 	Lang  string // …who read this language ("" all)
+	// Main is the language Text is written in; Versions are the texts in
+	// other languages (HTML); Fallback says what followers of a language
+	// without one get (FallbackNote or FallbackSkip).
+	Main     string
+	Versions map[string]string
+	Fallback string
 }
+
+// CountAudience asks for the number of recipients per language, shown
+// under the preview (the decider counts, BroadcastAudience writes it).
+type CountAudience struct {
+	Topic, Lang string
+}
+
+func (CountAudience) effect() {}
 
 // ListBroadcasts asks for the recent broadcasts with their figures (the
 // decider reads them and lets BroadcastList write them).
@@ -75,7 +97,7 @@ func (t *turn) broadcastCommand(arg string) {
 	d := &Dialogue{Name: dialogueBroadcast, Step: stepText, Draft: map[string]string{}, Expires: t.ev.Now.Add(broadcastDraftTTL)}
 	t.out.State.Dialogue = d
 	if arg = strings.TrimSpace(arg); arg != "" { // /broadcast Text…: straight to the preview, for news followers
-		d.Draft["text"], d.Draft["topic"] = arg, TopicNews
+		d.Draft["text"], d.Draft["topic"], d.Draft["main"] = arg, TopicNews, t.lang
 		t.broadcastPreview()
 		return
 	}
@@ -89,7 +111,7 @@ func (t *turn) bcButton(icon, label, action string) Button {
 // broadcastDialogue takes the staff member's text while a broadcast is being written.
 func (t *turn) broadcastDialogue(msg string) bool {
 	d := t.out.State.Dialogue
-	if d == nil || d.Name != dialogueBroadcast || (d.Step != stepText && d.Step != stepWhen) {
+	if d == nil || d.Name != dialogueBroadcast || (d.Step != stepText && d.Step != stepWhen && !strings.HasPrefix(d.Step, stepVersion)) {
 		return false
 	}
 	if t.staffOnly() {
@@ -110,7 +132,14 @@ func (t *turn) broadcastDialogue(msg string) bool {
 		t.broadcastPreview()
 		return true
 	}
+	if lang, ok := strings.CutPrefix(d.Step, stepVersion+":"); ok {
+		d.Draft["v:"+lang] = msg
+		t.out.State.Dialogue = d
+		t.broadcastPreview()
+		return true
+	}
 	d.Draft["text"] = msg
+	d.Draft["main"] = t.lang
 	d.Step = stepAudience
 	t.out.State.Dialogue = d
 	rows := [][]Button{
@@ -155,6 +184,26 @@ func (t *turn) broadcastButton(action string) {
 	case action == bcLater && d.Step == stepPreview:
 		d.Step = stepWhen
 		t.say(t.html("broadcast.ask_when"), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+	case action == bcVersion && d.Step == stepPreview:
+		var rows [][]Button
+		for _, l := range t.cat.Languages() {
+			if l.Code != d.Draft["main"] {
+				rows = append(rows, []Button{{Label: l.Name, Data: dataBroadcast + bcVersion + l.Code}})
+			}
+		}
+		t.say(t.html("broadcast.ask_version_lang"), rows)
+	case strings.HasPrefix(action, bcVersion) && d.Step == stepPreview:
+		lang := strings.TrimPrefix(action, bcVersion)
+		l, ok := t.cat.Lang(lang)
+		if !ok {
+			t.broadcastPreview()
+			return
+		}
+		d.Step = stepVersion + ":" + lang
+		t.say(esc(t.cat.Format(t.lang, "broadcast.ask_version", map[string]any{"Language": l.Name})), [][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+	case strings.HasPrefix(action, bcFallback) && d.Step == stepPreview:
+		d.Draft["fb"] = strings.TrimPrefix(action, bcFallback)
+		t.broadcastPreview()
 	case action == bcLang:
 		var rows [][]Button
 		for _, l := range t.cat.Languages() {
@@ -169,7 +218,8 @@ func (t *turn) broadcastButton(action string) {
 		t.broadcastPreview()
 	case action == bcSend && d.Step == stepPreview:
 		id := strconv.FormatInt(t.ev.ChatID, 36) + "-" + strconv.Itoa(t.ev.MessageID)
-		start := StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"]}
+		start := StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"],
+			Main: d.Draft["main"], Versions: versions(d), Fallback: fallback(d)}
 		if at, err := strconv.ParseInt(d.Draft["at"], 10, 64); err == nil && time.Unix(at, 0).After(t.ev.Now) {
 			start.Due = time.Unix(at, 0)
 		}
@@ -201,7 +251,34 @@ func (t *turn) broadcastPreview() {
 	preview.Lane = LaneReply // an answer to staff: before the question below it, not after
 	t.out.Messages = append(t.out.Messages, preview)
 	text := esc(t.cat.Format(t.lang, "broadcast.preview", map[string]any{"Audience": audience}))
+	if vs := versions(d); len(vs) > 0 {
+		var names []string
+		for _, l := range t.cat.Languages() {
+			if _, ok := vs[l.Code]; ok {
+				names = append(names, l.Name)
+			}
+		}
+		other := "broadcast.others_note"
+		if fallback(d) == FallbackSkip {
+			other = "broadcast.others_skip"
+		}
+		text = paragraphs(text, esc(t.cat.Format(t.lang, "broadcast.versions", map[string]any{"Languages": strings.Join(names, ", ")}))+"\n"+t.html(other))
+	}
 	rows := [][]Button{{t.bcButton("📢", "button.send", bcSend), t.bcButton("🕘", "button.later", bcLater)}}
+	defer func() {
+		rows := t.out.Messages[len(t.out.Messages)-1].Buttons
+		extra := []Button{t.bcButton("🌐", "button.add_version", bcVersion)}
+		if len(versions(d)) > 0 {
+			if fallback(d) == FallbackSkip {
+				extra = append(extra, t.bcButton("↩️", "button.others_note", bcFallback+FallbackNote))
+			} else {
+				extra = append(extra, t.bcButton("⏭", "button.others_skip", bcFallback+FallbackSkip))
+			}
+		}
+		t.out.Messages[len(t.out.Messages)-1].Buttons = append(rows[:len(rows)-1:len(rows)-1], extra, rows[len(rows)-1])
+		t.remember(t.out.Messages[len(t.out.Messages)-1].Buttons)
+		t.out.Effects = append(t.out.Effects, CountAudience{Topic: d.Draft["topic"], Lang: d.Draft["lang"]})
+	}()
 	if at, err := strconv.ParseInt(d.Draft["at"], 10, 64); err == nil {
 		text = paragraphs(text, "🕘 "+esc(t.cat.Format(t.lang, "broadcast.scheduled", map[string]any{"When": t.moment(time.Unix(at, 0))})))
 		rows = [][]Button{{t.bcButton("📢", "button.send", bcSend)}}
@@ -356,4 +433,61 @@ func (c *Core) BroadcastList(staff int64, st State, list []BroadcastSummary, now
 		})))
 	}
 	return Message{Chat: staff, Text: t.dir(strings.Join(lines, "\n"))}
+}
+
+// versions are a draft's texts in other languages, made safe for HTML.
+func versions(d *Dialogue) map[string]string {
+	out := map[string]string{}
+	for k, v := range d.Draft {
+		if lang, ok := strings.CutPrefix(k, "v:"); ok {
+			out[lang] = esc(v)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func fallback(d *Dialogue) string {
+	if d.Draft["fb"] == FallbackSkip {
+		return FallbackSkip
+	}
+	return FallbackNote
+}
+
+// BroadcastAudience says how many will get a broadcast, by language.
+func (c *Core) BroadcastAudience(staff int64, st State, byLang map[string]int) Message {
+	t := c.staffTurn(staff, st)
+	total := 0
+	var parts []string
+	for _, l := range t.cat.Languages() {
+		if n := byLang[l.Code]; n > 0 {
+			total += n
+			parts = append(parts, l.Name+" "+t.num(int64(n)))
+		}
+	}
+	text := "👥 " + esc(t.cat.Format(t.lang, "broadcast.recipients", map[string]any{"Count": t.num(int64(total)), "ByLanguage": strings.Join(parts, ", ")}))
+	return Message{Chat: staff, Text: t.dir(text)}
+}
+
+// BroadcastFor is the broadcast a follower gets: the version in their
+// language, or the main text with a line saying there is none in theirs;
+// false when they are to be skipped.
+func (c *Core) BroadcastFor(text, main string, vs map[string]string, fb, topic string, user int64, st State) (Message, bool) {
+	lang := st.Lang
+	if _, ok := c.cat.Lang(lang); !ok {
+		lang = c.cat.Default()
+	}
+	switch v, ok := vs[lang]; {
+	case ok:
+		text = v
+	case main == "" || lang == main:
+	case fb == FallbackSkip:
+		return Message{}, false
+	default:
+		t := c.staffTurn(user, State{Lang: lang})
+		text = text + "\n\n" + t.dir("ℹ️ "+t.html("broadcast.no_version"))
+	}
+	return c.Broadcast(text, topic, user, st), true
 }

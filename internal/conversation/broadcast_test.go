@@ -136,3 +136,46 @@ func TestBroadcastList(t *testing.T) {
 		t.Errorf("empty list: %q", m.Text)
 	}
 }
+
+// Staff add a version in another language; followers get their language's
+// version, others the main text with a note in their language, or nothing
+// when staff chose to skip them.
+func TestBroadcastVersions(t *testing.T) {
+	f := load(t)
+	ev := cmd("de", "broadcast")
+	ev.Text = "Das Büro ist zu."
+	out := f.core.Handle(staff(ev), conversation.State{Lang: "de"})
+	if len(effects[conversation.CountAudience](out)) != 1 || !strings.Contains(all(out), "|bc:ver:]") {
+		t.Fatalf("the preview neither counts nor offers a version:\n%s", all(out))
+	}
+	out = f.core.Handle(staff(press("de", "bc:ver:")), out.State)
+	out = f.core.Handle(staff(press("de", "bc:ver:tr")), out.State)
+	out = f.core.Handle(staff(text("de", "Ofis kapalı.")), out.State)
+	if got := all(out); !strings.Contains(got, "Türkçe") || !strings.Contains(got, "|bc:fb:skip]") {
+		t.Fatalf("preview after a version:\n%s", got)
+	}
+	out = f.core.Handle(staff(press("de", "bc:send")), out.State)
+	s := effects[conversation.StartBroadcast](out)
+	if len(s) != 1 || s[0].Main != "de" || s[0].Versions["tr"] != "Ofis kapalı." || s[0].Fallback != conversation.FallbackNote {
+		t.Fatalf("start: %+v", s)
+	}
+	b := s[0]
+	for _, tc := range []struct {
+		lang, fb, want string
+		ok          bool
+	}{
+		{"tr", conversation.FallbackNote, "Ofis kapalı.", true},
+		{"de", conversation.FallbackNote, "Das Büro ist zu.", true},
+		{"uk", conversation.FallbackNote, f.cat.T("uk", "broadcast.no_version"), true},
+		{"uk", conversation.FallbackSkip, "", false},
+	} {
+		m, ok := f.core.BroadcastFor(b.Text, b.Main, b.Versions, tc.fb, "news", 9, conversation.State{Lang: tc.lang, Subs: []string{"news"}})
+		if ok != tc.ok || !strings.Contains(m.Text, tc.want) {
+			t.Errorf("%s (%s): %v %q", tc.lang, tc.fb, ok, m.Text)
+		}
+	}
+	m := f.core.BroadcastAudience(7, conversation.State{Lang: "de"}, map[string]int{"de": 3, "tr": 2})
+	if !strings.Contains(m.Text, "Empfänger: 5 (Deutsch 3, Türkçe 2)") {
+		t.Errorf("audience: %q", m.Text)
+	}
+}

@@ -37,6 +37,8 @@ type Store interface {
 	Release(ctx context.Context, c store.Claimed) error
 	CreateBroadcast(ctx context.Context, b store.Broadcast) (bool, error)
 	RecentBroadcasts(ctx context.Context, n int64) ([]store.Broadcast, error)
+	Followers(ctx context.Context, topic string, cursor uint64, count int64) ([]int64, uint64, error)
+	Recipients(ctx context.Context, ids []int64) ([]store.Recipient, error)
 	TransitionBroadcast(ctx context.Context, id, to string, now time.Time) (string, error)
 }
 
@@ -298,7 +300,8 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 	for _, e := range dec.Effects {
 		switch e := e.(type) {
 		case conversation.StartBroadcast:
-			b := store.Broadcast{ID: e.ID, Staff: e.Staff, Created: u.Event.Now, Due: u.Event.Now, Topic: e.Topic, Lang: e.Lang, Text: e.Text}
+			b := store.Broadcast{ID: e.ID, Staff: e.Staff, Created: u.Event.Now, Due: u.Event.Now, Topic: e.Topic, Lang: e.Lang, Text: e.Text,
+				Main: e.Main, Versions: e.Versions, Fallback: e.Fallback}
 			if e.Due.After(b.Due) {
 				b.Due = e.Due // scheduled
 			}
@@ -306,6 +309,12 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 				return nil, err
 			}
 			d.log.Info("broadcast confirmed", "broadcast", e.ID, "staff_id", e.Staff, "topic", e.Topic, "lang", e.Lang)
+		case conversation.CountAudience:
+			counts, err := broadcast.Audience(ctx, d.store, e.Topic, e.Lang)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d.core.Load().BroadcastAudience(u.Chat, conversation.State{Lang: dec.Lang}, counts))
 		case conversation.ListBroadcasts:
 			recent, err := d.store.RecentBroadcasts(ctx, 10)
 			if err != nil {

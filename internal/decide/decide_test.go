@@ -41,6 +41,10 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 
 func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
+func (f *fakeStore) Followers(context.Context, string, uint64, int64) ([]int64, uint64, error) {
+	return nil, 0, nil
+}
+func (f *fakeStore) Recipients(context.Context, []int64) ([]store.Recipient, error) { return nil, nil }
 func (f *fakeStore) RecentBroadcasts(context.Context, int64) ([]store.Broadcast, error) {
 	return nil, nil
 }

@@ -47,6 +47,11 @@ type Broadcast struct {
 	Text    string    // the message, as Telegram HTML
 	Counts  map[string]int64
 	Queued  bool // every recipient's message is committed; what is left is sending it
+	// Main is Text's language; Versions the texts in other languages;
+	// Fallback what a follower of a language without one gets ("note", "skip").
+	Main     string
+	Versions map[string]string
+	Fallback string
 }
 
 // createBroadcastScript records a confirmed broadcast and plans its job,
@@ -98,9 +103,13 @@ func BroadcastOf(messageID string) (string, bool) {
 // nothing and says false.
 func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast) (bool, error) {
 	job := BroadcastJob(b.ID)
-	n, err := createBroadcastScript.Run(ctx, s.rdb, []string{s.broadcastKey(b.ID), s.broadcastsKey(), s.dueKey()},
-		b.ID, job, s.jobKey(job), b.Due.UnixMilli(), b.Created.Unix(), int64(BroadcastRetention/time.Second),
-		"staff", b.Staff, "created", b.Created.Unix(), "due", b.Due.Unix(), "topic", b.Topic, "lang", b.Lang, "text", b.Text).Int()
+	args := []any{b.ID, job, s.jobKey(job), b.Due.UnixMilli(), b.Created.Unix(), int64(BroadcastRetention / time.Second),
+		"staff", b.Staff, "created", b.Created.Unix(), "due", b.Due.Unix(), "topic", b.Topic, "lang", b.Lang, "text", b.Text,
+		"main", b.Main, "fallback", b.Fallback}
+	for lang, text := range b.Versions {
+		args = append(args, "v:"+lang, text)
+	}
+	n, err := createBroadcastScript.Run(ctx, s.rdb, []string{s.broadcastKey(b.ID), s.broadcastsKey(), s.dueKey()}, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("create broadcast: %w", err)
 	}
@@ -176,9 +185,16 @@ func (s *Store) GetBroadcast(ctx context.Context, id string) (Broadcast, bool, e
 	created, _ := strconv.ParseInt(m["created"], 10, 64)
 	due, _ := strconv.ParseInt(m["due"], 10, 64)
 	b.Created, b.Due = time.Unix(created, 0), time.Unix(due, 0)
+	b.Main, b.Fallback = m["main"], m["fallback"]
 	for k, v := range m {
-		if len(k) > 2 && k[:2] == "n:" {
+		switch {
+		case strings.HasPrefix(k, "n:"):
 			b.Counts[k[2:]], _ = strconv.ParseInt(v, 10, 64)
+		case strings.HasPrefix(k, "v:"):
+			if b.Versions == nil {
+				b.Versions = map[string]string{}
+			}
+			b.Versions[k[2:]] = v
 		}
 	}
 	return b, true, nil
