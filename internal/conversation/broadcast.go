@@ -35,7 +35,7 @@ const (
 	// text with a line in their language saying so; FallbackSkip: none.
 	FallbackNote = "note"
 	FallbackSkip = "skip"
-	bcControl     = "ctl:" // + state + ":" + id: pause, resume, cancel a running one
+	bcControl    = "ctl:" // + state + ":" + id: pause, resume, cancel a running one
 
 	broadcastDraftTTL = 24 * time.Hour
 )

@@ -162,7 +162,7 @@ func TestBroadcastVersions(t *testing.T) {
 	b := s[0]
 	for _, tc := range []struct {
 		lang, fb, want string
-		ok          bool
+		ok             bool
 	}{
 		{"tr", conversation.FallbackNote, "Ofis kapalı.", true},
 		{"de", conversation.FallbackNote, "Das Büro ist zu.", true},
