@@ -107,7 +107,7 @@ func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limi
 
 // startWithOptions runs the bot with opt (its poll timeout and key prefix
 // are the tests').
-func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL string, opt app.Options) *harness {
+func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL string, opt app.Options, edit ...func(*config.Config)) *harness {
 	t.Helper()
 	if api == nil {
 		api = telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
@@ -122,6 +122,9 @@ func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL strin
 	}
 	h := &harness{t: t, api: api, prefix: prefix, logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.cfg = config.Config{Token: token, APIURL: api.URL, RedisURL: rURL, ListenAddr: "127.0.0.1:0"}
+	for _, e := range edit {
+		e(&h.cfg)
+	}
 	log := slog.New(slog.NewJSONHandler(h.logs, nil))
 	opt.PollTimeout, opt.KeyPrefix = time.Second, prefix
 	a, err := app.New(h.cfg, knowledge(t), opt, log)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
@@ -147,5 +148,59 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	t.Logf("%d of %d followers had it at kill -9; %d twice after the restart", atKill, followers, doubled)
 	if t.Failed() {
 		t.Logf("logs:\n%s", logs.String())
+	}
+}
+
+// A photo with a caption, sent by staff to the bot, goes to the followers as
+// that photo with that caption (Telegram's file id: nothing is downloaded).
+func TestBroadcastAPhoto(t *testing.T) {
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits}, func(c *config.Config) { c.AdminIDs = []int64{5000} })
+	defer h.stop()
+	follower := telegramtest.User{ID: 6100, FirstName: "F", LanguageCode: "tr"}
+	api.SendText(follower, "/start")
+	h.waitSent(6100, 1)
+	api.PressButton(follower, h.waitSent(6100, 1)[0].MessageID, "m:reminders")
+	page := h.waitSent(6100, 2)
+	api.PressButton(follower, page[1].MessageID, "sub:news")
+	h.waitSent(6100, 3)
+
+	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
+	api.SendText(staffer, "/broadcast")
+	h.waitSent(5000, 1)
+	api.PushUpdate(map[string]any{"message": map[string]any{
+		"message_id": 79, "date": time.Now().Unix(), "chat": map[string]any{"id": 5000, "type": "private"},
+		"from":    map[string]any{"id": 5000, "is_bot": false, "first_name": "Team", "language_code": "de"},
+		"photo":   []map[string]any{{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90}, {"file_id": "PHOTO-LARGE", "file_unique_id": "l", "width": 1280, "height": 960}},
+		"caption": "Unser Sommerfest",
+	}})
+	audience := h.waitSent(5000, 2)
+	api.PressButton(staffer, audience[len(audience)-1].MessageID, "bc:aud:news")
+	preview := h.waitSent(5000, 5)
+	var previewPhoto bool
+	var send int
+	for _, m := range preview {
+		if m.Method == "sendPhoto" && m.Document.FileID == "PHOTO-LARGE" && m.Text == "Unser Sommerfest" {
+			previewPhoto = true
+		}
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				if b.CallbackData == "bc:send" {
+					send = m.MessageID
+				}
+			}
+		}
+	}
+	if !previewPhoto || send == 0 {
+		t.Fatalf("the preview is not the photo:\n%s", texts(preview))
+	}
+	api.PressButton(staffer, send, "bc:send")
+	got := h.waitSentWithin(6100, 4, 15*time.Second)
+	last := got[len(got)-1]
+	// the caption in German, and a line in Turkish: no Turkish version was written
+	if last.Method != "sendPhoto" || last.Document.FileID != "PHOTO-LARGE" || !strings.HasPrefix(last.Text, "Unser Sommerfest") ||
+		!strings.Contains(last.Text, "Bu mesaj sizin dilinizde mevcut değil") {
+		t.Fatalf("the follower got:\n%s", texts(got))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
@@ -149,6 +150,9 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 			if !ok {
 				skipped++ // no version in their language, and staff chose to skip them
 				continue
+			}
+			if kind, file, ok := strings.Cut(b.Media, ":"); ok {
+				m.Media = &conversation.Media{Kind: kind, FileID: file}
 			}
 			for i, p := range s.render(m) {
 				out = append(out, store.Outgoing{ID: jobID + "." + strconv.Itoa(i), Chat: rc.ID, Lane: conversation.LaneBulk, Payload: p})

@@ -56,6 +56,7 @@ type StartBroadcast struct {
 	Main     string
 	Versions map[string]string
 	Fallback string
+	Media    *Media // a photo or PDF sent with Text as its caption
 }
 
 // CountAudience asks for the number of recipients per language, shown
@@ -140,6 +141,10 @@ func (t *turn) broadcastDialogue(msg string) bool {
 	}
 	d.Draft["text"] = msg
 	d.Draft["main"] = t.lang
+	delete(d.Draft, "media")
+	if m := t.ev.Media; m != nil { // a photo or PDF, msg its caption
+		d.Draft["media"] = m.Kind + ":" + m.FileID
+	}
 	d.Step = stepAudience
 	t.out.State.Dialogue = d
 	rows := [][]Button{
@@ -219,7 +224,7 @@ func (t *turn) broadcastButton(action string) {
 	case action == bcSend && d.Step == stepPreview:
 		id := strconv.FormatInt(t.ev.ChatID, 36) + "-" + strconv.Itoa(t.ev.MessageID)
 		start := StartBroadcast{ID: id, Staff: t.ev.UserID, Text: esc(d.Draft["text"]), Topic: d.Draft["topic"], Lang: d.Draft["lang"],
-			Main: d.Draft["main"], Versions: versions(d), Fallback: fallback(d)}
+			Main: d.Draft["main"], Versions: versions(d), Fallback: fallback(d), Media: draftMedia(d)}
 		if at, err := strconv.ParseInt(d.Draft["at"], 10, 64); err == nil && time.Unix(at, 0).After(t.ev.Now) {
 			start.Due = time.Unix(at, 0)
 		}
@@ -248,6 +253,7 @@ func (t *turn) broadcastPreview() {
 		audience += " · " + l.Name
 	}
 	preview := BroadcastMessage(esc(d.Draft["text"]), "", "")
+	preview.Media = draftMedia(d)
 	preview.Lane = LaneReply // an answer to staff: before the question below it, not after
 	t.out.Messages = append(t.out.Messages, preview)
 	text := esc(t.cat.Format(t.lang, "broadcast.preview", map[string]any{"Audience": audience}))
@@ -490,4 +496,23 @@ func (c *Core) BroadcastFor(text, main string, vs map[string]string, fb, topic s
 		text = text + "\n\n" + t.dir("ℹ️ "+t.html("broadcast.no_version"))
 	}
 	return c.Broadcast(text, topic, user, st), true
+}
+
+// draftMedia is the photo or file of a draft, if any.
+func draftMedia(d *Dialogue) *Media {
+	kind, id, ok := strings.Cut(d.Draft["media"], ":")
+	if !ok {
+		return nil
+	}
+	return &Media{Kind: kind, FileID: id}
+}
+
+// broadcastMedia takes a photo or file while a broadcast is being written;
+// anything else the bot cannot read gets the usual kind answer.
+func (t *turn) broadcastMedia() bool {
+	d := t.out.State.Dialogue
+	if t.ev.Media == nil || d == nil || d.Name != dialogueBroadcast || d.Step != stepText || t.ev.Role != RoleStaff || t.ev.Group {
+		return false
+	}
+	return t.broadcastDialogue(t.ev.Text)
 }

@@ -111,6 +111,7 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		t.command(ev.Command, ev.Text)
 	case ev.Kind == KindText:
 		t.text(ev.Text)
+	case ev.Kind == KindUnsupported && t.broadcastMedia(): // a photo or PDF for a broadcast
 	default:
 		t.menu(t.html("unsupported.text"))
 	}

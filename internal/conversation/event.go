@@ -40,8 +40,22 @@ type Event struct {
 	Command      string // KindCommand: lower case, without "/" and "@botname"
 	Text         string // KindText: the message; KindCommand: what follows the command
 	Data         string // KindButton: the button's data
+	Media        *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
 	Now          time.Time
 }
+
+// Media is a photo or a file already on Telegram's servers, by its file id:
+// a broadcast sends it on without downloading it.
+type Media struct {
+	Kind   string `json:"k"` // MediaPhoto or MediaDocument
+	FileID string `json:"f"`
+}
+
+// The kinds of media.
+const (
+	MediaPhoto    = "photo"
+	MediaDocument = "document"
+)
 
 // Addressed tells whether the bot answers ev at all: in a group it speaks
 // only when spoken to with a command (or its buttons); the rest is the
@@ -70,6 +84,7 @@ type Message struct {
 	Buttons  [][]Button
 	Contact  *Contact  // a contact card: tap to call, save to the phone book
 	Document *Document // a file, with Text as its caption
+	Media    *Media    // a photo or file by its Telegram file id, with Text as its caption
 	// Record keeps the id Telegram gives the sent message under this name
 	// (in its chat), so that a later message can edit it.
 	Record string

@@ -302,6 +302,9 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 		case conversation.StartBroadcast:
 			b := store.Broadcast{ID: e.ID, Staff: e.Staff, Created: u.Event.Now, Due: u.Event.Now, Topic: e.Topic, Lang: e.Lang, Text: e.Text,
 				Main: e.Main, Versions: e.Versions, Fallback: e.Fallback}
+			if e.Media != nil {
+				b.Media = e.Media.Kind + ":" + e.Media.FileID
+			}
 			if e.Due.After(b.Due) {
 				b.Due = e.Due // scheduled
 			}

@@ -58,7 +58,7 @@ var (
 	// the Bot API methods integrabot calls; their series exist from the start
 	knownMethods = []string{
 		"getUpdates", "getMe", "setMyCommands", "setWebhook", "deleteWebhook",
-		"sendMessage", "sendContact", "sendDocument", "answerCallbackQuery",
+		"sendMessage", "sendContact", "sendDocument", "sendPhoto", "editMessageText", "answerCallbackQuery",
 	}
 	// the Store operations that talk to Redis
 	knownRedisOps = []string{

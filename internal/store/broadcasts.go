@@ -52,6 +52,7 @@ type Broadcast struct {
 	Main     string
 	Versions map[string]string
 	Fallback string
+	Media    string // "photo:<file id>" or "document:<file id>": sent with the text as its caption
 }
 
 // createBroadcastScript records a confirmed broadcast and plans its job,
@@ -105,7 +106,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast) (bool, error) 
 	job := BroadcastJob(b.ID)
 	args := []any{b.ID, job, s.jobKey(job), b.Due.UnixMilli(), b.Created.Unix(), int64(BroadcastRetention / time.Second),
 		"staff", b.Staff, "created", b.Created.Unix(), "due", b.Due.Unix(), "topic", b.Topic, "lang", b.Lang, "text", b.Text,
-		"main", b.Main, "fallback", b.Fallback}
+		"main", b.Main, "fallback", b.Fallback, "media", b.Media}
 	for lang, text := range b.Versions {
 		args = append(args, "v:"+lang, text)
 	}
@@ -185,7 +186,7 @@ func (s *Store) GetBroadcast(ctx context.Context, id string) (Broadcast, bool, e
 	created, _ := strconv.ParseInt(m["created"], 10, 64)
 	due, _ := strconv.ParseInt(m["due"], 10, 64)
 	b.Created, b.Due = time.Unix(created, 0), time.Unix(due, 0)
-	b.Main, b.Fallback = m["main"], m["fallback"]
+	b.Main, b.Fallback, b.Media = m["main"], m["fallback"], m["media"]
 	for k, v := range m {
 		switch {
 		case strings.HasPrefix(k, "n:"):

@@ -56,6 +56,15 @@ type documentCall struct {
 	Data        []byte          `json:"file_data"`
 }
 
+// mediaCall sends a photo or file Telegram already has, by its file id.
+type mediaCall struct {
+	Photo       string          `json:"photo,omitempty"`
+	Document    string          `json:"document,omitempty"`
+	Caption     string          `json:"caption,omitempty"`
+	ParseMode   string          `json:"parse_mode,omitempty"`
+	ReplyMarkup *inlineKeyboard `json:"reply_markup,omitempty"`
+}
+
 type contactCall struct {
 	PhoneNumber string          `json:"phone_number"`
 	FirstName   string          `json:"first_name"`
@@ -65,6 +74,18 @@ type contactCall struct {
 
 // callOf is the Bot API call that sends m.
 func callOf(m Message) (string, any) {
+	if m.Media != nil {
+		c := mediaCall{Caption: m.Text, ReplyMarkup: m.Markup}
+		if c.Caption != "" {
+			c.ParseMode = "HTML"
+		}
+		if m.Media.Kind == conversation.MediaPhoto {
+			c.Photo = m.Media.FileID
+			return "sendPhoto", c
+		}
+		c.Document = m.Media.FileID
+		return "sendDocument", c
+	}
 	if m.Document != nil {
 		c := documentCall{Caption: m.Text, ReplyMarkup: m.Markup, Name: m.Document.Name, Data: m.Document.Data}
 		if c.Caption != "" {
@@ -88,10 +109,15 @@ func body(payload []byte, chat int64, paid bool) (string, []byte, string, error)
 	if edit, _, isEdit := bytes.Cut(method, []byte("@")); isEdit && string(edit) == "editMessageText" {
 		method, paid = edit, false // an edit is not a broadcast: no paid flag
 	}
-	if !ok || (string(method) != "sendMessage" && string(method) != "sendContact" && string(method) != "sendDocument" && string(method) != "editMessageText") || len(params) < 2 || params[0] != '{' {
+	switch string(method) {
+	case "sendMessage", "sendContact", "sendDocument", "sendPhoto", "editMessageText":
+	default:
+		ok = false
+	}
+	if !ok || len(params) < 2 || params[0] != '{' {
 		return "", nil, "", fmt.Errorf("payload not readable")
 	}
-	if string(method) == "sendDocument" {
+	if string(method) == "sendDocument" && bytes.Contains(params, []byte(`"file_data":`)) { // a file of ours: multipart
 		b, contentType, err := documentBody(params, chat, paid)
 		return string(method), b, contentType, err
 	}

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -47,5 +48,52 @@ func TestRenderedPayloadsBecomeCalls(t *testing.T) {
 	}
 	if _, _, _, err := body([]byte("deleteChat {}"), 1, false); err == nil {
 		t.Error("a payload for another method was accepted")
+	}
+}
+
+// A photo or file Telegram already has goes by its file id, as JSON (no
+// upload), with the text as its caption.
+func TestRenderMediaByFileID(t *testing.T) {
+	for _, tc := range []struct {
+		kind, method, field string
+	}{
+		{conversation.MediaPhoto, "sendPhoto", `"photo":"F1"`},
+		{conversation.MediaDocument, "sendDocument", `"document":"F1"`},
+	} {
+		p := Render(conversation.Message{Text: "Fest <b>heute</b>", Media: &conversation.Media{Kind: tc.kind, FileID: "F1"}})
+		if len(p) != 1 {
+			t.Fatalf("%s: %d payloads", tc.kind, len(p))
+		}
+		method, b, contentType, err := body(p[0], 42, false)
+		if err != nil || method != tc.method || contentType != "application/json" || !strings.Contains(string(b), tc.field) ||
+			!strings.Contains(string(b), `"caption":"Fest <b>heute</b>"`) || !strings.Contains(string(b), `"chat_id":42`) {
+			t.Errorf("%s: %s %s %s %v", tc.kind, method, contentType, b, err)
+		}
+	}
+}
+
+// An edit names the recorded message; the sender puts in its id, and a name
+// nothing was recorded under is refused rather than sent as a new message.
+func TestEditFindsTheRecordedMessage(t *testing.T) {
+	p := Render(conversation.Message{Text: "3 von 5", Edit: "bc:x"})
+	if name, ok := EditOf(p[0]); !ok || name != "bc:x" {
+		t.Fatalf("edit of %q: %q %v", p[0], name, ok)
+	}
+	_, b, _, err := body(p[0], 42, true)
+	if err != nil || strings.Contains(string(b), "allow_paid_broadcast") {
+		t.Fatalf("edit body %s %v", b, err)
+	}
+	s := (&Sender{}).Refs(func(_ context.Context, chat int64, name string) (int, error) {
+		if chat == 42 && name == "bc:x" {
+			return 17, nil
+		}
+		return 0, nil
+	})
+	got, err := s.withMessageID(context.Background(), 42, "bc:x", b)
+	if err != nil || !strings.HasPrefix(string(got), `{"message_id":17,"chat_id":42,`) {
+		t.Errorf("with id: %s %v", got, err)
+	}
+	if got, _ := s.withMessageID(context.Background(), 42, "bc:other", b); got != nil {
+		t.Errorf("an unknown name: %s", got)
 	}
 }

@@ -34,6 +34,7 @@ type Message struct {
 	Markup   *inlineKeyboard
 	Contact  *conversation.Contact
 	Document *conversation.Document
+	Media    *conversation.Media
 }
 
 // Messages turns the core's replies into API calls: long texts are split at
@@ -47,12 +48,12 @@ func Messages(replies []conversation.Reply) []Message {
 			out = append(out, Message{Contact: r.Contact, Markup: markup})
 			continue
 		}
-		if r.Document != nil {
+		if r.Document != nil || r.Media != nil {
 			caption, _ := cutUTF16(stripTags(r.Text), maxCaptionUTF16) // a caption is short; the file says it all
 			if utf16Len(r.Text) <= maxCaptionUTF16 {
 				caption = r.Text
 			}
-			out = append(out, Message{Document: r.Document, Text: caption, Markup: markup})
+			out = append(out, Message{Document: r.Document, Media: r.Media, Text: caption, Markup: markup})
 			continue
 		}
 		parts := split(r.Text, maxMessageUTF16)

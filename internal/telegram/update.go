@@ -36,6 +36,9 @@ func (s Staff) role(userID int64) conversation.Role {
 // maxText is how much of a message is passed on; nobody asks a question in more.
 const maxText = 4096
 
+// maxCaption is Telegram's limit for a photo's or file's caption.
+const maxCaption = 1024
+
 // Map turns an update into an event. botUsername is the bot's own name, to
 // recognise /start@botname, which Telegram sends in groups.
 func Map(upd *models.Update, botUsername string, staff Staff, now time.Time) Incoming {
@@ -106,8 +109,14 @@ func mapMessage(m *models.Message, botUsername string, staff Staff, now time.Tim
 	in := Incoming{ChatID: m.Chat.ID, Answer: true}
 	text := truncate(m.Text, maxText)
 	switch {
+	case len(m.Photo) > 0: // the largest size comes last
+		ev.Kind, ev.Text = conversation.KindUnsupported, truncate(m.Caption, maxCaption)
+		ev.Media = &conversation.Media{Kind: conversation.MediaPhoto, FileID: m.Photo[len(m.Photo)-1].FileID}
+	case m.Document != nil:
+		ev.Kind, ev.Text = conversation.KindUnsupported, truncate(m.Caption, maxCaption)
+		ev.Media = &conversation.Media{Kind: conversation.MediaDocument, FileID: m.Document.FileID}
 	case text == "":
-		ev.Kind = conversation.KindUnsupported // sticker, photo, voice, location…
+		ev.Kind = conversation.KindUnsupported // sticker, voice, location…
 	case isCommand(m):
 		name, arg := splitCommand(text)
 		cmd, to, addressed := strings.Cut(name, "@")

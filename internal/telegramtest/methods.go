@@ -246,6 +246,47 @@ func (s *Server) sendDocument(_ context.Context, p *params) (okResult, *apiError
 	return okResult{result: s.messageJSON(c, m)}, nil
 }
 
+// sendPhoto sends a photo Telegram already has (by file_id), with a caption:
+// the bot passes on what staff sent it. Uploads are not needed by the bot.
+func (s *Server) sendPhoto(_ context.Context, p *params) (okResult, *apiError) {
+	ref := p.get("photo")
+	if ref == "" || strings.HasPrefix(ref, "attach://") {
+		return okResult{}, badRequest("there is no photo in the request")
+	}
+	doc := &Document{FileID: ref}
+	rawCaption := p.get("caption")
+	caption, ents, aerr := formatText(rawCaption, p.get("parse_mode"), p.get("caption_entities"))
+	if aerr != nil {
+		return okResult{}, aerr
+	}
+	doc.Caption = caption
+	mk, aerr := parseReplyMarkup(p.get("reply_markup"), false)
+	if aerr != nil {
+		return okResult{}, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, aerr := s.resolveChatLocked(p)
+	if aerr != nil {
+		return okResult{}, aerr
+	}
+	if aerr := s.writableLocked(c); aerr != nil {
+		return okResult{}, aerr
+	}
+	if utf16Len(caption) > maxCaptionLength {
+		return okResult{}, badRequest("message caption is too long")
+	}
+	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
+		return okResult{}, aerr
+	}
+	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "photo", doc: doc, text: caption, entities: ents, markup: mk}
+	c.messages[m.id] = m
+	sent := Sent{Method: "sendPhoto", ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc, PaidBroadcast: p.bool("allow_paid_broadcast")}
+	applyMarkup(&sent, mk)
+	s.recordLocked(sent)
+	return okResult{result: s.messageJSON(c, m)}, nil
+}
+
 var chatActions = map[string]bool{
 	"cancel": true, "typing": true, "record_video": true, "upload_video": true,
 	"record_audio": true, "record_voice": true, "upload_audio": true,

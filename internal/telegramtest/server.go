@@ -55,7 +55,7 @@ type Document struct {
 }
 
 // Sent is one accepted outgoing message-like call of the bot: sendMessage,
-// sendContact, sendDocument, editMessageText or editMessageReplyMarkup.
+// sendContact, sendDocument, sendPhoto, editMessageText or editMessageReplyMarkup.
 type Sent struct {
 	Method    string
 	ChatID    int64
@@ -356,6 +356,7 @@ func init() {
 	register("sendMessage", (*Server).sendMessage)
 	register("sendContact", (*Server).sendContact)
 	register("sendDocument", (*Server).sendDocument)
+	register("sendPhoto", (*Server).sendPhoto)
 	register("sendChatAction", (*Server).sendChatAction)
 	register("editMessageText", (*Server).editMessageText)
 	register("editMessageReplyMarkup", (*Server).editMessageReplyMarkup)

@@ -131,6 +131,14 @@ func (s *Server) messageJSON(c *chat, m *message) map[string]any {
 				out["caption_entities"] = m.entities
 			}
 		}
+	case "photo":
+		out["photo"] = []map[string]any{{"file_id": m.doc.FileID, "file_unique_id": "AQAD" + strconv.Itoa(m.id), "width": 1280, "height": 960}}
+		if m.text != "" {
+			out["caption"] = m.text
+			if len(m.entities) > 0 {
+				out["caption_entities"] = m.entities
+			}
+		}
 	}
 	if m.markup != nil && m.markup.inline != nil {
 		out["reply_markup"] = map[string]any{"inline_keyboard": m.markup.inline}
