@@ -133,6 +133,10 @@ func (t *turn) broadcastDialogue(msg string) bool {
 		t.broadcastPreview()
 		return true
 	}
+	if t.tooLong(msg, d) {
+		t.out.State.Dialogue = d
+		return true
+	}
 	if lang, ok := strings.CutPrefix(d.Step, stepVersion+":"); ok {
 		d.Draft["v:"+lang] = msg
 		t.out.State.Dialogue = d
@@ -515,4 +519,40 @@ func (t *turn) broadcastMedia() bool {
 		return false
 	}
 	return t.broadcastDialogue(t.ev.Text)
+}
+
+// Telegram's limits, in UTF-16 units as Telegram counts them.
+const (
+	maxText    = 4096
+	maxCaption = 1024
+)
+
+// tooLong refuses a text Telegram would refuse, at the preview, not when
+// thousands are being sent: with its length and the limit. The note a
+// follower without their language's version gets adds a little; staff are
+// told the limit of the text itself.
+func (t *turn) tooLong(msg string, d *Dialogue) bool {
+	limit := maxText
+	if t.ev.Media != nil || d.Draft["media"] != "" && strings.HasPrefix(d.Step, stepVersion) {
+		limit = maxCaption
+	}
+	n := utf16Len(msg)
+	if n <= limit {
+		return false
+	}
+	t.say(esc(t.cat.Format(t.lang, "broadcast.too_long", map[string]any{"Length": t.num(int64(n)), "Max": t.num(int64(limit))})),
+		[][]Button{{t.bcButton("❌", "button.cancel", bcCancel)}})
+	return true
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }

@@ -179,3 +179,25 @@ func TestBroadcastVersions(t *testing.T) {
 		t.Errorf("audience: %q", m.Text)
 	}
 }
+
+// Telegram refuses a text over 4096 UTF-16 units or a caption over 1024: the
+// preview refuses it first, saying how long it is and may be.
+func TestBroadcastTooLong(t *testing.T) {
+	f := load(t)
+	start := f.core.Handle(staff(cmd("de", "broadcast")), conversation.State{Lang: "de"})
+	long := strings.Repeat("😀", 2049) // 4098 UTF-16 units, 2049 characters
+	out := f.core.Handle(staff(text("de", long)), start.State)
+	if got := all(out); !strings.Contains(got, "4098") || !strings.Contains(got, "4096") || out.State.Dialogue.Step != "text" {
+		t.Fatalf("an over-long text:\n%.300s", got)
+	}
+	photo := staff(text("de", strings.Repeat("a", 1025)))
+	photo.Kind, photo.Media = conversation.KindUnsupported, &conversation.Media{Kind: conversation.MediaPhoto, FileID: "F"}
+	out = f.core.Handle(photo, start.State)
+	if got := all(out); !strings.Contains(got, "1025") || !strings.Contains(got, "1024") {
+		t.Fatalf("an over-long caption:\n%.300s", got)
+	}
+	out = f.core.Handle(staff(text("de", strings.Repeat("ü", 4096))), start.State) // exactly the limit
+	if out.State.Dialogue.Step != "audience" {
+		t.Errorf("a text of 4096 was refused")
+	}
+}
