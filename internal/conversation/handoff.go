@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // Questions passed to people. When the bot cannot answer a resident, or
@@ -27,9 +27,11 @@ const (
 	hoCancel    = "no"
 
 	handoffDraftTTL = time.Hour
-	// maxQuestion is how much of a question goes to staff: with the lines
-	// around it, the message stays far below Telegram's 4096 characters.
+	// maxQuestion is how much of a question goes to staff, and maxAnswer of
+	// a staff reply to a resident, in the UTF-16 units Telegram counts: with
+	// the lines around them, the messages stay below its 4096.
 	maxQuestion = 3000
+	maxAnswer   = 3800
 )
 
 // WithStaffChat returns a core that passes residents' questions to the
@@ -204,7 +206,7 @@ func (t *turn) staffReply() Decision {
 	t.out.Messages = append(t.out.Messages, Message{
 		Chat:    th.Resident,
 		Key:     "relay." + strconv.FormatInt(t.ev.ChatID, 10) + "." + strconv.Itoa(t.ev.MessageID), // the staff message: relayed once
-		Text:    r.dir(paragraphs("💬 "+bold(r.tr("handoff.answer")), esc(t.ev.Text))),
+		Text:    r.dir(paragraphs("💬 "+bold(r.tr("handoff.answer")), esc(cut(t.ev.Text, maxAnswer)))),
 		Buttons: [][]Button{{r.menuButton()}},
 	})
 	t.setLang(t.cat.Default())
@@ -230,11 +232,22 @@ func firstName(s string) string {
 	return cut(s, 64)
 }
 
-// cut shortens s to at most n characters.
+// cut shortens s to at most n UTF-16 units (as Telegram counts them),
+// ending with an ellipsis when it had to.
 func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	units := 0
+	for _, r := range s {
+		units += utf16.RuneLen(r)
+	}
+	if units <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
+	units = 0
+	for i, r := range s {
+		if units+utf16.RuneLen(r) > n-1 { // room for the ellipsis
+			return s[:i] + "…"
+		}
+		units += utf16.RuneLen(r)
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
@@ -145,6 +146,11 @@ func TestStaffReplyIsRelayed(t *testing.T) {
 	}
 	if out.Save {
 		t.Error("a relay changed the staff member's state")
+	}
+	// a reply as long as Telegram lets staff write still fits one message to the resident
+	long := core.Handle(inGroup(conversation.RoleStaff, 55, strings.Repeat("😀", 2048), th), conversation.State{}).Messages[0]
+	if n := len(utf16.Encode([]rune(visible(long.Text)))); n > 4096 {
+		t.Errorf("the relay of a long reply is %d UTF-16 units, over Telegram's 4096", n)
 	}
 }
 
