@@ -41,9 +41,8 @@ type Store interface {
 	Recipients(ctx context.Context, ids []int64) ([]store.Recipient, error)
 	TransitionBroadcast(ctx context.Context, id, to string, now time.Time) (string, error)
 	// Thread is the resident a question in the staff group came from, by
-	// the message id it was sent with; ForgetThreads deletes a resident's.
+	// the message id it was sent with.
 	Thread(ctx context.Context, chat int64, messageID int) (conversation.Thread, bool, error)
-	ForgetThreads(ctx context.Context, chat, resident int64) error
 }
 
 // Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
@@ -344,12 +343,6 @@ func follows(effects []conversation.Effect) (follow, unfollow []string) {
 // keys, and returns the messages that say what became of them.
 func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decision) ([]store.Outgoing, error) {
 	var out []conversation.Message
-	if staff := d.core.Load().StaffChat(); staff != 0 && dec.Forgets() && u.User > 0 {
-		// the resident's open questions go with their data: a late staff reply reaches nobody
-		if err := d.store.ForgetThreads(ctx, staff, u.User); err != nil {
-			return nil, err
-		}
-	}
 	for _, e := range dec.Effects {
 		switch e := e.(type) {
 		case conversation.StartBroadcast:

@@ -43,7 +43,8 @@
 //	                                              when it was sent; a staff reply to that message is relayed to
 //	                                              the resident. No texts: the question is only in the group.
 //	ib:{c<chat>}:threads:<id>  set     30 days    the message ids of a resident's open questions in the staff
-//	                                              group, so that ForgetThreads deletes them with their data.
+//	                                              group: deleting the resident's data (/forget) deletes them and
+//	                                              their threads; ForgetThreads does it for one group.
 //	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
 //	                                              chat: makes the push idempotent by message id.
 //	ib:{u<id>}:gone            string  180 days   the resident blocked the bot (403, my_chat_member): bulk

@@ -52,6 +52,29 @@ func TestThreadIsNamedWhenSent(t *testing.T) {
 	}
 }
 
+// Deleting a resident's data deletes their questions' threads too.
+func TestForgetDeletesThreads(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	const group = -1001234567890
+	q := msg("question", conversation.LaneReply)
+	q.Record = ThreadRecord(conversation.Thread{Resident: 4712, Lang: "de"})
+	commitTo(t, s, 1, group, q)
+	head, _, _ := s.Head(ctx, group)
+	if _, err := s.Ack(ctx, head, Sent, 91); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Forget(ctx, 4712); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Thread(ctx, group, 91); ok {
+		t.Error("the thread outlived the resident's deletion")
+	}
+	if n := s.rdb.Exists(ctx, s.threadsKey(group, 4712)).Val(); n != 0 {
+		t.Error("the list of the resident's threads outlived their deletion")
+	}
+}
+
 func TestThreadKeysShareTheGroupsSlot(t *testing.T) {
 	s := New(nil, "", config0())
 	if got := s.threadKey(-100, 88); got != "ib:{c-100}:thread:88" {
