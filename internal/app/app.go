@@ -22,6 +22,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/broadcast"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
@@ -128,10 +129,10 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
-	decider := decide.New(k.Core(), k.Catalog, a.store, a.deliverer, telegram.Render, cfg.FloodLimit, log, a.metrics)
+	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, telegram.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
-		reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
+		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, telegram.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
 	a.reminders.Handle("p:", bc.Progress)
@@ -252,11 +253,15 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 	for _, w := range k.Content.Warnings {
 		a.log.Warn("content", "warning", w.String())
 	}
-	a.decider.SetCore(k.Core())
-	a.reminders.SetSource(reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()})
+	a.decider.SetCore(a.core(k))
+	a.reminders.SetSource(reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()})
 	a.log.Info("content reloaded", "services", len(k.Content.Services), "contacts", len(k.Content.Contacts), "encounters", len(k.Content.Encounters))
 	return nil
 }
+
+// core is the conversation core for k, passing residents' questions to
+// the staff group when there is one.
+func (a *App) core(k *Knowledge) *conversation.Core { return k.Core().WithStaffChat(a.cfg.StaffChatID) }
 
 // Addr is the address the health endpoints listen on (after Run started).
 func (a *App) Addr() string {

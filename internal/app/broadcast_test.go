@@ -57,7 +57,7 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	first := run()
 	h := &harness{t: t, api: api}
 	langs := []string{"de", "tr", "ar", "uk", "fa", "ru"}
-	const followers, blocked = 300, 5 // the last followers blocked the bot since they subscribed
+	const followers, blocked = 300, 5         // the last followers blocked the bot since they subscribed
 	for i := int64(0); i < followers+4; i++ { // residents who started the bot once (Telegram delivers to no one else)
 		api.SendText(telegramtest.User{ID: 6000 + i, FirstName: "R", LanguageCode: langs[i%int64(len(langs))]}, "/start")
 	}
@@ -244,7 +244,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // On Telegram: a resident's /broadcast and forged buttons change nothing;

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -61,7 +62,7 @@ func (a *App) setCommands(ctx context.Context) {
 	cat := a.k.Catalog
 	set := func(lang, code string) {
 		var cmds []models.BotCommand
-		for _, c := range conversation.Commands {
+		for _, c := range a.commands() {
 			cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
 		}
 		if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, LanguageCode: code}); err != nil {
@@ -74,4 +75,13 @@ func (a *App) setCommands(ctx context.Context) {
 			set(l.Code, l.Telegram)
 		}
 	}
+}
+
+// commands are the commands in the menu: /ask only where questions can be
+// passed to a staff group.
+func (a *App) commands() []string {
+	if a.cfg.StaffChatID == 0 {
+		return conversation.Commands
+	}
+	return append(slices.Clone(conversation.Commands), "ask")
 }

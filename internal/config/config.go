@@ -33,6 +33,8 @@ type Config struct {
 	ReminderOffsets []time.Duration // REMINDER_OFFSETS: how long before an occurrence its followers are reminded, largest first
 
 	FloodLimit int // FLOOD_LIMIT: updates a resident may send in a flood window (Timing.FloodWindow) before being slowed down
+
+	StaffChatID int64 // STAFF_CHAT_ID: the staff group residents' questions go to; 0: none, the bot offers no hand-off
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -88,6 +90,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.FloodLimit, err = readFloodLimit(env); err != nil {
+		return c, err
+	}
+	if c.StaffChatID, err = readStaffChat(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

@@ -12,10 +12,14 @@ func (t *turn) contacts() {
 		blocks = append(blocks, bold(c.Name)+"\n"+esc(c.Role.In(t.lang))+"\n☎️ "+ltr(t.rtl, esc(international(c.Phone, c.Dial))))
 	}
 	blocks = append(blocks, t.html("contacts.tap"))
-	t.say(paragraphs(blocks...), [][]Button{
+	rows := [][]Button{
 		{{Label: "📇 " + t.tr("button.save_contacts"), Data: dataCards}},
 		{t.screenButton("📅", "menu.encounters", screenEncounters), t.menuButton()},
-	})
+	}
+	if t.handoffOn() { // asking for a person: they may also write to the team here
+		rows = append([][]Button{{t.askButton()}}, rows...)
+	}
+	t.say(paragraphs(blocks...), rows)
 	t.out.State.Screen = screenContacts
 }
 

@@ -49,11 +49,12 @@ var commandScreens = map[string]string{
 
 // Core answers residents. It is safe for concurrent use.
 type Core struct {
-	content *agency.Content
-	cat     *i18n.Catalog
-	nlu     *understand.Classifier
-	surface Surface
-	names   []langName // the languages' names, normalised, to offer a language a resident names
+	content   *agency.Content
+	cat       *i18n.Catalog
+	nlu       *understand.Classifier
+	surface   Surface
+	staffChat int64      // the staff group residents' questions go to (0: none)
+	names     []langName // the languages' names, normalised, to offer a language a resident names
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
@@ -81,6 +82,9 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		if code, ok := c.cat.Match(ev.LanguageCode); ok {
 			t.setLang(code)
 		}
+	}
+	if c.StaffReply(ev) {
+		return t.staffReply()
 	}
 	if ev.Group {
 		if !Addressed(ev) {
@@ -115,6 +119,7 @@ func (c *Core) Handle(ev Event, st State) Decision {
 	default:
 		t.menu(t.html("unsupported.text"))
 	}
+	dropStaleQuestion(st, &t.out.State)
 	t.out.Lang = t.lang
 	t.out.Save = t.out.Save || !sameState(st, t.out.State)
 	for i := range t.out.Messages {
@@ -149,6 +154,8 @@ func (t *turn) button(data string) {
 		t.cards()
 	case data == dataStopAll:
 		t.stopAll()
+	case strings.HasPrefix(data, dataHandoff):
+		t.handoffButton(strings.TrimPrefix(data, dataHandoff))
 	case strings.HasPrefix(data, dataBroadcast):
 		t.broadcastButton(strings.TrimPrefix(data, dataBroadcast))
 	case strings.HasPrefix(data, dataSubscribe):
@@ -176,6 +183,9 @@ func (t *turn) command(name, arg string) {
 	case "broadcasts":
 		t.broadcastsCommand()
 		return
+	case "ask":
+		t.askCommand(arg)
+		return
 	}
 	screen, ok := commandScreens[name]
 	if !ok {
@@ -199,7 +209,7 @@ func (t *turn) command(name, arg string) {
 }
 
 func (t *turn) text(msg string) {
-	if t.broadcastDialogue(msg) {
+	if t.broadcastDialogue(msg) || t.handoffText(msg) {
 		return
 	}
 	if _, isNumber := number(msg); isNumber {
@@ -237,7 +247,7 @@ func (t *turn) text(msg string) {
 			t.service(r.Service)
 			return
 		}
-		t.menu(t.html("fallback.text"))
+		t.fallback(msg) // nothing to answer with: a person may have one
 	}
 }
 

@@ -36,12 +36,19 @@ type Event struct {
 	Role         Role   // staff or resident
 	Group        bool   // in a group chat: only commands are answered
 	LanguageCode string // what the resident's app says (Telegram's language_code), may be empty
-	Kind         Kind
-	Command      string // KindCommand: lower case, without "/" and "@botname"
-	Text         string // KindText: the message; KindCommand: what follows the command
-	Data         string // KindButton: the button's data
-	Media        *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
-	Now          time.Time
+	// FirstName is the sender's first name as Telegram gives it, used only
+	// for the text staff see when a resident passes a question on.
+	FirstName string
+	// Thread is the resident a reply in the staff group answers, when the
+	// message it replies to passed a question on; the decider looks it up
+	// before the core decides (nil: none, or not a reply in the staff group).
+	Thread  *Thread
+	Kind    Kind
+	Command string // KindCommand: lower case, without "/" and "@botname"
+	Text    string // KindText: the message; KindCommand: what follows the command
+	Data    string // KindButton: the button's data
+	Media   *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
+	Now     time.Time
 }
 
 // Media is a photo or a file already on Telegram's servers, by its file id:
@@ -91,6 +98,20 @@ type Message struct {
 	// Edit, when set, replaces the text and buttons of the message recorded
 	// under this name in the same chat instead of sending a new one.
 	Edit string
+	// Key, when set, names the message across updates: a message with the
+	// same key is committed once, however often its cause comes again (a
+	// staff reply relayed to a resident).
+	Key string
+	// Thread, when set, makes the message a question passed to staff:
+	// once sent, a reply to it in the staff group reaches Thread's resident.
+	Thread *Thread
+}
+
+// Thread is the resident a question in the staff group came from, and the
+// language they chose, so that the team's answer is introduced in it.
+type Thread struct {
+	Resident int64
+	Lang     string
 }
 
 // Document is a file the bot sends, such as a calendar entry.

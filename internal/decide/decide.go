@@ -40,6 +40,9 @@ type Store interface {
 	Followers(ctx context.Context, topic string, cursor uint64, count int64) ([]int64, uint64, error)
 	Recipients(ctx context.Context, ids []int64) ([]store.Recipient, error)
 	TransitionBroadcast(ctx context.Context, id, to string, now time.Time) (string, error)
+	// Thread is the resident a question in the staff group came from, by
+	// the message id it was sent with.
+	Thread(ctx context.Context, chat int64, messageID int) (conversation.Thread, bool, error)
 }
 
 // Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
@@ -137,6 +140,10 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 	case over > 1:
 		commit.Silenced = true
 	default:
+		if err := d.thread(ctx, &u); err != nil {
+			_ = d.store.Release(ctx, c)
+			return 0, fmt.Errorf("update %d: %w", u.ID, err)
+		}
 		dec = d.decide(u, c.State)
 		commit.Messages = d.outgoing(u, dec)
 		switch {
@@ -181,6 +188,24 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		d.cache.put(u.Chat, u.User, dec.State, dec.Forgets())
 	}
 	return Committed, nil
+}
+
+// thread finds the resident a staff reply in the staff group answers, for
+// the core to relay it; a reply to any other message finds none.
+func (d *Decider) thread(ctx context.Context, u *Update) error {
+	core := d.core.Load()
+	if !u.Answer || !core.StaffReply(u.Event) {
+		return nil
+	}
+	th, ok, err := d.store.Thread(ctx, core.StaffChat(), u.Event.ReplyTo)
+	if err != nil {
+		d.m.RedisError("thread")
+		return err
+	}
+	if ok {
+		u.Event.Thread = &th
+	}
+	return nil
 }
 
 // counts tells whether u counts against its sender's flood limit: staff
@@ -228,7 +253,7 @@ func (d *Decider) Answer(ctx context.Context, u Update) (Result, error) {
 	st, _ := d.cache.get(u.Chat, u.User)
 	dec := d.decide(u, st)
 	switch {
-	case dec.Forgets():
+	case dec.Forgets(), opensThread(dec): // a deletion or a question to staff that cannot be kept now is never claimed
 		last := dec.Messages[len(dec.Messages)-1]
 		dec.Messages = []conversation.Message{{Chat: last.Chat, Text: esc(d.cat.T(dec.Lang, "error.generic")), Buttons: last.Buttons}}
 	case dec.State.Lang != st.Lang, !slices.Equal(dec.State.Subs, st.Subs): // a choice that cannot be kept now
@@ -260,8 +285,21 @@ func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Deci
 	return d.core.Load().Handle(u.Event, st)
 }
 
+// opensThread tells whether a decision passes a question to staff: its
+// thread lives in Redis, so without Redis it cannot go.
+func opensThread(dec conversation.Decision) bool {
+	for _, m := range dec.Messages {
+		if m.Thread != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // outgoing renders a decision's messages, each with an id unique to the
-// update and its place, so that a retried push is recognised.
+// update and its place, so that a retried push is recognised; a message
+// with a key has an id from it instead, the same for every update that
+// sends it. A question to staff is recorded as its thread once sent.
 func (d *Decider) outgoing(u Update, dec conversation.Decision, from ...int) []store.Outgoing {
 	var out []store.Outgoing
 	base := 0
@@ -273,8 +311,16 @@ func (d *Decider) outgoing(u Update, dec conversation.Decision, from ...int) []s
 		if chat == 0 {
 			chat = u.Chat
 		}
-		for _, p := range d.render(m) {
-			out = append(out, store.Outgoing{ID: fmt.Sprintf("%d.%d", u.ID, base+len(out)), Chat: chat, Lane: m.Lane, Payload: p, Record: m.Record})
+		record := m.Record
+		if m.Thread != nil {
+			record = store.ThreadRecord(*m.Thread)
+		}
+		for i, p := range d.render(m) {
+			id := fmt.Sprintf("%d.%d", u.ID, base+len(out))
+			if m.Key != "" {
+				id = fmt.Sprintf("%s.%d", m.Key, i)
+			}
+			out = append(out, store.Outgoing{ID: id, Chat: chat, Lane: m.Lane, Payload: p, Record: record})
 		}
 	}
 	return out

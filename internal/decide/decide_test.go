@@ -39,6 +39,9 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 	return f.commitErr
 }
 
+func (f *fakeStore) Thread(context.Context, int64, int) (conversation.Thread, bool, error) {
+	return conversation.Thread{}, false, nil
+}
 func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
 func (f *fakeStore) Followers(context.Context, string, uint64, int64) ([]int64, uint64, error) {

@@ -24,6 +24,7 @@ type forgetting struct {
 	groups  []int64  // group chats with a state of theirs
 	floods  []string // their flood counts in groups
 	topics  []string // topics whose index of followers lists them
+	threads []string // their questions in staff groups, and the lists of them
 }
 
 // forgetDoneScript deletes the update marks that are done; a claim in
@@ -61,6 +62,25 @@ func (s *Store) findForget(ctx context.Context, user int64) (forgetting, error) 
 				f.floods = append(f.floods, key)
 			}
 		})
+	}
+	var lists []string
+	if err == nil {
+		err = s.scan(ctx, s.prefix+"{c*}:threads:"+id, func(key string) { lists = append(lists, key) })
+	}
+	for _, list := range lists {
+		chat, ok := s.groupKeyChat(list, "threads", user)
+		if !ok || err != nil {
+			continue
+		}
+		var ids []string
+		if ids, err = s.rdb.SMembers(ctx, list).Result(); err == nil {
+			f.threads = append(f.threads, list)
+			for _, m := range ids {
+				if n, e := strconv.Atoi(m); e == nil {
+					f.threads = append(f.threads, s.threadKey(chat, n))
+				}
+			}
+		}
 	}
 	if err != nil {
 		return f, fmt.Errorf("forget %d: %w", user, err)
@@ -135,6 +155,9 @@ func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgettin
 		}
 	}
 	for _, k := range f.floods {
+		p.Del(ctx, k)
+	}
+	for _, k := range f.threads { // a late staff reply then reaches nobody
 		p.Del(ctx, k)
 	}
 }

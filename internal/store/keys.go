@@ -14,8 +14,10 @@
 //	ib:{u<id>}:state           string  180 days   JSON: the resident's chosen language, last screen and its
 //	                                              button data, a dialogue in progress, the topics they follow
 //	                                              (reminders, news). The Telegram user id is
-//	                                              in the key. No names, phone numbers or message texts. The TTL
-//	                                              is renewed by every update of theirs.
+//	                                              in the key. No names, phone numbers or message texts, but for
+//	                                              a question the resident may pass to staff: kept until their
+//	                                              next update, which uses or drops it (unused after an hour).
+//	                                              The TTL is renewed by every update of theirs.
 //	ib:{c<chat>}:st:<user>     string  180 days   the same for one resident in one group: a menu in a group
 //	                                              never overwrites their private chat's.
 //	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
@@ -36,6 +38,13 @@
 //	                                              drops what could not be sent for a day.
 //	ib:<tag>:sent              hash    25 h       message ids Telegram gave to sent messages a later step
 //	                                              needs (field: the name the decision gave it).
+//	ib:{c<chat>}:thread:<msg>  string  30 days    a question passed to the staff group (STAFF_CHAT_ID): "<resident
+//	                                              id>:<language>" under the message id Telegram gave it, written
+//	                                              when it was sent; a staff reply to that message is relayed to
+//	                                              the resident. No texts: the question is only in the group.
+//	ib:{c<chat>}:threads:<id>  set     30 days    the message ids of a resident's open questions in the staff
+//	                                              group: deleting the resident's data (/forget) deletes them and
+//	                                              their threads; ForgetThreads does it for one group.
 //	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
 //	                                              chat: makes the push idempotent by message id.
 //	ib:{u<id>}:gone            string  180 days   the resident blocked the bot (403, my_chat_member): bulk
@@ -143,5 +152,17 @@ func (s *Store) bulkQ(chat int64) string             { return s.tag(chat) + ":q:
 func (s *Store) sentKey(chat int64) string           { return s.tag(chat) + ":sent" }
 func (s *Store) goneKey(chat int64) string           { return s.tag(chat) + ":gone" }
 func (s *Store) dupKey(chat int64, id string) string { return s.tag(chat) + ":dup:" + id }
+
+// threadKey names the resident a question to staff came from, by the
+// message id of the question in the staff group.
+func (s *Store) threadKey(chat int64, messageID int) string {
+	return s.tag(chat) + ":thread:" + strconv.Itoa(messageID)
+}
+
+// threadsKey lists a resident's open questions in the staff group (message
+// ids), so that they can be deleted with the resident's data.
+func (s *Store) threadsKey(chat, resident int64) string {
+	return s.tag(chat) + ":threads:" + strconv.FormatInt(resident, 10)
+}
 
 func (s *Store) global(name string) string { return s.prefix + "{g}:" + name }

@@ -289,8 +289,12 @@ const (
 )
 
 // ackScript ends a try of the head message. KEYS: the message's queue, reply
-// queue, bulk queue, sent ids, gone. ARGV: id, outcome, entry for a retry,
-// record, message id, TTL s, mark gone (1/0).
+// queue, bulk queue, sent ids, gone, and for a question to staff its thread
+// and the resident's list of threads. ARGV: id, outcome, entry for a retry,
+// record, message id, TTL s, mark gone (1/0), thread value, thread TTL s.
+// A sent question to staff names its thread by the message id, written
+// together with the message leaving the queue: a reply to it can only come
+// once it was sent, and then finds its resident.
 var ackScript = redis.NewScript(`
 local head = redis.call('LINDEX', KEYS[1], 0)
 local mine = head and string.sub(head, 1, #ARGV[1] + 1) == ARGV[1] .. '\n'
@@ -301,7 +305,11 @@ if o == 'gone' then
 elseif mine then
   if o == 'retry' then redis.call('LSET', KEYS[1], 0, ARGV[3]) else redis.call('LPOP', KEYS[1]) end
 end
-if o == 'sent' and ARGV[4] ~= '' then
+if o == 'sent' and KEYS[6] then
+  redis.call('SET', KEYS[6], ARGV[8], 'EX', ARGV[9])
+  redis.call('SADD', KEYS[7], ARGV[5])
+  redis.call('EXPIRE', KEYS[7], ARGV[9])
+elseif o == 'sent' and ARGV[4] ~= '' then
   redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
   redis.call('EXPIRE', KEYS[4], ARGV[6])
 end
@@ -354,8 +362,13 @@ func (s *Store) ackArgs(a Acked) ([]string, []any) {
 	if m.Chat > 0 {
 		markGone = "1"
 	}
-	return []string{q, s.replyQ(m.Chat), s.bulkQ(m.Chat), s.sentKey(m.Chat), s.goneKey(m.Chat)},
-		[]any{m.ID, outcome, retry, m.Record, a.MessageID, int64(StateTTL / time.Second), markGone}
+	keys := []string{q, s.replyQ(m.Chat), s.bulkQ(m.Chat), s.sentKey(m.Chat), s.goneKey(m.Chat)}
+	args := []any{m.ID, outcome, retry, m.Record, a.MessageID, int64(StateTTL / time.Second), markGone}
+	if th, value, ok := threadOf(m.Record); ok && a.Outcome == Sent && a.MessageID > 0 {
+		keys = append(keys, s.threadKey(m.Chat, a.MessageID), s.threadsKey(m.Chat, th.Resident))
+		args = append(args, value, int64(ThreadTTL/time.Second))
+	}
+	return keys, args
 }
 
 // lanes reads the ack script's answer: which queues still hold messages.

@@ -106,6 +106,16 @@ func TestMapCarriesChatMessageAndRole(t *testing.T) {
 	if c := ChatOf(press); c != -300 {
 		t.Errorf("a button in a group is ordered with chat %d, want the group's", c)
 	}
+	// the first name reaches the core (staff see it with a question passed on); nothing else of the name does
+	named := msg(models.ChatTypePrivate, "hallo", false)
+	named.Message.From.FirstName, named.Message.From.LastName, named.Message.From.Username = "Amira", "Haddad", "amira_h"
+	if ev := Map(named, "b", staff, time.Now()).Event; ev.FirstName != "Amira" || strings.Contains(fmt.Sprintf("%+v", ev), "Haddad") || strings.Contains(fmt.Sprintf("%+v", ev), "amira_h") {
+		t.Errorf("a message's names: %+v", ev)
+	}
+	press.CallbackQuery.From.FirstName = "Petra"
+	if ev := Map(press, "b", staff, time.Now()).Event; ev.FirstName != "Petra" {
+		t.Errorf("a button's first name: %q", ev.FirstName)
+	}
 }
 
 func TestMessagesStayWithinTelegramsLimits(t *testing.T) {

@@ -48,7 +48,7 @@ func Map(upd *models.Update, botUsername string, staff Staff, now time.Time) Inc
 	case upd.CallbackQuery != nil:
 		q := upd.CallbackQuery
 		in := Incoming{CallbackID: q.ID, ChatID: q.From.ID, Answer: true}
-		ev := conversation.Event{UserID: q.From.ID, LanguageCode: q.From.LanguageCode, Role: staff.role(q.From.ID), Kind: conversation.KindButton, Data: q.Data, Now: now}
+		ev := conversation.Event{UserID: q.From.ID, LanguageCode: q.From.LanguageCode, FirstName: q.From.FirstName, Role: staff.role(q.From.ID), Kind: conversation.KindButton, Data: q.Data, Now: now}
 		if m := q.Message.Message; m != nil { // nil when the message is too old to be accessible
 			in.ChatID, ev.MessageID = m.Chat.ID, m.ID
 			ev.Group = m.Chat.Type != models.ChatTypePrivate
@@ -102,7 +102,8 @@ func mapMessage(m *models.Message, botUsername string, staff Staff, now time.Tim
 		return Incoming{}
 	}
 	group := m.Chat.Type != models.ChatTypePrivate
-	ev := conversation.Event{UserID: m.From.ID, ChatID: m.Chat.ID, MessageID: m.ID, Role: staff.role(m.From.ID), LanguageCode: m.From.LanguageCode, Group: group, Now: now}
+	// the first name only: the core shows it to staff when a question is passed on; last and user names never reach it
+	ev := conversation.Event{UserID: m.From.ID, ChatID: m.Chat.ID, MessageID: m.ID, Role: staff.role(m.From.ID), LanguageCode: m.From.LanguageCode, FirstName: m.From.FirstName, Group: group, Now: now}
 	if m.ReplyToMessage != nil {
 		ev.ReplyTo = m.ReplyToMessage.ID
 	}
