@@ -129,15 +129,16 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
-	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, telegram.Render, cfg.FloodLimit, log, a.metrics)
+	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
+	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
-	a.reminders = reminder.New(a.store, a.deliverer.Wake, telegram.Render, cfg.ReminderOffsets,
+	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
-	bc := broadcast.New(a.store, telegram.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
+	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
 	a.reminders.Handle("p:", bc.Progress)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
-	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now)
+	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
 	if cfg.WebhookURL != "" {
 		a.webhook = telegram.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, a.updates, opt.Timing.Drain, log, seen)

@@ -10,6 +10,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 )
@@ -37,6 +38,14 @@ type Updates struct {
 	m        *metrics.Metrics
 	now      func() time.Time
 	username atomic.Pointer[string] // the bot's name, once getMe answered
+	signer   *Signer                // checks staff buttons' signatures (nil: none are signed)
+}
+
+// Signed makes the handler check the signatures of staff buttons: what the
+// renderer signed with the same signer.
+func (u *Updates) Signed(s *Signer) *Updates {
+	u.signer = s
+	return u
 }
 
 // NewUpdates returns the update handler.
@@ -74,6 +83,9 @@ func (u *Updates) event(upd *models.Update) (Incoming, decide.Update, time.Time)
 		name = *p
 	}
 	in := Map(upd, name, u.staff, u.now())
+	if in.Event.Kind == conversation.KindButton {
+		in.Event.Data = u.signer.Verify(in.Event.Data) // a staff button nobody may craft
+	}
 	du := decide.Update{ID: upd.ID, Chat: ChatOf(upd), User: SenderOf(upd), Event: in.Event, Answer: in.Answer}
 	return in, du, time.Now()
 }
