@@ -153,7 +153,7 @@ func benchBroadcast(b *testing.B, sending config.Sending, followers int, window 
 	// the staff member writes the broadcast and taps Send under the preview
 	staffer := telegramtest.User{ID: bcStaff, FirstName: "Team", LanguageCode: "de"}
 	api.SendText(staffer, "/broadcast "+bcText)
-	send, counted := 0, fmt.Sprintf("Empfänger: %d", followers)
+	send, sendData, counted := 0, "", fmt.Sprintf("Empfänger: %d", followers)
 	for deadline := time.Now().Add(30 * time.Second); send == 0 || !strings.Contains(texts(api.SentTo(bcStaff)), counted); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatalf("no preview with Send; staff got:\n%s", texts(api.SentTo(bcStaff)))
@@ -161,8 +161,8 @@ func benchBroadcast(b *testing.B, sending config.Sending, followers int, window 
 		for _, m := range api.SentTo(bcStaff) {
 			for _, row := range m.Buttons {
 				for _, btn := range row {
-					if btn.CallbackData == "bc:send" {
-						send = m.MessageID
+					if strings.HasPrefix(btn.CallbackData, "bc:send~") { // staff buttons are signed
+						send, sendData = m.MessageID, btn.CallbackData
 					}
 				}
 			}
@@ -176,7 +176,7 @@ func benchBroadcast(b *testing.B, sending config.Sending, followers int, window 
 	var queuedAt atomic.Int64
 	pressed := time.Now()
 	rejectedBefore := len(api.Rejected())
-	api.PressButton(staffer, send, "bc:send")
+	api.PressButton(staffer, send, sendData)
 	go func() {
 		defer close(memQueued)
 		for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
