@@ -43,12 +43,12 @@ func TestBroadcastSurvivesKillNine(t *testing.T) {
 	defer rdb.Close()
 	s := store.New(rdb, prefix, config.DefaultTiming)
 	ctx := context.Background()
-	var logs strings.Builder
+	logs := &syncBuffer{} // written by the processes' output, read by the test
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "ADMIN_IDS=5000",
 			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0")
-		cmd.Stdout, cmd.Stderr = &logs, &logs
+		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

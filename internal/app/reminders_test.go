@@ -24,9 +24,12 @@ func TestRemindersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; waits for an encounter a minute ahead")
 	}
+	bin := buildBinary(t) // first: on a busy machine building takes a while
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	// encounter starts are written to the minute: the next minute at least 40 s ahead
-	start := time.Now().In(berlin).Add(40 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	// encounter starts are written to the minute: the next minute at least 55 s
+	// ahead, so that the first reminder (35 s before) is still to come when the
+	// bot has started
+	start := time.Now().In(berlin).Add(55 * time.Second).Truncate(time.Minute).Add(time.Minute)
 	dir := contentFolder(t, func(name string, data []byte) []byte {
 		if name != "encounters.yaml" {
 			return data
@@ -43,17 +46,16 @@ func TestRemindersEndToEnd(t *testing.T) {
   place: "Testort"
 `, start.Format("2006-01-02T15:04"), start.Add(time.Hour).Format("2006-01-02T15:04")))
 	})
-	bin := buildBinary(t)
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithFirstUpdateID(time.Now().UnixNano()%1e9))
 	defer api.Close()
 	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
 	defer cleanRedis(redisURL(t), prefix)
-	var logs strings.Builder
+	logs := &syncBuffer{} // written by the processes' output, read by the test
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "CONTENT_DIR="+dir,
 			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS=35s,12s")
-		cmd.Stdout, cmd.Stderr = &logs, &logs
+		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

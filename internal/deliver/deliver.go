@@ -70,7 +70,7 @@ type Limits struct {
 // (getUpdates returns them so) are answered at once rather than spread
 // out. The rolling second still holds them to the rate.
 func DefaultLimits(rate, bulk float64) Limits {
-	l := Limits{Rate: rate, BulkRate: bulk, Burst: 2, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: 16}
+	l := Limits{Rate: rate, BulkRate: bulk, Burst: 1, PerChat: 1100 * time.Millisecond, Group: 3100 * time.Millisecond, MaxTries: 6, Workers: 16}
 	if rate > 100 {
 		l.Burst = int(rate / 10)
 		l.Workers = min(256, int(rate/20)) // many calls in flight
