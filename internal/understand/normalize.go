@@ -21,9 +21,11 @@ const maxInput = 600
 
 // folders keeps transform chains for reuse: a chain holds buffers of several
 // kilobytes, too much to make for every message; one chain serves one
-// message at a time.
+// message at a time. Decomposing comes before folding too: some letters
+// only reach their folded form once decomposed (lunate sigma ϲ is ς, which
+// folds to σ), and without it a normalised text would change again.
 var folders = sync.Pool{New: func() any {
-	return transform.Chain(cases.Fold(), norm.NFKD, runes.Remove(runes.Predicate(strip)), runes.Map(unify))
+	return transform.Chain(norm.NFKD, cases.Fold(), norm.NFKD, runes.Remove(runes.Predicate(strip)), runes.Map(unify))
 }}
 
 // Normalize folds case, removes diacritics and harakat, unifies Arabic and
@@ -35,6 +37,9 @@ func Normalize(s string) string {
 	if len(s) > maxInput*4 {
 		s = s[:maxInput*4]
 	}
+	// Broken UTF-8 (from a terminal, say) makes the chain fail and the
+	// message would keep its accents: a broken byte becomes a space.
+	s = strings.ToValidUTF8(s, " ")
 	t := folders.Get().(transform.Transformer)
 	defer folders.Put(t)
 	t.Reset()

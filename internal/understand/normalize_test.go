@@ -20,6 +20,8 @@ func TestNormalize(t *testing.T) {
 		{"Spotkałem", "spotkalem"},                 // ł typed as l
 		{"hilfeeee!!! pleeease", "hilfee pleease"}, // stretched letters kept at two
 		{"مرحبااااا", "مرحباا"},
+		{"ϹΑΣ ϲας", "σασ σασ"}, // lunate sigma folds like Σ: once normalised, stays so
+		{"\xf4Ȭ", "o"},         // broken UTF-8 is a space; the rest still loses its accents
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
