@@ -104,7 +104,10 @@ func unify(r rune) rune {
 	case r >= '۰' && r <= '۹':
 		return '0' + (r - '۰')
 	}
-	return r
+	// Case folding leaves a few letters in capitals (Unicode folds Cherokee
+	// to them, and folds those capitals back): lower case keeps a second
+	// pass from changing them again.
+	return unicode.ToLower(r)
 }
 
 // isArabicScript tells whether a word is written in Arabic script.

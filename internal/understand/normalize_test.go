@@ -21,6 +21,7 @@ func TestNormalize(t *testing.T) {
 		{"hilfeeee!!! pleeease", "hilfee pleease"}, // stretched letters kept at two
 		{"مرحبااااا", "مرحباا"},
 		{"ϹΑΣ ϲας", "σασ σασ"}, // lunate sigma folds like Σ: once normalised, stays so
+		{"ꭵᏣ", "ꭵꮳ"},           // Cherokee, which folds to capitals: lower case, so normalising again keeps it
 		{"\xf4Ȭ", "o"},         // broken UTF-8 is a space; the rest still loses its accents
 	}
 	for _, tt := range tests {
