@@ -117,10 +117,11 @@ func FuzzMap(f *testing.F) {
 	})
 }
 
-// committing is a decider that commits everything.
-type committing struct{}
+// committing is a decider that commits everything and keeps the last event.
+type committing struct{ last *conversation.Event }
 
-func (committing) Handle(context.Context, decide.Update, bool) (decide.Result, error) {
+func (c committing) Handle(_ context.Context, u decide.Update, _ bool) (decide.Result, error) {
+	*c.last = u.Event
 	return decide.Committed, nil
 }
 
@@ -158,11 +159,15 @@ func FuzzWebhook(f *testing.F) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader(`{"ok":true,"result":true}`)), Request: r}, nil
 	})}
+	signer := NewSigner("123:abc")
+	f.Add([]byte(`{"update_id":7,"callback_query":{"id":"q","from":{"id":42,"is_bot":false,"first_name":"A"},"data":"`+signer.Sign("bc:ctl:cancelled:7-40")+`","message":{"message_id":3,"date":0,"chat":{"id":42,"type":"private"}}}}`), "", true)
+	f.Add([]byte(`{"update_id":8,"callback_query":{"id":"q","from":{"id":42,"is_bot":false,"first_name":"A"},"data":"bc:ctl:cancelled:7-40~AAAAAAAA","message":{"message_id":3,"date":0,"chat":{"id":42,"type":"private"}}}}`), "", true)
 	f.Fuzz(func(t *testing.T, body []byte, header string, right bool) {
 		if right {
 			header = secret
 		}
-		u := NewUpdates(committing{}, NewClient("http://127.0.0.1:1", "123:abc", api), nobody{}, fuzzStaffOnly, log, nil, time.Now)
+		var seen conversation.Event
+		u := NewUpdates(committing{&seen}, NewClient("http://127.0.0.1:1", "123:abc", api), nobody{}, fuzzStaffOnly, log, nil, time.Now).Signed(signer)
 		u.SetUsername("IntegraBot")
 		wh := NewWebhook("https://bot.example/hook", secret, u, time.Second, log, func() {})
 		r := httptest.NewRequest(http.MethodPost, "/hook", bytes.NewReader(body))
@@ -186,9 +191,43 @@ func FuzzWebhook(f *testing.F) {
 		if valid {
 			checkEvent(t, &upd, Map(&upd, "IntegraBot", fuzzStaffOnly, time.Now()))
 		}
+		// a staff button reaches the core only with the bot's own signature
+		if header == secret && seen.Kind == conversation.KindButton && strings.HasPrefix(seen.Data, "bc:") &&
+			seen.Data != Forged && signer.Sign(seen.Data) != upd.CallbackQuery.Data {
+			t.Fatalf("button data %q reached the core as %q without a valid signature", upd.CallbackQuery.Data, seen.Data)
+		}
 	})
 }
 
 type nobody struct{}
 
 func (nobody) SetGone(context.Context, int64, bool) error { return nil }
+
+// Button data comes back from anyone who can press or craft a button: a
+// staff button passes only with the bot's own signature, unchanged.
+func FuzzVerify(f *testing.F) {
+	s, other := NewSigner("123:abc"), NewSigner("123:abd")
+	for _, d := range []string{"bc:send", "bc:ctl:cancelled:7-40", "bc:", "bc:~", "bc:x~~", "m:contacts", "l:tr", "", "~", "bc:aud:news~AAAAAAAA",
+		s.Sign("bc:send"), other.Sign("bc:send"), s.Sign("bc:send") + "x", "bc:" + strings.Repeat("9", 60)} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		if got := s.Verify(s.Sign(data)); got != data {
+			t.Fatalf("Verify(Sign(%q)) = %q", data, got)
+		}
+		if n := len(s.Sign(data)) - len(data); n != 0 && n != 1+sigLen {
+			t.Fatalf("Sign(%q) adds %d bytes", data, n)
+		}
+		got := s.Verify(data)
+		switch {
+		case !needsSignature(data):
+			if got != data {
+				t.Fatalf("Verify(%q) = %q: changed data that needs no signature", data, got)
+			}
+		case got != Forged && s.Sign(got) != data:
+			t.Fatalf("Verify(%q) = %q without a valid signature", data, got)
+		case got != Forged && other.Verify(data) != Forged:
+			t.Fatalf("%q passes with another token's key too", data)
+		}
+	})
+}
