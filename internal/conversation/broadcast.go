@@ -219,10 +219,12 @@ func (t *turn) broadcastButton(action string) {
 			rows = append(rows, []Button{{Label: l.Name, Data: dataBroadcast + bcLang + l.Code}})
 		}
 		t.say(t.html("broadcast.ask_lang"), rows)
-	case strings.HasPrefix(action, bcLang):
+	// an audience button of an earlier broadcast, tapped before this one has
+	// a text, would preview (and send) an empty message
+	case strings.HasPrefix(action, bcLang) && d.Step != stepText:
 		d.Draft["topic"], d.Draft["lang"] = TopicNews, strings.TrimPrefix(action, bcLang)
 		t.broadcastPreview()
-	case strings.HasPrefix(action, bcAudience):
+	case strings.HasPrefix(action, bcAudience) && d.Step != stepText:
 		d.Draft["topic"], d.Draft["lang"] = strings.TrimPrefix(action, bcAudience), ""
 		t.broadcastPreview()
 	case action == bcSend && d.Step == stepPreview:
