@@ -261,8 +261,11 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 }
 
 // core is the conversation core for k, passing residents' questions to
-// the staff group when there is one.
-func (a *App) core(k *Knowledge) *conversation.Core { return k.Core().WithStaffChat(a.cfg.StaffChatID) }
+// the staff group when there is one and naming PRIVACY_CONTACT in the
+// privacy text.
+func (a *App) core(k *Knowledge) *conversation.Core {
+	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact)
+}
 
 // Addr is the address the health endpoints listen on (after Run started).
 func (a *App) Addr() string {

@@ -35,6 +35,8 @@ type Config struct {
 	FloodLimit int // FLOOD_LIMIT: updates a resident may send in a flood window (Timing.FloodWindow) before being slowed down
 
 	StaffChatID int64 // STAFF_CHAT_ID: the staff group residents' questions go to; 0: none, the bot offers no hand-off
+
+	PrivacyContact string // PRIVACY_CONTACT: who is responsible for residents' data, shown in the privacy text; empty: the agency's name
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -93,6 +95,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.StaffChatID, err = readStaffChat(env); err != nil {
+		return c, err
+	}
+	if c.PrivacyContact, err = readPrivacyContact(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

@@ -53,8 +53,11 @@ type Core struct {
 	cat       *i18n.Catalog
 	nlu       *understand.Classifier
 	surface   Surface
-	staffChat int64      // the staff group residents' questions go to (0: none)
-	names     []langName // the languages' names, normalised, to offer a language a resident names
+	staffChat int64 // the staff group residents' questions go to (0: none)
+	// privacyContact is who the privacy text names as responsible
+	// (PRIVACY_CONTACT); empty: the agency from the content
+	privacyContact string
+	names          []langName // the languages' names, normalised, to offer a language a resident names
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
@@ -65,17 +68,18 @@ func New(content *agency.Content, cat *i18n.Catalog, nlu *understand.Classifier)
 // turn is one event being answered.
 type turn struct {
 	*Core
-	ev   Event
-	lang string
-	rtl  bool
-	out  Decision
+	ev    Event
+	lang  string
+	rtl   bool
+	first bool // nothing was stored about the resident in this chat: their first contact
+	out   Decision
 }
 
 // Handle answers one event given the state of the resident's conversation
 // in that chat.
 func (c *Core) Handle(ev Event, st State) Decision {
 	ev = typedChoice(ev, st)
-	t := &turn{Core: c, ev: ev}
+	t := &turn{Core: c, ev: ev, first: firstContact(st)}
 	t.out.State = st
 	t.setLang(st.Lang)
 	if t.lang == "" {
@@ -202,7 +206,11 @@ func (t *turn) command(name, arg string) {
 			t.subscribe(TopicEncounter(id)) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
 			return
 		}
-		t.say(paragraphs(t.html("start.welcome"), t.html("menu.prompt")), t.mainButtons())
+		short := ""
+		if t.first { // once: their state is stored with this answer
+			short = t.privacyShort()
+		}
+		t.say(paragraphs(t.html("start.welcome"), short, t.html("menu.prompt")), t.mainButtons())
 		return
 	}
 	t.screen(screen)
@@ -292,7 +300,7 @@ func (t *turn) screen(name string) {
 	case screenLanguage:
 		t.languages(t.tr("language.prompt"))
 	case screenPrivacy:
-		t.say(t.html("privacy.text"), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})
+		t.privacy()
 	case screenHelp:
 		t.say(t.helpText(), t.mainButtons())
 	case screenForget:

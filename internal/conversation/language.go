@@ -54,17 +54,22 @@ func (t *turn) chooseLanguage(code string) {
 		t.languages(t.tr("language.prompt"))
 		return
 	}
+	chosenFirst := t.lang == "" // from the picker: the resident's first contact in a language
 	t.setLang(code)
 	t.out.State.Lang = code
+	short := ""
+	if chosenFirst {
+		short = t.privacyShort()
+	}
 	if d := t.out.State.Dialogue; d != nil && d.Name == dialogueLink {
 		t.out.State.Dialogue = nil
 		if id, _ := parseLink(d.Draft["link"]); id != "" && t.ev.Now.Before(d.Expires) {
-			t.out.Messages = append(t.out.Messages, Message{Text: t.html("language.changed")})
+			t.out.Messages = append(t.out.Messages, Message{Text: t.dir(paragraphs(t.html("language.changed"), short))})
 			t.subscribe(TopicEncounter(id)) // where the poster's link was going
 			return
 		}
 	}
-	t.say(paragraphs(t.html("language.changed"), t.html("menu.prompt")), t.mainButtons())
+	t.say(paragraphs(t.html("language.changed"), short, t.html("menu.prompt")), t.mainButtons())
 	t.out.State.Screen = screenMain
 }
 

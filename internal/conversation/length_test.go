@@ -13,6 +13,15 @@ import (
 // scrolling: one short message plus buttons, the details one tap away.
 const maxFirstAnswer = 400
 
+// maxPrivacyNotice is the full privacy notice's allowance: what is stored,
+// why, how long, who is responsible and how to delete it, which the law
+// asks to be said completely and cannot be said in 400 characters in every
+// language. It is the detail one tap away from the short line a first
+// contact gets (which stays within maxFirstAnswer), one message well within
+// Telegram's 4096, and holds a PRIVACY_CONTACT of the 300 characters the
+// configuration allows.
+const maxPrivacyNotice = 1200
+
 var tags = regexp.MustCompile(`<[^>]*>`)
 
 // visible is the text a resident sees: no HTML tags, entities as one
@@ -37,10 +46,27 @@ func TestFirstAnswersAreShort(t *testing.T) {
 			firsts[s] = press(l.Code, "m:"+s)
 		}
 		for name, ev := range firsts {
+			max := maxFirstAnswer
+			if name == "/privacy" || name == "privacy" {
+				max = maxPrivacyNotice
+			}
 			for i, r := range f.core.Handle(ev, st).Messages {
-				if n := utf8.RuneCountInString(visible(r.Text)); n > maxFirstAnswer {
-					t.Errorf("%s %s (message %d): %d characters, want at most %d:\n%s", l.Code, name, i+1, n, maxFirstAnswer, visible(r.Text))
+				if n := utf8.RuneCountInString(visible(r.Text)); n > max {
+					t.Errorf("%s %s (message %d): %d characters, want at most %d:\n%s", l.Code, name, i+1, n, max, visible(r.Text))
 				}
+			}
+		}
+		// a first contact: the welcome with its privacy line
+		for i, r := range f.core.Handle(cmd(l.Code, "start"), conversation.State{}).Messages {
+			if n := utf8.RuneCountInString(visible(r.Text)); n > maxFirstAnswer {
+				t.Errorf("%s first /start (message %d): %d characters, want at most %d:\n%s", l.Code, i+1, n, maxFirstAnswer, visible(r.Text))
+			}
+		}
+		// the longest contact the configuration allows
+		long := f.core.WithPrivacyContact(strings.Repeat("Ü", 300))
+		for i, r := range long.Handle(cmd(l.Code, "privacy"), st).Messages {
+			if n := utf8.RuneCountInString(visible(r.Text)); n > maxPrivacyNotice {
+				t.Errorf("%s /privacy with a 300-character PRIVACY_CONTACT (message %d): %d characters, want at most %d", l.Code, i+1, n, maxPrivacyNotice)
 			}
 		}
 	}
