@@ -210,6 +210,22 @@ func (s *Server) sendDocument(_ context.Context, p *params) (okResult, *apiError
 	default:
 		return okResult{}, badRequest("there is no document in the request")
 	}
+	return s.sendFile(p, "sendDocument", "document", doc)
+}
+
+// sendPhoto sends a photo Telegram already has (by file_id), with a caption:
+// the bot passes on what staff sent it. Uploads are not needed by the bot.
+func (s *Server) sendPhoto(_ context.Context, p *params) (okResult, *apiError) {
+	ref := p.get("photo")
+	if ref == "" || strings.HasPrefix(ref, "attach://") {
+		return okResult{}, badRequest("there is no photo in the request")
+	}
+	return s.sendFile(p, "sendPhoto", "photo", &Document{FileID: ref})
+}
+
+// sendFile is what sending a document and a photo share: the caption, the
+// buttons, the chat's checks and limits, and the record.
+func (s *Server) sendFile(p *params, method, kind string, doc *Document) (okResult, *apiError) {
 	rawCaption := p.get("caption")
 	caption, ents, aerr := formatText(rawCaption, p.get("parse_mode"), p.get("caption_entities"))
 	if aerr != nil {
@@ -238,50 +254,9 @@ func (s *Server) sendDocument(_ context.Context, p *params) (okResult, *apiError
 	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
 		return okResult{}, aerr
 	}
-	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "document", doc: doc, text: caption, entities: ents, markup: mk}
+	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: kind, doc: doc, text: caption, entities: ents, markup: mk}
 	c.messages[m.id] = m
-	sent := Sent{Method: "sendDocument", ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc, PaidBroadcast: p.bool("allow_paid_broadcast")}
-	applyMarkup(&sent, mk)
-	s.recordLocked(sent)
-	return okResult{result: s.messageJSON(c, m)}, nil
-}
-
-// sendPhoto sends a photo Telegram already has (by file_id), with a caption:
-// the bot passes on what staff sent it. Uploads are not needed by the bot.
-func (s *Server) sendPhoto(_ context.Context, p *params) (okResult, *apiError) {
-	ref := p.get("photo")
-	if ref == "" || strings.HasPrefix(ref, "attach://") {
-		return okResult{}, badRequest("there is no photo in the request")
-	}
-	doc := &Document{FileID: ref}
-	rawCaption := p.get("caption")
-	caption, ents, aerr := formatText(rawCaption, p.get("parse_mode"), p.get("caption_entities"))
-	if aerr != nil {
-		return okResult{}, aerr
-	}
-	doc.Caption = caption
-	mk, aerr := parseReplyMarkup(p.get("reply_markup"), false)
-	if aerr != nil {
-		return okResult{}, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, aerr := s.resolveChatLocked(p)
-	if aerr != nil {
-		return okResult{}, aerr
-	}
-	if aerr := s.writableLocked(c); aerr != nil {
-		return okResult{}, aerr
-	}
-	if utf16Len(caption) > maxCaptionLength {
-		return okResult{}, badRequest("message caption is too long")
-	}
-	if aerr := s.rateCheckLocked(c, p.bool("allow_paid_broadcast")); aerr != nil {
-		return okResult{}, aerr
-	}
-	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "photo", doc: doc, text: caption, entities: ents, markup: mk}
-	c.messages[m.id] = m
-	sent := Sent{Method: "sendPhoto", ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc, PaidBroadcast: p.bool("allow_paid_broadcast")}
+	sent := Sent{Method: method, ChatID: c.id, MessageID: m.id, Text: caption, RawText: rawCaption, ParseMode: p.get("parse_mode"), Entities: ents, Document: doc, PaidBroadcast: p.bool("allow_paid_broadcast")}
 	applyMarkup(&sent, mk)
 	s.recordLocked(sent)
 	return okResult{result: s.messageJSON(c, m)}, nil
