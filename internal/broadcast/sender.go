@@ -7,6 +7,7 @@ package broadcast
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,7 +138,7 @@ func (s *Sender) page1(ctx context.Context, src *reminder.Source, jobID string, 
 	var blocked, skipped int64
 	for _, rc := range recips {
 		switch {
-		case rc.State == nil || !follows(rc.State.Subs, b.Topic):
+		case rc.State == nil || !slices.Contains(rc.State.Subs, b.Topic):
 			stale = append(stale, rc.ID)
 		case rc.Gone:
 			blocked++
@@ -190,13 +191,14 @@ func (s *Sender) Progress(ctx context.Context, src *reminder.Source, j *store.Jo
 	}
 	f := Figures(b, now)
 	var out []conversation.Message
+	st := s.staffState(ctx, b.Staff)
 	fresh := f.Failed - b.Counts["failed_seen"] // failures since staff last looked (they resumed after a pause)
 	if b.State == store.BroadcastRunning && fresh >= failuresToPause && fresh*5 >= f.Sent+f.Failed-b.Counts["failed_seen"] {
 		if _, err := s.store.TransitionBroadcast(ctx, id, store.BroadcastPaused, now); err == nil {
 			_ = s.store.CountBroadcast(ctx, id, "failed_seen", fresh)
 			b.State, f.State = store.BroadcastPaused, store.BroadcastPaused
 			s.log.Warn("broadcast paused: too many failures", "broadcast", id, "failed", f.Failed, "sent", f.Sent)
-			out = append(out, src.Core.BroadcastAutoPaused(b.Staff, s.staffState(ctx, b.Staff), id, f))
+			out = append(out, src.Core.BroadcastAutoPaused(b.Staff, st, id, f))
 		}
 	}
 	finished := b.State == store.BroadcastCancelled || b.State == store.BroadcastDone
@@ -205,7 +207,6 @@ func (s *Sender) Progress(ctx context.Context, src *reminder.Source, j *store.Jo
 			b.State, f.State, finished = store.BroadcastDone, store.BroadcastDone, true
 		}
 	}
-	st := s.staffState(ctx, b.Staff)
 	out = append([]conversation.Message{src.Core.BroadcastProgress(b.Staff, st, id, f, finished)}, out...)
 	if finished {
 		out = append(out, src.Core.BroadcastReport(b.Staff, st, f))
@@ -253,15 +254,6 @@ func (s *Sender) staffState(ctx context.Context, staff int64) conversation.State
 	return *rs[0].State
 }
 
-func follows(subs []string, topic string) bool {
-	for _, t := range subs {
-		if t == topic {
-			return true
-		}
-	}
-	return false
-}
-
 // Audience counts a topic's followers by the language they read (only
 // lang's, when given): what staff see under a preview.
 func Audience(ctx context.Context, st Followers, topic, lang string) (map[string]int, error) {
@@ -277,7 +269,7 @@ func Audience(ctx context.Context, st Followers, topic, lang string) (map[string
 			return nil, err
 		}
 		for _, rc := range recips {
-			if rc.State != nil && !rc.Gone && follows(rc.State.Subs, topic) && (lang == "" || rc.State.Lang == lang) {
+			if rc.State != nil && !rc.Gone && slices.Contains(rc.State.Subs, topic) && (lang == "" || rc.State.Lang == lang) {
 				counts[rc.State.Lang]++
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -303,7 +304,7 @@ func (r *Runner) send(ctx context.Context, src *Source, jobID, topic string, n c
 	var out []store.Outgoing
 	for _, rc := range recips {
 		switch {
-		case rc.State == nil || !follows(rc.State.Subs, topic):
+		case rc.State == nil || !slices.Contains(rc.State.Subs, topic):
 			stale = append(stale, rc.ID)
 		case rc.Gone:
 			if err := r.store.EndSubscriptions(ctx, rc.ID); err != nil {
@@ -333,13 +334,4 @@ func (r *Runner) dedupe(j job) time.Duration {
 		return time.Duration(j.Offset)*time.Second + 2*time.Hour
 	}
 	return 2 * time.Hour
-}
-
-func follows(subs []string, topic string) bool {
-	for _, s := range subs {
-		if s == topic {
-			return true
-		}
-	}
-	return false
 }
