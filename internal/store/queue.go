@@ -17,11 +17,12 @@ import (
 // messages of the whole bot in any rolling second (counted exactly, in a log
 // of the last second's sends); within it, messages are spread by GCRA: one
 // every Interval for the whole bot and one every BulkInterval for bulk, at
-// most Tolerance ahead of their slot (the burst). Lease is how long a worker
-// holds a chat while sending to it.
+// most Tolerance (for bulk BulkTolerance) ahead of their slot (the burst).
+// Lease is how long a worker holds a chat while sending to it.
 type Rates struct {
 	PerSecond                                int
 	Interval, BulkInterval, Tolerance, Lease time.Duration
+	BulkTolerance                            time.Duration
 }
 
 // Release hands a chat back after a worker sent (or tried) its head
@@ -58,8 +59,8 @@ type Taken struct {
 //
 // KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace,
 // sent log. ARGV: lease (ms), interval, bulk interval, tolerance (µs), most
-// to take, per second, a token unique to the call, then per chat handed
-// back: chat, lane, after (ms), pause (ms), slot. A slot counts from when the
+// to take, per second, a token unique to the call, bulk tolerance (µs), then
+// per chat handed back: chat, lane, after (ms), pause (ms), slot. A slot counts from when the
 // chat is handed back (after the send ended, so after Telegram received
 // it): a request that took long still counts for a whole second from its
 // arrival. It answers {1, chat, lane, slot, …} or {0, ms to wait}.
@@ -67,7 +68,7 @@ var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local nowus = t[1] * 1000000 + t[2]
-for i = 8, #ARGV, 5 do
+for i = 9, #ARGV, 5 do
   local c, lane = ARGV[i], ARGV[i + 1]
   if ARGV[i + 4] ~= '' then redis.call('ZADD', KEYS[8], 'XX', nowus, ARGV[i + 4]) end
   local dirty = redis.call('SREM', KEYS[6], c)
@@ -93,7 +94,7 @@ local most = tonumber(ARGV[5])
 if most == 0 then return {0, 0} end
 local p = redis.call('PTTL', KEYS[5])
 if p > 0 then return {0, p} end
-local interval, binterval, tol = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local interval, binterval, tol, btol = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[8])
 redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowus - 1000000)
 local left = tonumber(ARGV[6]) - redis.call('ZCARD', KEYS[8])
 if left <= 0 then
@@ -102,7 +103,7 @@ if left <= 0 then
 end
 most = math.min(most, left)
 -- room: how many of most messages a GCRA (next free slot in key) lets go now
-local function room(key, every, most)
+local function room(key, every, most, tol)
   local tat = tonumber(redis.call('GET', key) or '0')
   if tat < nowus then tat = nowus end
   local n = 0
@@ -122,15 +123,15 @@ local function take(set, lane, n)
   end
   return #picks
 end
-local free, tat = room(KEYS[3], interval, most)
+local free, tat = room(KEYS[3], interval, most, tol)
 if free == 0 then return {0, math.ceil((tat - nowus - tol) / 1000)} end
 local taken = take(KEYS[1], 'r', free)
 if taken < free then
-  local bfree, btat = room(KEYS[4], binterval, free - taken)
+  local bfree, btat = room(KEYS[4], binterval, free - taken, btol)
   local bulk = 0
   if bfree > 0 then bulk = take(KEYS[2], 'b', bfree) end
   if bulk > 0 then
-    redis.call('SET', KEYS[4], string.format('%d', btat + bulk * binterval), 'PX', math.ceil((bulk * binterval + tol) / 1000) + 1000)
+    redis.call('SET', KEYS[4], string.format('%d', btat + bulk * binterval), 'PX', math.ceil((bulk * binterval + btol) / 1000) + 1000)
   end
   taken = taken + bulk
 end
@@ -145,7 +146,7 @@ local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r > 0 then wait = math.min(wait, tonumber(r[2]) - now) end
 local b = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #b > 0 then
-  local bt = math.ceil((tonumber(redis.call('GET', KEYS[4]) or '0') - tol) / 1000)
+  local bt = math.ceil((tonumber(redis.call('GET', KEYS[4]) or '0') - btol) / 1000)
   wait = math.min(wait, math.max(tonumber(b[2]), bt) - now)
 end
 return {0, math.max(wait, 1)}`)
@@ -177,7 +178,7 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 	if perSecond <= 0 {
 		perSecond = int(time.Second / max(r.Interval, time.Microsecond))
 	}
-	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":")
+	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":", r.BulkTolerance.Microseconds())
 	for _, rel := range rels {
 		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot)
 	}
