@@ -240,6 +240,14 @@ func Figures(b store.Broadcast, now time.Time) conversation.BroadcastFigures {
 	c := b.Counts
 	f := conversation.BroadcastFigures{State: b.State, Queued: c["queued"], Sent: c["sent"], Blocked: c["blocked"] + c["gone"],
 		Gone: c["gone"], Failed: c["failed"], Cancelled: c["cancelled"]}
+	for k, n := range c {
+		if reason, ok := strings.CutPrefix(k, "failed:"); ok {
+			if f.Reasons == nil {
+				f.Reasons = map[string]int64{}
+			}
+			f.Reasons[reason] = n
+		}
+	}
 	if minutes := now.Sub(b.Created).Minutes(); minutes > 0 {
 		f.PerMinute = int64(float64(f.Sent) / max(minutes, 1.0/60))
 	}

@@ -218,7 +218,13 @@ func TestProgressAndFailures(t *testing.T) {
 		return b.String()
 	}
 	_ = f.store.CountBroadcast(f.ctx, "b1", "sent", 20)
-	_ = f.store.CountBroadcast(f.ctx, "b1", "failed", 12)
+	for i := 0; i < 12; i++ { // Telegram refused 10 as too long and could not be reached for 2
+		reason := conversation.FailTooLong
+		if i >= 10 {
+			reason = conversation.FailUnreachable
+		}
+		_ = f.store.CountBroadcastFailed(f.ctx, "b1", reason)
+	}
 	if _, err := f.run.Pass(f.ctx, f.now.Add(5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +235,11 @@ func TestProgressAndFailures(t *testing.T) {
 	if !strings.Contains(got, "Von selbst angehalten: 12") {
 		t.Fatalf("12 failures of 32 did not pause it:\n%s", got)
 	}
+	for _, why := range []string{"Text zu lang für Telegram: 10", "Telegram war nicht erreichbar: 2"} {
+		if !strings.Contains(got, why) {
+			t.Errorf("staff are not told why (%q):\n%s", why, got)
+		}
+	}
 	if b, _, _ := f.store.GetBroadcast(f.ctx, "b1"); b.State != store.BroadcastPaused {
 		t.Fatalf("state %s", b.State)
 	}
@@ -237,8 +248,12 @@ func TestProgressAndFailures(t *testing.T) {
 	if _, err := f.run.Pass(f.ctx, f.now.Add(10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if got := staffGot(); !strings.Contains(got, "Versand fertig: 38 gesendet") {
+	got = staffGot()
+	if !strings.Contains(got, "Versand fertig: 38 gesendet") {
 		t.Fatalf("no report once every message was sent or failed:\n%s", got)
+	}
+	if report := got[strings.LastIndex(got, "Versand fertig"):]; !strings.Contains(report, "Text zu lang für Telegram: 10") {
+		t.Errorf("the report does not say why messages failed:\n%s", report)
 	}
 	if jobs, _ := f.store.Jobs(f.ctx); len(jobs) != 0 {
 		t.Errorf("jobs left: %v", jobs)

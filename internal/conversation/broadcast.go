@@ -325,6 +325,7 @@ type BroadcastFigures struct {
 	State                                          string
 	Queued, Sent, Blocked, Gone, Failed, Cancelled int64
 	PerMinute                                      int64
+	Reasons                                        map[string]int64 // the failed by why (Fail…)
 }
 
 // Pending is how many queued messages are still to be sent.
@@ -362,14 +363,14 @@ func (c *Core) BroadcastProgress(staff int64, st State, id string, f BroadcastFi
 func (c *Core) BroadcastReport(staff int64, st State, f BroadcastFigures) Message {
 	t := c.staffTurn(staff, st)
 	text := "📢 " + esc(t.cat.Format(t.lang, "broadcast.report", map[string]any{"Sent": t.num(f.Sent), "Blocked": t.num(f.Blocked), "Failed": t.num(f.Failed)}))
-	return Message{Chat: staff, Text: t.dir(text)}
+	return Message{Chat: staff, Text: paragraphs(t.dir(text), t.failureLines(f))}
 }
 
 // BroadcastAutoPaused tells staff that a broadcast stopped itself.
 func (c *Core) BroadcastAutoPaused(staff int64, st State, id string, f BroadcastFigures) Message {
 	t := c.staffTurn(staff, st)
 	text := "⚠️ " + esc(t.cat.Format(t.lang, "broadcast.auto_paused", map[string]any{"Failed": t.num(f.Failed)}))
-	return Message{Chat: staff, Text: t.dir(text), Buttons: t.controls(id, true)}
+	return Message{Chat: staff, Text: paragraphs(t.dir(text), t.failureLines(f)), Buttons: t.controls(id, true)}
 }
 
 // broadcastRecord names the staff's progress message of a broadcast.

@@ -24,6 +24,7 @@ type Queue interface {
 	Waiting(ctx context.Context) (replies, bulk int64, err error)
 	EndSubscriptions(ctx context.Context, userID int64) error // a resident who blocked the bot follows nothing more
 	CountBroadcast(ctx context.Context, id, count string, n int64) error
+	CountBroadcastFailed(ctx context.Context, id, reason string) error
 	BroadcastState(ctx context.Context, id string) (string, error) // "" when there is no such broadcast
 }
 
@@ -44,7 +45,8 @@ type Result struct {
 	Kind       Kind
 	RetryAfter time.Duration
 	MessageID  int
-	Err        error // for the log; never holds the token or texts
+	Reason     string // Refused: why, as staff are told (conversation.Fail…)
+	Err        error  // for the log; never holds the token or texts
 }
 
 // Sender makes the Bot API call a payload describes (the Telegram adapter).

@@ -22,13 +22,14 @@ import (
 type script struct {
 	mu      sync.Mutex
 	answers map[int64][]Kind
-	got     []string // "chat:payload" in the order delivered
+	reasons map[int64]string // why Telegram refuses a chat's sends (Result.Reason)
+	got     []string         // "chat:payload" in the order delivered
 	tries   map[string]int
 	sent    chan struct{}
 }
 
 func newScript() *script {
-	return &script{answers: map[int64][]Kind{}, tries: map[string]int{}, sent: make(chan struct{}, 100)}
+	return &script{answers: map[int64][]Kind{}, reasons: map[int64]string{}, tries: map[string]int{}, sent: make(chan struct{}, 100)}
 }
 
 func (s *script) Send(_ context.Context, chat int64, payload []byte, _ bool) Result {
@@ -38,7 +39,7 @@ func (s *script) Send(_ context.Context, chat int64, payload []byte, _ bool) Res
 	if a := s.answers[chat]; len(a) > 0 {
 		s.answers[chat] = a[1:]
 		if a[0] != Delivered {
-			return Result{Kind: a[0], RetryAfter: 300 * time.Millisecond, Err: fmt.Errorf("scripted %v", a[0])}
+			return Result{Kind: a[0], RetryAfter: 300 * time.Millisecond, Reason: s.reasons[chat], Err: fmt.Errorf("scripted %v", a[0])}
 		}
 	}
 	s.got = append(s.got, fmt.Sprintf("%d:%s", chat, payload))
@@ -222,5 +223,40 @@ func TestPausedAndCancelledBroadcastsHoldTheirQueue(t *testing.T) {
 	})
 	if got := sc.delivered(); len(got) != 1 {
 		t.Errorf("a cancelled broadcast was sent: %v", got)
+	}
+}
+
+// A broadcast's failed messages are counted with the reason staff are told:
+// Telegram's own for a refusal, "unreachable" for one given up after its
+// tries.
+func TestBroadcastFailuresCountTheirReason(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.CreateBroadcast(ctx, store.Broadcast{ID: "bf", Staff: 1, Created: now, Due: now, Topic: "news", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []store.Outgoing
+	for chat := int64(811); chat <= 813; chat++ {
+		msgs = append(msgs, store.Outgoing{ID: store.BroadcastJob("bf") + ".0", Chat: chat, Lane: conversation.LaneBulk, Payload: []byte(`"broadcast"`)})
+	}
+	if _, err := s.PushOnce(ctx, msgs, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	sc := newScript()
+	sc.answers[811] = []Kind{Refused}
+	sc.reasons[811] = conversation.FailTooLong
+	sc.answers[812] = []Kind{Transient, Transient, Transient} // quick gives up after 3 tries
+	run(t, s, sc, quick)
+	var b store.Broadcast
+	waitFor(t, "every message sent or failed", func() bool {
+		b, _, _ = s.GetBroadcast(ctx, "bf")
+		return b.Counts["sent"]+b.Counts["failed"] == 3
+	})
+	want := map[string]int64{"sent": 1, "failed": 2, "failed:" + conversation.FailTooLong: 1, "failed:" + conversation.FailUnreachable: 1}
+	for k, n := range want {
+		if b.Counts[k] != n {
+			t.Errorf("count %s = %d, want %d (all: %v)", k, b.Counts[k], n, b.Counts)
+		}
 	}
 }

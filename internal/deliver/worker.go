@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 )
@@ -263,6 +264,18 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 	return rels
 }
 
+// failure is why a dropped message failed, as staff are told: Telegram's
+// refusal, or that it could not be reached, try after try.
+func failure(res Result) string {
+	switch {
+	case res.Kind != Refused:
+		return conversation.FailUnreachable
+	case res.Reason != "":
+		return res.Reason
+	}
+	return conversation.FailRefused
+}
+
 // record writes what became of a message sent and says how to hand its
 // chat back.
 func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) store.Release {
@@ -302,8 +315,13 @@ func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) stor
 		}
 	}
 	if id, ok := store.BroadcastOf(m.ID); ok && outcome != store.Retry { // staff see what became of it
-		count := map[store.Outcome]string{store.Sent: "sent", store.Gone: "gone", store.Dropped: "failed"}[outcome]
-		if err := d.q.CountBroadcast(sctx, id, count, 1); err != nil {
+		var err error
+		if outcome == store.Dropped {
+			err = d.q.CountBroadcastFailed(sctx, id, failure(res))
+		} else {
+			err = d.q.CountBroadcast(sctx, id, map[store.Outcome]string{store.Sent: "sent", store.Gone: "gone"}[outcome], 1)
+		}
+		if err != nil {
 			d.redisError("ack", err)
 		}
 	}

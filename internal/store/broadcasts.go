@@ -172,6 +172,21 @@ func (s *Store) CountBroadcast(ctx context.Context, id, count string, n int64) e
 	return nil
 }
 
+// CountBroadcastFailed counts one of a broadcast's messages as failed, and
+// as failed for reason (the count "failed:<reason>").
+func (s *Store) CountBroadcastFailed(ctx context.Context, id, reason string) error {
+	key := s.broadcastKey(id)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HIncrBy(ctx, key, "n:failed", 1)
+		p.HIncrBy(ctx, key, "n:failed:"+reason, 1)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("count broadcast %s: %w", id, err)
+	}
+	return nil
+}
+
 // GetBroadcast reads a broadcast's record; false when there is none.
 func (s *Store) GetBroadcast(ctx context.Context, id string) (Broadcast, bool, error) {
 	m, err := s.rdb.HGetAll(ctx, s.broadcastKey(id)).Result()

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
 // Class is what a failed Bot API call means for the request that drew it.
@@ -29,6 +31,7 @@ type Failure struct {
 	Class      Class
 	RetryAfter time.Duration // SlowDown: how long Telegram asked to wait (at least a second)
 	MigrateTo  int64         // Refused: the group became this supergroup
+	Reason     string        // Refused: why, as staff are told (conversation.Fail…)
 }
 
 // Classify tells what err, returned by a Bot API call, means.
@@ -48,18 +51,33 @@ func Classify(err error) Failure {
 	case errors.Is(err, bot.ErrorForbidden):
 		return Failure{Class: ChatGone}
 	case errors.As(err, &migrated):
-		return Failure{Class: Refused, MigrateTo: int64(migrated.MigrateToChatID)}
+		return Failure{Class: Refused, MigrateTo: int64(migrated.MigrateToChatID), Reason: conversation.FailRefused}
 	case errors.Is(err, bot.ErrorBadRequest):
 		if chatGone(err.Error()) {
 			return Failure{Class: ChatGone}
 		}
-		return Failure{Class: Refused}
+		return Failure{Class: Refused, Reason: refusal(err.Error())}
 	case errors.Is(err, bot.ErrorUnauthorized), errors.Is(err, ErrUnauthorized):
 		return Failure{Class: Unauthorized}
 	case errors.Is(err, bot.ErrorNotFound), errors.Is(err, bot.ErrorConflict):
-		return Failure{Class: Refused}
+		return Failure{Class: Refused, Reason: conversation.FailRefused}
 	}
 	return Failure{Class: Transient}
+}
+
+// refusal tells staff why Telegram refused a message, from its description
+// (a 400's: never the message's text).
+func refusal(description string) string {
+	d := strings.ToLower(description)
+	switch {
+	case strings.Contains(d, "too long"):
+		return conversation.FailTooLong
+	case strings.Contains(d, "can't parse entities"):
+		return conversation.FailMarkup
+	case strings.Contains(d, "file identifier"), strings.Contains(d, "wrong remote file"), strings.Contains(d, "failed to get http url content"), strings.Contains(d, "wrong type of the web page content"):
+		return conversation.FailFile
+	}
+	return conversation.FailRefused
 }
 
 // chatGone tells whether a 400 means the chat no longer exists.

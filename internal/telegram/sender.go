@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 )
@@ -35,14 +36,14 @@ func NewSender(c *Client, paid bool, m *metrics.Metrics) *Sender {
 func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bool) deliver.Result {
 	method, b, contentType, err := body(payload, chat, s.paid)
 	if err != nil {
-		return deliver.Result{Kind: deliver.Refused, Err: err}
+		return deliver.Result{Kind: deliver.Refused, Reason: conversation.FailRefused, Err: err}
 	}
 	if name, ok := EditOf(payload); ok {
 		if b, err = s.withMessageID(ctx, chat, name, b); err != nil {
 			return deliver.Result{Kind: deliver.Transient, Err: err}
 		}
 		if b == nil {
-			return deliver.Result{Kind: deliver.Refused, Err: fmt.Errorf("edit: no message recorded as %q", name)}
+			return deliver.Result{Kind: deliver.Refused, Reason: conversation.FailRefused, Err: fmt.Errorf("edit: no message recorded as %q", name)}
 		}
 	}
 	id, err := s.c.sendBody(ctx, method, b, contentType, wantID)
@@ -54,7 +55,7 @@ func (s *Sender) Send(ctx context.Context, chat int64, payload []byte, wantID bo
 		err = nil // the same text again: as good as done
 	}
 	f := Classify(err)
-	r := deliver.Result{MessageID: id, Err: err, RetryAfter: f.RetryAfter}
+	r := deliver.Result{MessageID: id, Err: err, RetryAfter: f.RetryAfter, Reason: f.Reason}
 	switch f.Class {
 	case OK:
 		r.Kind = deliver.Delivered
