@@ -85,18 +85,16 @@ func DefaultLimits(rate, bulk float64) Limits {
 }
 
 // rates are the limits as the store applies them: no rolling second carries
-// more than Rate, less a fiftieth at 50 a second and more for the time a
-// request travels, since messages taken a little over a second apart may
-// arrive within one (below 50 a second SEND_RATE is itself set below
-// Telegram's 30, and a whole message of margin would cost the default rate
-// a twenty-fifth); within that, messages go at Rate, Burst at once, and bulk
-// at BulkRate, Burst at once.
+// more than Rate (the log counts a send in flight until it ended, then for
+// a second, so there is no margin to keep for the time a request travels);
+// within that, messages go at Rate, Burst at once, and bulk at BulkRate,
+// Burst at once.
 func (l Limits) rates(lease time.Duration) store.Rates {
 	burst := max(l.Burst, 1)
 	bulk := min(l.BulkRate, l.Rate)
 	every := func(r float64) time.Duration { return time.Duration(float64(time.Second) / r) }
 	return store.Rates{
-		PerSecond:     max(int(l.Rate-float64(int(l.Rate/50))), 1),
+		PerSecond:     max(int(l.Rate), 1),
 		Interval:      every(l.Rate),
 		BulkInterval:  every(bulk),
 		Tolerance:     time.Duration(burst-1) * every(l.Rate),

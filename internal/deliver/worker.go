@@ -83,7 +83,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			defer wg.Done()
 			for j := range jobs {
 				if rel, held := d.hold(ctx, j.m); held { // a broadcast paused or cancelled meanwhile
-					rel.Slot = j.slot
+					rel.Slot, rel.Unsent = j.slot, true
 					results <- rel
 					continue
 				}
@@ -238,16 +238,18 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 	heads, found, errs := d.q.Heads(ctx, chats)
 	var rels []store.Release
 	var unreadable []store.Acked
+	var unsentSlots []string
 	for i, chat := range chats {
 		switch {
 		case errs[i] != nil && !found[i]:
 			d.redisError("head", errs[i])
-			rels = append(rels, store.Release{Chat: chat, Lane: "r", After: time.Second})
+			rels = append(rels, store.Release{Chat: chat, Lane: "r", After: time.Second, Slot: taken[i].Slot, Unsent: true})
 		case !found[i]:
-			rels = append(rels, store.Release{Chat: chat})
+			rels = append(rels, store.Release{Chat: chat, Slot: taken[i].Slot, Unsent: true})
 		case errs[i] != nil: // an entry that cannot be read: drop it, go on with the next
 			d.log.Error("message in the queue not readable; dropped", "chat_id", chat, "message", heads[i].ID, "err", errs[i])
 			unreadable = append(unreadable, store.Acked{M: heads[i], Outcome: store.Dropped})
+			unsentSlots = append(unsentSlots, taken[i].Slot)
 		default:
 			jobs <- job{m: heads[i], slot: taken[i].Slot}
 			*inFlight++
@@ -258,7 +260,7 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 		defer cancel()
 		lanes, _ := d.q.AckMany(sctx, unreadable)
 		for i, a := range unreadable {
-			rels = append(rels, store.Release{Chat: a.M.Chat, Lane: lanes[i]})
+			rels = append(rels, store.Release{Chat: a.M.Chat, Lane: lanes[i], Slot: unsentSlots[i], Unsent: true})
 		}
 	}
 	return rels

@@ -35,6 +35,9 @@ type Release struct {
 	After time.Duration
 	Pause time.Duration
 	Slot  string // the message's place in the last second's log (Taken.Slot)
+	// Unsent: nothing went to Telegram (the chat had nothing to send, or
+	// its broadcast was held), so its place in the log is given back
+	Unsent bool
 }
 
 // Taken is a chat a worker holds: send its head message, then release it.
@@ -60,17 +63,23 @@ type Taken struct {
 // KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace,
 // sent log. ARGV: lease (ms), interval, bulk interval, tolerance (µs), most
 // to take, per second, a token unique to the call, bulk tolerance (µs), then
-// per chat handed back: chat, lane, after (ms), pause (ms), slot. A slot counts from when the
-// chat is handed back (after the send ended, so after Telegram received
-// it): a request that took long still counts for a whole second from its
-// arrival. It answers {1, chat, lane, slot, …} or {0, ms to wait}.
+// per chat handed back: chat, lane, after (ms), pause (ms), slot, unsent
+// ("1" or ""). A slot counts for the lease while its send is in flight, and
+// from when the chat is handed back (after the send ended, so after Telegram
+// received it) for a second: a request that took long still counts for a
+// whole second from its arrival, so no rolling second at Telegram can carry
+// more than the rate. An unsent slot is given back. It answers {1, chat,
+// lane, slot, …} or {0, ms to wait}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local nowus = t[1] * 1000000 + t[2]
-for i = 9, #ARGV, 5 do
+for i = 9, #ARGV, 6 do
   local c, lane = ARGV[i], ARGV[i + 1]
-  if ARGV[i + 4] ~= '' then redis.call('ZADD', KEYS[8], 'XX', nowus, ARGV[i + 4]) end
+  if ARGV[i + 4] ~= '' then
+    if ARGV[i + 5] == '1' then redis.call('ZREM', KEYS[8], ARGV[i + 4])
+    else redis.call('ZADD', KEYS[8], 'XX', nowus, ARGV[i + 4]) end
+  end
   local dirty = redis.call('SREM', KEYS[6], c)
   local inR = redis.call('ZSCORE', KEYS[1], c)
   local due = now + tonumber(ARGV[i + 2])
@@ -99,7 +108,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowus - 1000000)
 local left = tonumber(ARGV[6]) - redis.call('ZCARD', KEYS[8])
 if left <= 0 then
   local oldest = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
-  return {0, math.max(math.ceil((tonumber(oldest[2]) + 1000000 - nowus) / 1000), 1)}
+  return {0, math.min(math.max(math.ceil((tonumber(oldest[2]) + 1000000 - nowus) / 1000), 1), 1000)}
 end
 most = math.min(most, left)
 -- room: how many of most messages a GCRA (next free slot in key) lets go now
@@ -137,8 +146,11 @@ if taken < free then
 end
 if taken > 0 then
   redis.call('SET', KEYS[3], string.format('%d', tat + taken * interval), 'PX', math.ceil((taken * interval + tol) / 1000) + 1000)
-  for k = 1, taken do redis.call('ZADD', KEYS[8], nowus, ARGV[7] .. k) end
-  redis.call('PEXPIRE', KEYS[8], 2000)
+  -- in flight until handed back: counted for the lease, not for a second
+  -- from now, so that a send slower than a second still counts
+  local flying = nowus + tonumber(ARGV[1]) * 1000
+  for k = 1, taken do redis.call('ZADD', KEYS[8], flying, ARGV[7] .. k) end
+  redis.call('PEXPIRE', KEYS[8], tonumber(ARGV[1]) + 2000)
   return out
 end
 local wait = 60000
@@ -180,7 +192,11 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 	}
 	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":", r.BulkTolerance.Microseconds())
 	for _, rel := range rels {
-		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot)
+		unsent := ""
+		if rel.Unsent {
+			unsent = "1"
+		}
+		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot, unsent)
 	}
 	res, err := takeScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {

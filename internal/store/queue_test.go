@@ -289,7 +289,8 @@ func TestPaceOutlivesAnEmptyQueue(t *testing.T) {
 }
 
 // No rolling second carries more than PerSecond, however large the burst:
-// the sixth message waits for the first to be a second old.
+// the sixth message waits (for the sends to end, then for the first to be
+// a second old; at most a second before it asks again).
 func TestRollingSecond(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, realRedis(t))
@@ -304,6 +305,35 @@ func TestRollingSecond(t *testing.T) {
 	_, wait, err := s.TakeMany(ctx, r, nil, 8)
 	if err != nil || wait < 900*time.Millisecond || wait > time.Second {
 		t.Errorf("the sixth waits %v (%v), want about a second", wait, err)
+	}
+}
+
+// A send still in flight after a second keeps its place in the log: it may
+// reach Telegram within the next second, together with new ones. Handed
+// back, it counts for a second from then; one that sent nothing (its chat
+// had nothing left) gives its place back at once.
+func TestSlowSendsStillCount(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	for i := int64(1); i <= 8; i++ {
+		commitTo(t, s, i, 620+i, msg("m", conversation.LaneReply))
+	}
+	r := Rates{PerSecond: 5, Interval: time.Millisecond, BulkInterval: time.Millisecond, Tolerance: 100 * time.Millisecond, Lease: time.Minute}
+	got, _, err := s.TakeMany(ctx, r, nil, 8)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("took %d chats (%v), want the 5 a second allows", len(got), err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the five sends are slow: still in flight a second later
+	if more, _, err := s.TakeMany(ctx, r, nil, 8); err != nil || len(more) != 0 {
+		t.Fatalf("took %d more chats while five sends were still in flight (%v)", len(more), err)
+	}
+	var rels []Release
+	for i, g := range got {
+		rels = append(rels, Release{Chat: g.Chat, Slot: g.Slot, Unsent: i < 2}) // two had nothing to send
+	}
+	more, _, err := s.TakeMany(ctx, r, rels, 8)
+	if err != nil || len(more) != 2 {
+		t.Errorf("took %d chats (%v) after three sends ended and two sent nothing, want 2", len(more), err)
 	}
 }
 
