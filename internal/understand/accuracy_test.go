@@ -88,6 +88,7 @@ func TestAccuracyPerLanguage(t *testing.T) {
 		{phrasesFolder, minPerIntent, minAccuracy, true},
 		{holdoutFolder, 12, holdoutFloor, false},
 		{holdout2Folder, minPerIntent, holdout2Floor, false},
+		{holdout3Folder, minPerIntent, holdout3Floor, false},
 	} {
 		t.Run(filepath.Base(set.folder), func(t *testing.T) { accuracy(t, set.folder, set.min, set.floor, set.showMisses) })
 	}
@@ -112,6 +113,16 @@ const (
 // soon as every language passes it; until then the language issue stays
 // open.
 const holdout2Floor = 0.88
+
+// holdout3Folder is the third held-out set, written by someone who saw
+// neither the intent words, the tuning phrasings, the classifier nor the
+// other held-out sets: 27 phrasings per language and main intent.
+const holdout3Folder = "testdata/holdout3"
+
+// holdout3Floor guards what was reached on it: 78.9 % over all languages
+// when it was written, 73.1 % in the weakest (bg). The target is 95 % in
+// every language.
+const holdout3Floor = 0.70
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
