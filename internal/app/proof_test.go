@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -244,17 +245,27 @@ func TestReplicasShareLimits(t *testing.T) {
 	for r := int64(0); r < 6; r++ {
 		sent = append(sent, h.waitSentWithin(2300+r, 1, 20*time.Second)[0])
 	}
+	// Messages are taken up to a burst at once (DefaultLimits), so those
+	// taken with the one that drew the 429 may already be on their way and
+	// arrive just after it: at most a burst's worth, within a moment. Nothing
+	// taken once a replica knows of the pause goes before it ends.
 	pause := tooMany(api)[0].At
+	burst := deliver.DefaultLimits(25, 20).Burst
+	var during []time.Duration
 	for _, s := range sent {
 		if s.At.After(pause) && s.At.Before(pause.Add(2*time.Second-100*time.Millisecond)) {
-			t.Errorf("a message went %v after Telegram asked the bot to wait 2 s", s.At.Sub(pause))
+			during = append(during, s.At.Sub(pause))
 		}
+	}
+	if len(during) > burst || len(during) > 0 && slices.Max(during) > 100*time.Millisecond {
+		var all []time.Duration
+		for _, s := range api.Sent() {
+			all = append(all, s.At.Sub(pause))
+		}
+		t.Errorf("messages went %v after Telegram asked the bot to wait 2 s (a burst is %d); all sends: %v", during, burst, all)
 	}
 }
 
-// In webhook mode, updates that arrive before the bot knows its own name
-// (a webhook set by an earlier deployment) are not lost: a group command
-// addressed to the bot is answered once the name is known.
 func TestWebhookBeforeTheBotKnowsItsName(t *testing.T) {
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"), telegramtest.WithWebhookRetryDelay(20*time.Millisecond))
 	defer api.Close()

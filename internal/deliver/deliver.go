@@ -25,6 +25,7 @@ type Queue interface {
 	EndSubscriptions(ctx context.Context, userID int64) error // a resident who blocked the bot follows nothing more
 	CountBroadcast(ctx context.Context, id, count string, n int64) error
 	CountBroadcastFailed(ctx context.Context, id, reason string) error
+	Pause(ctx context.Context, d time.Duration) error              // Telegram answered 429: every replica waits
 	BroadcastState(ctx context.Context, id string) (string, error) // "" when there is no such broadcast
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
@@ -28,6 +29,10 @@ type Deliverer struct {
 	replica string
 
 	wake chan struct{} // messages were committed
+
+	// pausedUntil (unix ns) is when a 429 this replica drew ends: its
+	// workers hold what they were handed meanwhile instead of sending it
+	pausedUntil atomic.Int64
 
 	direct *direct
 }
@@ -85,6 +90,11 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				if rel, held := d.hold(ctx, j.m); held { // a broadcast paused or cancelled meanwhile
 					rel.Slot, rel.Unsent = j.slot, true
 					results <- rel
+					continue
+				}
+				if wait := time.Until(time.Unix(0, d.pausedUntil.Load())); wait > 0 {
+					// taken before the 429 came back: it waits the pause out
+					results <- store.Release{Chat: j.m.Chat, Lane: laneName(j.m), After: wait, Slot: j.slot, Unsent: true}
 					continue
 				}
 				// a call under way is finished even when stopping: its
@@ -289,6 +299,14 @@ func (d *Deliverer) record(ctx context.Context, m store.Queued, res Result) stor
 		d.m.Message("sent")
 	case SlowDown: // not the message's fault: it goes again after the pause, untouched
 		d.log.Warn("telegram asks the bot to slow down", "retry_after", res.RetryAfter)
+		until := time.Now().Add(res.RetryAfter).UnixNano()
+		for old := d.pausedUntil.Load(); old < until && !d.pausedUntil.CompareAndSwap(old, until); old = d.pausedUntil.Load() {
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+		defer cancel()
+		if err := d.q.Pause(sctx, res.RetryAfter); err != nil {
+			d.redisError("pause", err) // the hand-back below sets it too
+		}
 		return store.Release{Chat: m.Chat, Lane: laneName(m), After: res.RetryAfter, Pause: res.RetryAfter}
 	case ChatGone:
 		outcome = store.Gone

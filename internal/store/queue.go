@@ -163,6 +163,23 @@ if #b > 0 then
 end
 return {0, math.max(wait, 1)}`)
 
+// pauseScript makes every replica wait d (ms) before the next send, unless
+// a longer pause is already set. KEYS: pause. ARGV: d.
+var pauseScript = redis.NewScript(`
+local d = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < d then redis.call('SET', KEYS[1], '1', 'PX', d) end
+return 1`)
+
+// Pause makes every replica wait d before its next send: Telegram answered
+// 429. The worker that drew it says so at once, before it hands its chat
+// back, so that no replica takes more meanwhile.
+func (s *Store) Pause(ctx context.Context, d time.Duration) error {
+	if err := pauseScript.Run(ctx, s.rdb, []string{s.global("pause")}, ms(d)).Err(); err != nil {
+		return fmt.Errorf("pause: %w", err)
+	}
+	return nil
+}
+
 // Take hands back rel (when rel.Chat is not 0) and returns the next chat to
 // send to, or how long to wait before asking again.
 func (s *Store) Take(ctx context.Context, r Rates, rel Release, take bool) (Taken, time.Duration, bool, error) {
