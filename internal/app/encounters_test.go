@@ -1,0 +1,114 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
+)
+
+// pressLatest presses the newest button whose data starts with data in the
+// chat of u (a staff button carries a signature after "~").
+func pressLatest(t *testing.T, api *telegramtest.Server, u telegramtest.User, data string) {
+	t.Helper()
+	sent := api.SentTo(u.ID)
+	for i := len(sent) - 1; i >= 0; i-- {
+		for _, row := range sent[i].Buttons {
+			for _, b := range row {
+				if b.CallbackData == data || strings.HasPrefix(b.CallbackData, data+"~") {
+					api.PressButton(u, sent[i].MessageID, b.CallbackData)
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("no button %q in:\n%s", data, texts(sent))
+}
+
+// On Telegram with a real Redis: a staff member creates a weekly encounter
+// in the dialogue; a resident sees it in /events and follows it; staff
+// move it to another weekday, and the resident is told it has a new time.
+func TestStaffEncounterEndToEnd(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	clk := &clock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, berlin)} // a Monday
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits, Now: clk.now}, func(c *config.Config) { c.AdminIDs = []int64{5000} })
+	defer h.stop()
+	cat := knowledge(t).Catalog
+	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
+	n := 0
+	next := func(u telegramtest.User) string { // the answer to the step just taken
+		t.Helper()
+		n++
+		return texts(h.waitSent(u.ID, n)[n-1:])
+	}
+	say := func(msg string) string { api.SendText(staffer, msg); return next(staffer) }
+	tap := func(data string) string { pressLatest(t, api, staffer, data); return next(staffer) }
+
+	mustContain(t, say("/encounter"), cat.T("de", "enc.ask_title"))
+	mustContain(t, say("Nähcafé"), cat.T("de", "enc.ask_description"))
+	mustContain(t, say("Gemeinsam nähen und flicken."), cat.T("de", "enc.ask_when"))
+	mustContain(t, say("jeden Dienstag 15–17 Uhr"), cat.T("de", "enc.ask_place"))
+	mustContain(t, say("Stadtteilbüro"), cat.T("de", "enc.ask_until"))
+	mustContain(t, tap("ed:noend"), cat.T("de", "enc.ask_link"))
+	pressLatest(t, api, staffer, "ed:nolink")
+	n += 2 // the preview: the encounter as residents see it, then Save
+	preview := texts(h.waitSent(staffer.ID, n)[n-2:])
+	mustContain(t, preview, "Nähcafé", "Dienstag, 1. Dezember", "Stadtteilbüro", cat.T("de", "enc.preview"), "|ed:save~")
+	mustContain(t, tap("ed:save"), cat.T("de", "enc.saved"))
+
+	o, _ := redis.ParseURL(redisURL(t))
+	rdb := redis.NewClient(o)
+	defer rdb.Close()
+	s := store.New(rdb, h.prefix, config.DefaultTiming)
+	ctx := context.Background()
+	list, _, err := s.Encounters(ctx)
+	if err != nil || len(list) != 1 || list[0].Version != 1 {
+		t.Fatalf("stored: %+v %v", list, err)
+	}
+	id := list[0].ID
+
+	resident := telegramtest.User{ID: 6300, FirstName: "R", LanguageCode: "de"}
+	api.SendText(resident, "/events")
+	events := texts(h.waitSent(resident.ID, 1))
+	mustContain(t, events, "Nähcafé", "Stadtteilbüro", "|sub:e:"+id+"]")
+	pressLatest(t, api, resident, "sub:e:"+id)
+	h.waitSent(resident.ID, 2)
+	waitFor(t, "the new encounter's dates planned", func() bool {
+		plans, _ := s.Plans(ctx)
+		return plans[id] != ""
+	})
+
+	mustContain(t, tap("ed:list"), "|ed:open:"+id+"~")
+	mustContain(t, tap("ed:open:"+id), "|ed:change~")
+	n++ // the encounter, then Save
+	tap("ed:change")
+	tap("ed:fields")
+	mustContain(t, tap("ed:f:when"), cat.T("de", "enc.ask_when"), "Dienstag, 1. Dezember")
+	say("jeden Mittwoch 15–17 Uhr")
+	n++
+	mustContain(t, texts(h.waitSent(staffer.ID, n)[n-2:]), "Mittwoch, 2. Dezember")
+	mustContain(t, tap("ed:save"), cat.T("de", "enc.saved"))
+
+	moved := func() string {
+		for _, m := range api.SentTo(resident.ID) {
+			if strings.Contains(m.Text, "hat einen neuen Termin") {
+				return m.Text
+			}
+		}
+		return ""
+	}
+	waitFor(t, "the resident told of the move", func() bool { return moved() != "" })
+	mustContain(t, moved(), "Nähcafé", "Dienstag, 1. Dezember", "Mittwoch, 2. Dezember")
+	if list, _, _ := s.Encounters(ctx); len(list) != 1 || list[0].Version != 2 {
+		t.Errorf("after the move: %+v", list)
+	}
+}
