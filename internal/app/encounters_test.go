@@ -40,7 +40,7 @@ func TestStaffEncounterEndToEnd(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, berlin)} // a Monday
 	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 	defer api.Close()
-	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits, Now: clk.now}, func(c *config.Config) { c.AdminIDs = []int64{5000} })
+	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits, Now: clk.now}, func(c *config.Config) { c.AdminIDs = []int64{5000, 5001} })
 	defer h.stop()
 	cat := knowledge(t).Catalog
 	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
@@ -87,6 +87,26 @@ func TestStaffEncounterEndToEnd(t *testing.T) {
 		return plans[id] != ""
 	})
 
+	// a second staff member opens it to change the place, meanwhile the first moves it
+	other := telegramtest.User{ID: 5001, FirstName: "Team", LanguageCode: "de"}
+	m := 0
+	otherTap := func(data string, msgs int) string {
+		pressLatest(t, api, other, data)
+		m += msgs
+		return texts(h.waitSent(other.ID, m)[m-msgs:])
+	}
+	api.SendText(other, "/encounter")
+	m++
+	h.waitSent(other.ID, m)
+	mustContain(t, otherTap("ed:back", 1), "|ed:open:"+id+"~") // back from the first step: the list
+	otherTap("ed:open:"+id, 1)
+	otherTap("ed:change", 2)
+	otherTap("ed:fields", 1)
+	otherTap("ed:f:place", 1)
+	api.SendText(other, "Bücherei")
+	m += 2
+	h.waitSent(other.ID, m)
+
 	mustContain(t, tap("ed:list"), "|ed:open:"+id+"~")
 	mustContain(t, tap("ed:open:"+id), "|ed:change~")
 	n++ // the encounter, then Save
@@ -98,6 +118,11 @@ func TestStaffEncounterEndToEnd(t *testing.T) {
 	mustContain(t, texts(h.waitSent(staffer.ID, n)[n-2:]), "Mittwoch, 2. Dezember")
 	mustContain(t, tap("ed:save"), cat.T("de", "enc.saved"))
 
+	// the second save, based on the version before the move, is refused; the draft stays
+	mustContain(t, otherTap("ed:save", 1), cat.T("de", "enc.conflict"), "|ed:force~")
+	if list, _, _ := s.Encounters(ctx); len(list) != 1 || list[0].Version != 2 || strings.Contains(list[0].Data, "Bücherei") {
+		t.Fatalf("a stale save was applied: %+v", list)
+	}
 	moved := func() string {
 		for _, m := range api.SentTo(resident.ID) {
 			if strings.Contains(m.Text, "hat einen neuen Termin") {
@@ -108,7 +133,9 @@ func TestStaffEncounterEndToEnd(t *testing.T) {
 	}
 	waitFor(t, "the resident told of the move", func() bool { return moved() != "" })
 	mustContain(t, moved(), "Nähcafé", "Dienstag, 1. Dezember", "Mittwoch, 2. Dezember")
-	if list, _, _ := s.Encounters(ctx); len(list) != 1 || list[0].Version != 2 {
-		t.Errorf("after the move: %+v", list)
+	// saving anyway is a choice: it keeps the draft's place and is based on the version found
+	mustContain(t, otherTap("ed:force", 1), cat.T("de", "enc.saved"))
+	if list, _, _ := s.Encounters(ctx); len(list) != 1 || list[0].Version != 3 || !strings.Contains(list[0].Data, "Bücherei") {
+		t.Errorf("after saving anyway: %+v", list)
 	}
 }
