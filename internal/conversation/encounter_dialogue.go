@@ -372,7 +372,8 @@ func (t *turn) stepBack() {
 		t.askStep()
 	case step == edFields || strings.HasPrefix(step, edLangTitle) || d.Draft["mode"] == "field" && textStep(step):
 		t.encounterPreview()
-	case step == edDates || step == edConfirm:
+	case step == edDates || step == edConfirm || step == edPreview && d.Draft["base"] != "":
+		// an opened encounter: back to what can be done with it
 		d.Step = edManage
 		t.manageMenu()
 	case step == edManage, step == edTitle && d.Draft["id"] != "":

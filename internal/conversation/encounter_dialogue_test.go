@@ -306,6 +306,10 @@ func TestEncounterEditMovesIt(t *testing.T) {
 		t.Fatalf("open:\n%s", got)
 	}
 	d.tap("ed:change")
+	if got := d.tap("ed:back"); d.step() != "manage" || !strings.Contains(got, "|ed:del]") {
+		t.Errorf("back from an opened encounter's preview: %s\n%s", d.step(), got)
+	}
+	d.tap("ed:change")
 	if got := d.tap("ed:fields"); !strings.Contains(got, "|ed:f:when]") || !strings.Contains(got, "|ed:f:until]") {
 		t.Fatalf("fields:\n%s", got)
 	}
