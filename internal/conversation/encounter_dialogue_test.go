@@ -420,3 +420,51 @@ func TestEncounterSaveIsStableForARetry(t *testing.T) {
 		t.Errorf("another press is another save")
 	}
 }
+
+// Title and description in another language, from the preview: residents
+// of that language read them, and the preview names the languages.
+func TestEncounterDialogueAddsALanguage(t *testing.T) {
+	f := load(t)
+	d := toWhen(t, f.core)
+	d.say("3.12. 16–18 Uhr")
+	d.say("Stadtteilbüro")
+	d.tap("ed:nolink")
+	if got := d.tap("ed:lang"); !strings.Contains(got, "|ed:lang:uk]") || strings.Contains(got, "|ed:lang:de]") {
+		t.Fatalf("languages:\n%s", got)
+	}
+	if got := d.tap("ed:lang:uk"); !strings.Contains(got, "Українська") || d.step() != "lt:uk" {
+		t.Fatalf("ask the title in uk: %s\n%s", d.step(), got)
+	}
+	d.say("Кафе шиття")
+	if d.step() != "ld:uk" {
+		t.Fatalf("after the uk title: %s", d.step())
+	}
+	if got := d.tap("ed:back"); d.step() != "lt:uk" || !strings.Contains(got, "Кафе шиття") {
+		t.Errorf("back to the uk title shows it: %s\n%s", d.step(), got)
+	}
+	d.say("Кафе шиття")
+	if got := d.say("Шиємо разом."); d.step() != "preview" || !strings.Contains(got, "Українська") {
+		t.Fatalf("the preview names the language: %s\n%s", d.step(), got)
+	}
+	e := effects[conversation.SaveEncounter](f.core.Handle(staff(press("de", "ed:save")), d.st))[0].Encounter
+	if e.Title["uk"] != "Кафе шиття" || e.Description["uk"] != "Шиємо разом." || e.Title["de"] != "Nähcafé" {
+		t.Errorf("saved: %+v %+v", e.Title, e.Description)
+	}
+	core := f.core.WithContent(func(c agency.Content) agency.Content { c.Encounters = append(c.Encounters, e); return c })
+	if got := all(core.Handle(press("uk", "e:"+e.ID), conversation.State{Lang: "uk"})); !strings.Contains(got, "Кафе шиття") || strings.Contains(got, f.cat.T("uk", "encounters.german_only")) {
+		t.Errorf("a Ukrainian resident:\n%s", got)
+	}
+}
+
+// A title too long for a button is refused with its length; the draft stays.
+func TestEncounterDialogueTooLong(t *testing.T) {
+	f := load(t)
+	d := &dialogue{t: t, core: f.core, st: conversation.State{Lang: "de"}}
+	d.tap("ed:new")
+	if got := d.say(strings.Repeat("Nähen ", 30)); d.step() != "title" || !strings.Contains(got, "179") || !strings.Contains(got, "100") {
+		t.Errorf("a long title: %s\n%s", d.step(), got)
+	}
+	if d.say("Nähcafé"); d.step() != "desc" {
+		t.Errorf("a good title after a long one: %s", d.step())
+	}
+}
