@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,9 +134,37 @@ func TestStaffEncounterEndToEnd(t *testing.T) {
 	}
 	waitFor(t, "the resident told of the move", func() bool { return moved() != "" })
 	mustContain(t, moved(), "Nähcafé", "Dienstag, 1. Dezember", "Mittwoch, 2. Dezember")
-	// saving anyway is a choice: it keeps the draft's place and is based on the version found
+	// saving anyway is a choice: their whole version (Tuesday, the new place) replaces the
+	// other, based on the version found
 	mustContain(t, otherTap("ed:force", 1), cat.T("de", "enc.saved"))
 	if list, _, _ := s.Encounters(ctx); len(list) != 1 || list[0].Version != 3 || !strings.Contains(list[0].Data, "Bücherei") {
 		t.Errorf("after saving anyway: %+v", list)
+	}
+
+	// staff call off the next date, then delete the encounter: the resident is told each
+	notice := func(what string) func() bool {
+		return func() bool { return strings.Contains(texts(api.SentTo(resident.ID)), what) }
+	}
+	tap("ed:list")
+	tap("ed:open:" + id)
+	mustContain(t, tap("ed:dates"), "|ed:x:20261201~")
+	mustContain(t, tap("ed:x:20261201"), "Dienstag, 1. Dezember")
+	waitFor(t, "the resident told the date is off", notice("fällt aus"))
+	mustContain(t, texts(api.SentTo(resident.ID)), "„Nähcafé“ am Dienstag, 1. Dezember")
+	// the next date (8 December) comes within what is planned ahead a day later
+	clk.set(time.Date(2026, 12, 1, 16, 0, 0, 0, berlin))
+	next8 := strconv.FormatInt(time.Date(2026, 12, 8, 15, 0, 0, 0, berlin).Unix(), 10)
+	waitFor(t, "8 December planned", func() bool {
+		plans, _ := s.Plans(ctx)
+		return strings.Contains(plans[id], next8)
+	})
+	tap("ed:list")
+	tap("ed:open:" + id)
+	mustContain(t, tap("ed:del"), "|ed:del!~")
+	mustContain(t, tap("ed:del!"), cat.T("de", "enc.deleted"))
+	waitFor(t, "the resident told it no longer takes place", notice("findet nicht mehr statt"))
+	api.SendText(resident, "/events")
+	if got := texts(h.waitSent(resident.ID, len(api.SentTo(resident.ID))+1)); strings.Contains(got[strings.LastIndex(got, "sendMessage"):], "Nähcafé") {
+		t.Errorf("a deleted encounter in /events:\n%s", got)
 	}
 }
