@@ -148,8 +148,8 @@ func (b *Book) Location() *time.Location {
 	return b.files.Location
 }
 
-// Save stores a change staff made and, once stored, loads the encounters
-// again so that the next answer shows it.
+// Save stores a change staff made and loads the encounters again, so that
+// the next answer shows what is stored.
 func (b *Book) Save(ctx context.Context, e conversation.SaveEncounter) (conversation.EncounterSaved, error) {
 	if _, ok := b.fileEncounter(e.Encounter.ID); ok {
 		return conversation.EncounterSaved{}, fmt.Errorf("save encounter %s: it is in the content files", e.Encounter.ID)
@@ -166,10 +166,10 @@ func (b *Book) Save(ctx context.Context, e conversation.SaveEncounter) (conversa
 	if err != nil {
 		return conversation.EncounterSaved{}, err
 	}
-	if r.Saved {
-		if err := b.load(ctx); err != nil {
-			return conversation.EncounterSaved{}, err
-		}
+	// saved or refused, what is stored now is what the next answer shows
+	// (a refused staff member who opens it again sees the other's change)
+	if err := b.load(ctx); err != nil {
+		return conversation.EncounterSaved{}, err
 	}
 	return conversation.EncounterSaved{Saved: r.Saved, Version: r.Version, Deleted: r.Deleted}, nil
 }
