@@ -120,6 +120,7 @@ func (t *turn) encounterDialogue(msg string) bool {
 			return true
 		}
 		d.Draft["t:"+stepLang(step)] = msg
+		changed(d, "t:"+stepLang(step))
 		if lang, ok := strings.CutPrefix(step, edLangTitle); ok {
 			d.Step = edLangDesc + lang
 			t.askStep()
@@ -130,6 +131,7 @@ func (t *turn) encounterDialogue(msg string) bool {
 			return true
 		}
 		d.Draft["d:"+stepLang(step)] = msg
+		changed(d, "d:"+stepLang(step))
 		if strings.HasPrefix(step, edLangDesc) {
 			t.encounterPreview()
 			return true
@@ -141,11 +143,13 @@ func (t *turn) encounterDialogue(msg string) bool {
 			return true
 		}
 		putSchedule(d, sc)
+		changed(d, "when")
 	case step == edPlace:
 		if t.edTooLong(msg, maxTitle) {
 			return true
 		}
 		d.Draft["p"] = msg
+		changed(d, "p")
 	case step == edUntil:
 		day, err := when.Day(msg, t.ev.Now, loc)
 		start := time.Unix(unix(d.Draft["s"]), 0).In(loc)
@@ -157,6 +161,7 @@ func (t *turn) encounterDialogue(msg string) bool {
 			return true
 		}
 		d.Draft["u"] = itoa(day.Unix())
+		changed(d, "u")
 	case step == edLink:
 		u, err := url.Parse(msg)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(msg, " \n") {
@@ -164,6 +169,7 @@ func (t *turn) encounterDialogue(msg string) bool {
 			return true
 		}
 		d.Draft["k"] = msg
+		changed(d, "k")
 	}
 	t.nextStep()
 	return true
@@ -331,9 +337,11 @@ func (t *turn) encounterButton(action string) {
 		t.askStep()
 	case action == edNoEnd && d.Step == edUntil:
 		delete(d.Draft, "u")
+		changed(d, "u")
 		t.nextStep()
 	case action == edNoLink && d.Step == edLink:
 		delete(d.Draft, "k")
+		changed(d, "k")
 		t.nextStep()
 	case action == edDates && d.Step == edManage:
 		t.dateList()
@@ -628,6 +636,43 @@ func (t *turn) cancelDate(day string) {
 	slices.SortFunc(e.Except, func(a, b time.Time) int { return a.Compare(b) })
 	t.out.Effects = append(t.out.Effects, SaveEncounter{SaveID: t.saveID(edDate + day), Base: unix(d.Draft["base"]), Encounter: e, Change: ChangeDateCancelled, Date: o.Start})
 	t.out.Save = true
+}
+
+// changed notes a field staff changed in the draft ("t:de", "when", "p"…),
+// so that after someone else's save their changes can be put on top of it.
+func changed(d *Dialogue, field string) {
+	fields := strings.Split(d.Draft["chg"], ",")
+	if !slices.Contains(fields, field) {
+		d.Draft["chg"] = strings.Trim(d.Draft["chg"]+","+field, ",")
+	}
+}
+
+// draftKeys are the draft's keys a changed field is kept in.
+func draftKeys(field string) []string {
+	if field == "when" { // a new schedule starts its series' end and exceptions afresh
+		return []string{"s", "e", "r", "dy", "ev", "wk", "g", "u", "x"}
+	}
+	return []string{field}
+}
+
+// onTop is a draft of current with the fields d changed put on it.
+func onTop(d *Dialogue, current agency.Encounter, version int64) *Dialogue {
+	n := &Dialogue{Name: dialogueEncounter, Step: edPreview, Draft: map[string]string{}, Expires: d.Expires}
+	putEncounter(n, current)
+	for _, field := range strings.Split(d.Draft["chg"], ",") {
+		if field == "" {
+			continue
+		}
+		for _, k := range draftKeys(field) {
+			if v, ok := d.Draft[k]; ok {
+				n.Draft[k] = v
+			} else {
+				delete(n.Draft, k)
+			}
+		}
+	}
+	n.Draft["chg"], n.Draft["base"] = d.Draft["chg"], itoa(version)
+	return n
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -468,3 +468,35 @@ func TestEncounterDialogueTooLong(t *testing.T) {
 		t.Errorf("a good title after a long one: %s", d.step())
 	}
 }
+
+// When the refused staff member's core knows the other's save, their own
+// changes are put on top of it: both are kept, shown in the preview, and
+// saved based on the version found.
+func TestEncounterTwoStaffChangesKeptBoth(t *testing.T) {
+	f := load(t)
+	core, e := stored(t)
+	b := &dialogue{t: t, core: core, st: conversation.State{Lang: "de"}, chat: 8}
+	b.tap("ed:open:" + e.ID)
+	b.tap("ed:change")
+	b.tap("ed:fields")
+	b.tap("ed:f:place")
+	b.say("Bücherei")
+	outB, _ := b.do(press("de", "ed:save"))
+	sb := effects[conversation.SaveEncounter](outB)[0]
+	// meanwhile a moved it to Wednesday (version 4); the store refused b's save
+	moved := e
+	moved.Start, moved.End, moved.Days = e.Start.AddDate(0, 0, 1), e.End.AddDate(0, 0, 1), []time.Weekday{time.Wednesday}
+	now := f.core.WithContent(func(c agency.Content) agency.Content { c.Encounters = append(c.Encounters, moved); return c }).
+		WithStored(map[string]int64{e.ID: 4})
+	msgs, st := now.EncounterSaveResult(staff(press("de", "ed:save")), outB.State, sb, conversation.EncounterSaved{Version: 4})
+	text := all(conversation.Decision{Messages: msgs})
+	if !strings.Contains(text, f.cat.T("de", "enc.conflict_merged")) || !strings.Contains(text, "Mittwoch, 2. Dezember") || !strings.Contains(text, "Bücherei") || !strings.Contains(text, "|ed:save]") {
+		t.Fatalf("refused, with both changes in the preview:\n%s", text)
+	}
+	b.core, b.st = now, st
+	out, _ := b.do(press("de", "ed:save"))
+	saves := effects[conversation.SaveEncounter](out)
+	if len(saves) != 1 || saves[0].Base != 4 || saves[0].Encounter.Place != "Bücherei" || saves[0].Encounter.Start.Weekday() != time.Wednesday {
+		t.Errorf("saved on top of the other's: %+v", saves)
+	}
+}

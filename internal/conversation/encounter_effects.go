@@ -79,6 +79,14 @@ func (c *Core) EncounterSaveResult(ev Event, st State, e SaveEncounter, r Encoun
 		d = &Dialogue{Name: dialogueEncounter, Step: edPreview, Draft: map[string]string{}, Expires: ev.Now.Add(encounterDraftTTL)}
 		putEncounter(d, e.Encounter)
 	}
+	if current, ok := c.content.Encounter(e.Encounter.ID); ok && e.Change == ChangeSaved && !r.Deleted && c.stored[e.Encounter.ID] == r.Version && r.Version > 0 {
+		// the other staff member's version with this one's changes on top:
+		// both kept, to be checked and saved
+		t.out.State.Dialogue = onTop(d, current, r.Version)
+		t.out.Messages = append(t.out.Messages, Message{Text: t.dir("⚠️ " + t.html("enc.conflict_merged"))})
+		t.encounterPreview()
+		return t.out.Messages, t.out.State
+	}
 	d = cloneDialogue(d)
 	d.Draft["id"] = e.Encounter.ID
 	d.Draft["conflict"] = itoa(r.Version)
