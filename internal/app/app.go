@@ -20,11 +20,13 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/broadcast"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
+	"github.com/integrationsagentur-marl/integrabot/internal/encounters"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
@@ -57,6 +59,8 @@ type App struct {
 	deliverer *deliver.Deliverer
 	decider   *decide.Decider
 	reminders *reminder.Runner
+	book      *encounters.Book          // the encounters staff edit in Telegram, beside the files'
+	current   atomic.Pointer[Knowledge] // the files' knowledge in use (replaced on reload)
 	updates   *telegram.Updates
 	polling   *telegram.Polling // nil in webhook mode
 	webhook   *telegram.Webhook // nil when polling
@@ -136,6 +140,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
+	a.current.Store(k)
+	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
+	decider.WithEncounters(a.book)
 	a.reminders.Handle("p:", bc.Progress)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer)
@@ -184,8 +191,16 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	rctx, stopReminders := context.WithCancel(ctx)
 	var reminding sync.WaitGroup
-	reminding.Add(1)
-	go func() { defer reminding.Done(); _ = a.reminders.Run(rctx) }()
+	reminding.Add(2)
+	go func() {
+		defer reminding.Done()
+		// the planner plans once the stored encounters are known: planning
+		// without them would tell their followers they were called off
+		if a.loadEncounters(rctx) {
+			_ = a.reminders.Run(rctx)
+		}
+	}()
+	go func() { defer reminding.Done(); _ = a.book.Run(rctx) }()
 	defer func() { stopReminders(); reminding.Wait() }() // before delivery drains: what it commits is sent
 
 	defer func() {
@@ -254,10 +269,37 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 	for _, w := range k.Content.Warnings {
 		a.log.Warn("content", "warning", w.String())
 	}
-	a.decider.SetCore(a.core(k))
-	a.reminders.SetSource(reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()})
+	a.current.Store(k)
+	a.book.SetFiles(k.Content) // with the stored encounters: the core and the planner take both
 	a.log.Info("content reloaded", "services", len(k.Content.Services), "contacts", len(k.Content.Contacts), "encounters", len(k.Content.Encounters))
 	return nil
+}
+
+// loadEncounters loads the stored encounters, retrying while Redis is
+// away; false when ctx ended first.
+func (a *App) loadEncounters(ctx context.Context) bool {
+	for {
+		err := a.book.Refresh(ctx)
+		if err == nil {
+			return true
+		}
+		a.log.Warn("encounters not loaded yet; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// encountersChanged makes the core and the planner use content with both
+// the files' and the stored encounters.
+func (a *App) encountersChanged(c *agency.Content, stored map[string]int64) {
+	k := *a.current.Load()
+	k.Content = c
+	core := a.core(&k).WithStored(stored)
+	a.decider.SetCore(core)
+	a.reminders.SetSource(reminder.Source{Content: c, Core: core, Loaded: time.Now()})
 }
 
 // core is the conversation core for k, passing residents' questions to

@@ -16,6 +16,7 @@ usage:
   integrabot check [--content DIR] [--example]              check content and locale files
   integrabot qr [--lang xx] [-o file.png] [--bot NAME] ID   the QR code of an encounter's link, for a poster
   integrabot export-user ID                                 everything stored about one resident, as JSON (REDIS_URL)
+  integrabot export [--content DIR] [--example] [-o FILE]   every encounter, the files' and Telegram's, as encounters.yaml (REDIS_URL)
 `
 
 // Main runs the command line and returns the exit code.
@@ -33,6 +34,8 @@ func Main(ctx context.Context, args []string, env func(string) string, stdin io.
 		return serve(ctx, args[1:], env, stdout, stderr)
 	case "qr":
 		return qr(ctx, args[1:], env, stdout, stderr)
+	case "export":
+		return export(ctx, args[1:], env, stdout, stderr)
 	case "export-user":
 		return exportUser(ctx, args[1:], env, stdout, stderr)
 	case "help", "-h", "--help":

@@ -57,7 +57,8 @@ type Core struct {
 	// privacyContact is who the privacy text names as responsible
 	// (PRIVACY_CONTACT); empty: the agency from the content
 	privacyContact string
-	names          []langName // the languages' names, normalised, to offer a language a resident names
+	names          []langName       // the languages' names, normalised, to offer a language a resident names
+	stored         map[string]int64 // encounters kept in Redis (staff edit them in Telegram), by id: their versions
 }
 
 // New returns the core for the agency's content, the catalogue and the classifier.
@@ -162,6 +163,8 @@ func (t *turn) button(data string) {
 		t.handoffButton(strings.TrimPrefix(data, dataHandoff))
 	case strings.HasPrefix(data, dataBroadcast):
 		t.broadcastButton(strings.TrimPrefix(data, dataBroadcast))
+	case strings.HasPrefix(data, dataEdit):
+		t.encounterButton(strings.TrimPrefix(data, dataEdit))
 	case strings.HasPrefix(data, dataSubscribe):
 		t.subscribe(strings.TrimPrefix(data, dataSubscribe))
 	case strings.HasPrefix(data, dataUnsubscribe):
@@ -190,6 +193,9 @@ func (t *turn) command(name, arg string) {
 	case "ask":
 		t.askCommand(arg)
 		return
+	case "encounter":
+		t.encounterCommand()
+		return
 	}
 	screen, ok := commandScreens[name]
 	if !ok {
@@ -217,7 +223,7 @@ func (t *turn) command(name, arg string) {
 }
 
 func (t *turn) text(msg string) {
-	if t.broadcastDialogue(msg) || t.handoffText(msg) {
+	if t.broadcastDialogue(msg) || t.encounterDialogue(msg) || t.handoffText(msg) {
 		return
 	}
 	if _, isNumber := number(msg); isNumber {

@@ -68,11 +68,7 @@ func (t *turn) encounter(id string) {
 	if !ok {
 		return
 	}
-	info := esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": e.Place}))
-	text := paragraphs(bold(e.Title.Or(t.lang)), t.when(o)+"\n"+info, esc(e.Description.Or(t.lang)))
-	if !e.Title.Has(t.lang) || !e.Description.Has(t.lang) {
-		text = paragraphs(text, t.html("encounters.german_only"))
-	}
+	text := t.encounterCard(e, o)
 	rows := [][]Button{{t.encounterToggle(e.ID)}, {{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + e.ID}}}
 	if t.ev.Group {
 		rows = rows[1:] // reminders come in a private chat
@@ -83,6 +79,17 @@ func (t *turn) encounter(id string) {
 	rows = append(rows, []Button{t.backButton(screenEncounters), t.menuButton()})
 	t.say(text, rows)
 	t.out.State.Screen = screenEncounters
+}
+
+// encounterCard is the text of one encounter at its date o, as residents
+// read it (and staff in the preview of a new one).
+func (t *turn) encounterCard(e agency.Encounter, o agency.Occurrence) string {
+	info := esc(t.cat.Format(t.lang, "encounters.where", map[string]any{"Place": e.Place}))
+	text := paragraphs(bold(e.Title.Or(t.lang)), t.when(o)+"\n"+info, esc(e.Description.Or(t.lang)))
+	if !e.Title.Has(t.lang) || !e.Description.Has(t.lang) {
+		text = paragraphs(text, t.html("encounters.german_only"))
+	}
+	return text
 }
 
 func (t *turn) encountersGone() {

@@ -17,14 +17,18 @@ func FuzzHandle(f *testing.F) {
 	for _, d := range []string{"m:", "m:contacts", "m:privacy", "m:reminders", "l:tr", "l:", "e:sample-cafe", "e:", "ics:sample-cafe",
 		"sub:all", "sub:news", "sub:e:sample-cafe", "sub:e:", "uns:news", "del", "del:yes", "ho:ask", "ho:send", "ho:no",
 		"bc:send", "bc:cancel", "bc:aud:news", "bc:lang:tr", "bc:ver:", "bc:later", "bc:ctl:cancelled:7-40", "bc:ctl:x:",
+		"ed:new", "ed:list", "ed:save", "ed:back", "ed:cancel", "ed:force", "ed:fields", "ed:f:when", "ed:f:x", "ed:lang", "ed:lang:uk",
+		"ed:lang:", "ed:noend", "ed:nolink", "ed:open:sample-cafe", "ed:open:", "ed:change", "ed:dates", "ed:x:20261208", "ed:x:",
+		"ed:series", "ed:series!", "ed:del", "ed:del!",
 		"cards", ":", "", "\x00", strings.Repeat("m:", 40)} {
 		f.Add("", uint8(conversation.KindButton), "", "", d, "de", false, false)
 		f.Add("c:broadcast|t:Hallo <b>alle</b>", uint8(conversation.KindButton), "", "", d, "ar", true, false)
 		f.Add("c:broadcast|t:Hallo|b:bc:aud:news", uint8(conversation.KindButton), "", "", d, "de", true, false)
 		f.Add("t:Ich brauche einen Termin beim Amt|b:ho:ask", uint8(conversation.KindButton), "", "", d, "de", false, false)
+		f.Add("c:encounter|t:Nähcafé|t:Nähen|t:jeden Dienstag 15 Uhr", uint8(conversation.KindButton), "", "", d, "de", true, false)
 	}
 	for _, c := range []string{"start", "help", "contacts", "events", "privacy", "forget", "subscriptions", "unsubscribe", "ask",
-		"broadcast", "broadcasts", "foo", ""} {
+		"broadcast", "broadcasts", "encounter", "foo", ""} {
 		f.Add("", uint8(conversation.KindCommand), c, "", "", "en", false, false)
 		f.Add("c:start", uint8(conversation.KindCommand), c, "contacts", "", "uk", true, true)
 	}
@@ -33,6 +37,7 @@ func FuzzHandle(f *testing.F) {
 		f.Add("c:start", uint8(conversation.KindText), "", s, "", "tr", false, false)
 		f.Add("c:broadcast|t:Hallo|b:bc:aud:news", uint8(conversation.KindText), "", s, "", "fa", true, false)
 		f.Add("c:forget", uint8(conversation.KindText), "", s, "", "de", false, false)
+		f.Add("c:encounter|t:Nähcafé|t:Nähen", uint8(conversation.KindText), "", s, "", "uk", true, false)
 		f.Add("t:xyzzy|b:ho:ask", uint8(conversation.KindText), "", s, "", "de", false, false)
 	}
 	f.Add("c:broadcast", uint8(conversation.KindUnsupported), "", "caption", "", "", true, false)

@@ -91,6 +91,7 @@ type Decider struct {
 	render Renderer
 	cache  *cache
 	flood  int // updates a resident may send in a flood window; 0: no limit
+	book   EncounterBook
 	log    *slog.Logger
 	m      *metrics.Metrics
 }
@@ -161,12 +162,15 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		// Effects on other keys first, each idempotent by its id: should the
 		// commit fail, the retried update decides the same and repeats them
 		// harmlessly; once committed, they are durable.
-		more, err := d.effects(ctx, u, dec)
+		more, err := d.effects(ctx, u, &dec)
 		if err != nil {
 			_ = d.store.Release(ctx, c)
 			return 0, fmt.Errorf("update %d: %w", u.ID, err)
 		}
 		commit.Messages = append(commit.Messages, more...)
+		if dec.Save && !dec.Forgets() {
+			commit.State = &dec.State // an effect's outcome may change it (a refused save keeps the draft)
+		}
 	}
 	err = d.store.Commit(ctx, commit, u.Event.Now)
 	if errors.Is(err, store.ErrLost) {
@@ -341,7 +345,7 @@ func follows(effects []conversation.Effect) (follow, unfollow []string) {
 
 // effects applies a decision's effects that live beyond the chat's own
 // keys, and returns the messages that say what became of them.
-func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decision) ([]store.Outgoing, error) {
+func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decision) ([]store.Outgoing, error) {
 	var out []conversation.Message
 	for _, e := range dec.Effects {
 		switch e := e.(type) {
@@ -374,6 +378,12 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 				list = append(list, conversation.BroadcastSummary{Created: b.Created, Due: b.Due, Topic: b.Topic, Lang: b.Lang, Figures: broadcast.Figures(b, u.Event.Now)})
 			}
 			out = append(out, d.core.Load().BroadcastList(u.Chat, conversation.State{Lang: dec.Lang}, list, u.Event.Now))
+		case conversation.SaveEncounter:
+			msgs, err := d.saveEncounter(ctx, u, dec, e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, msgs...)
 		case conversation.ControlBroadcast:
 			msg := "broadcast." + e.To
 			if _, err := d.store.TransitionBroadcast(ctx, e.ID, e.To, u.Event.Now); errors.Is(err, store.ErrTransition) {
@@ -391,4 +401,35 @@ func (d *Decider) effects(ctx context.Context, u Update, dec conversation.Decisi
 		}
 	}
 	return d.outgoing(u, conversation.Decision{Messages: out}, len(dec.Messages)), nil
+}
+
+// saveEncounter applies a save of an encounter and lets the core say what
+// became of it; a refused save keeps the staff member's draft in the state.
+func (d *Decider) saveEncounter(ctx context.Context, u Update, dec *conversation.Decision, e conversation.SaveEncounter) ([]conversation.Message, error) {
+	if d.book == nil {
+		return nil, errors.New("save encounter: no encounter book")
+	}
+	res, err := d.book.Save(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	if res.Saved {
+		d.log.Info("encounter saved", "encounter", e.Encounter.ID, "version", res.Version, "change", e.Change, "staff_id", u.User)
+	} else {
+		d.log.Info("encounter not saved: changed meanwhile", "encounter", e.Encounter.ID, "base", e.Base, "version", res.Version, "staff_id", u.User)
+	}
+	msgs, st := d.core.Load().EncounterSaveResult(u.Event, dec.State, e, res)
+	dec.State, dec.Save = st, true
+	return msgs, nil
+}
+
+// EncounterBook keeps the encounters staff edit in Telegram (encounters.Book).
+type EncounterBook interface {
+	Save(ctx context.Context, e conversation.SaveEncounter) (conversation.EncounterSaved, error)
+}
+
+// WithEncounters makes the decider save encounters staff edit in Telegram in b.
+func (d *Decider) WithEncounters(b EncounterBook) *Decider {
+	d.book = b
+	return d
 }

@@ -78,6 +78,10 @@
 //	                                              scan cursor per topic); deleted with the job. No personal data.
 //	ib:{g}:plan                hash    none       per encounter, the dates jobs were made for, its title and place:
 //	                                              what tells a moved or cancelled date. No personal data.
+//	ib:{g}:enc                 hash    none       encounters staff created in Telegram, by id: "<version>\n<save id>\n<YAML>"
+//	                                              in the encounters.yaml format (a deleted one keeps version and save id,
+//	                                              no YAML). No personal data: what a poster says (encounters.go).
+//	ib:{g}:enc:gen             string  none       counts the changes to {g}:enc, so that every replica reloads them.
 //	ib:{u<id>}:dup:<job>.<n>   string  ≥ 25 h     a follower's message of a job was committed: once per follower,
 //	                                              however often a job is begun again (lives until the job's date).
 //

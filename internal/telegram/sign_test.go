@@ -23,12 +23,17 @@ func TestSignedButtons(t *testing.T) {
 		{other.Sign("bc:ctl:cancelled:3uw-40"), Forged},          // another bot's key
 		{signed[:len(signed)-1] + "x", Forged},                   // altered
 		{"bc:send~", Forged},                                     // empty signature
-		{"m:main", "m:main"},                                     // a resident's button
+		{"ed:open:naehcafe-abc123", Forged},                      // an encounter's staff button, unsigned
+		{s.Sign("ed:open:naehcafe-abc123"), "ed:open:naehcafe-abc123"},
+		{"m:main", "m:main"}, // a resident's button
 		{"uns:e:cafe", "uns:e:cafe"},
 	} {
 		if got := s.Verify(tc.in); got != tc.want {
 			t.Errorf("Verify(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+	if longest := s.Sign("ed:open:" + strings.Repeat("a", 32)); len(longest) > maxCallbackData { // ids are 32 characters at most
+		t.Errorf("an encounter's button is %d bytes", len(longest))
 	}
 	p := s.Render(conversation.Message{Text: "x", Buttons: [][]conversation.Button{{{Label: "Send", Data: "bc:send"}, {Label: "Menu", Data: "m:main"}}}})
 	if got := string(p[0]); !strings.Contains(got, `"callback_data":"`+s.Sign("bc:send")+`"`) || !strings.Contains(got, `"callback_data":"m:main"`) {
