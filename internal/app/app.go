@@ -74,6 +74,14 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	if opt.Timing == (config.Timing{}) {
 		opt.Timing = config.DefaultTiming
 	}
+	if cfg.Retention != (config.Retention{}) { // RETENTION: every TTL of a resident's data follows it
+		opt.Timing.Retention = cfg.Retention
+	} else if opt.Timing.Retention == (config.Retention{}) {
+		opt.Timing.Retention = config.DefaultRetention
+	}
+	if opt.Timing.Sweep == 0 {
+		opt.Timing.Sweep = config.DefaultTiming.Sweep
+	}
 	if err := opt.Timing.Check(); err != nil {
 		return nil, err
 	}

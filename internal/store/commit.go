@@ -193,7 +193,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	if c.Silenced {
 		done = 0
 	}
-	args := []any{c.Claimed.token, mode, stateJSON, int64(StateTTL / time.Second), done, c.Claimed.lock,
+	args := []any{c.Claimed.token, mode, stateJSON, int64(s.timing.StateTTL() / time.Second), done, c.Claimed.lock,
 		int64(QueueTTL / time.Second), len(replies), len(bulk)}
 	args = append(append(args, replies...), bulk...)
 

@@ -104,9 +104,6 @@ import (
 	"time"
 )
 
-// StateTTL is how long a resident's state is kept after their last message.
-const StateTTL = 180 * 24 * time.Hour // see the privacy text in locales/
-
 // UpdateTTL is how long an answered update is remembered: Telegram keeps
 // undelivered updates for 24 hours, so a retry cannot come later.
 const UpdateTTL = 25 * time.Hour
