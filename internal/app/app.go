@@ -269,10 +269,10 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 }
 
 // core is the conversation core for k, passing residents' questions to
-// the staff group when there is one and naming PRIVACY_CONTACT in the
-// privacy text.
+// the staff group when there is one and naming PRIVACY_CONTACT and
+// RETENTION in the privacy text.
 func (a *App) core(k *Knowledge) *conversation.Core {
-	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact)
+	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact).WithRetentionDays(a.opt.Timing.Retention.Days())
 }
 
 // Addr is the address the health endpoints listen on (after Run started).
