@@ -27,6 +27,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
+	"github.com/integrationsagentur-marl/integrabot/internal/retention"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
@@ -145,6 +146,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
 	a.reminders.Handle("p:", bc.Progress)
+	sweep := retention.New(a.store, signer.Render, a.deliverer.Wake, opt.Timing, retention.Options{Now: opt.Now}, log)
+	a.reminders.Handle(retention.JobID, sweep.Do) // the retention sweep too
+	a.reminders.OnPlan(sweep.Ensure)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
