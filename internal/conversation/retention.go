@@ -53,6 +53,12 @@ func (c *Core) RetentionWarning(user int64, st State, deleteAt, now time.Time) (
 }
 
 // stay answers the warning's button: the update itself renewed their data.
+// Tapped on an old warning after the deletion, nothing of theirs is left
+// to stay: they are welcomed as at /start.
 func (t *turn) stay() {
+	if t.first {
+		t.command("start", "")
+		return
+	}
 	t.say(t.html("retention.stayed"), nil)
 }

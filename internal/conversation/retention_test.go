@@ -78,3 +78,18 @@ func TestRetentionWarningAndStay(t *testing.T) {
 		t.Errorf("the German date %q is not the local day", got)
 	}
 }
+
+// Tapped on an old warning after the deletion, stay does not claim that
+// anything stays: the resident is welcomed as at /start.
+func TestStayAfterTheDeletion(t *testing.T) {
+	f := load(t)
+	for _, l := range f.cat.Languages() {
+		got := all(f.core.Handle(press(l.Code, "stay"), conversation.State{}))
+		if strings.Contains(got, f.cat.T(l.Code, "retention.stayed")) {
+			t.Errorf("%s: a deleted resident is told their data stays:\n%s", l.Code, got)
+		}
+		if code, _ := f.cat.Match(l.Code); code == l.Code && !strings.Contains(got, "|m:privacy]") {
+			t.Errorf("%s: a deleted resident is not welcomed as at /start:\n%s", l.Code, got)
+		}
+	}
+}
