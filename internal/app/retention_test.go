@@ -126,7 +126,7 @@ var residentKeys = []struct {
 	{`\{g\}:subs:.+:\d+`, swept},
 	{`\{g\}:(ready:r|ready:b|dirty|pace)`, swept}, // chats leave as their messages are sent, and with Forget
 	{`\{g\}:(rate|rate:b|sent|pause)`, ttl},
-	{`\{g\}:(replicas|due|plan)`, shared},
+	{`\{g\}:(replicas|due|plan|retention)`, shared},
 	{`\{g\}:job:.+`, shared},
 	{`\{g\}:bc:.+`, ttl},
 }

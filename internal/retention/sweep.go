@@ -26,8 +26,12 @@ import (
 // JobID is the sweep's job in the due set.
 const JobID = "retention"
 
-// part is the name of the sweep's checkpoint in its job.
-const part = "seen"
+// The sweep's checkpoints in its job: how far it walked the residents to
+// warn and delete, and to align their states' TTLs.
+const (
+	part      = "seen"
+	alignPart = "ttl"
+)
 
 // Store is what the sweep keeps in Redis (store.Store).
 type Store interface {
@@ -38,6 +42,9 @@ type Store interface {
 	EnsureJob(ctx context.Context, id string, due time.Time) error
 	Checkpoint(ctx context.Context, id string, leaseEnd time.Time, part, cursor string) error
 	RescheduleJob(ctx context.Context, id string, at time.Time) error
+	StatesAligned(ctx context.Context) (time.Duration, error)
+	SetStatesAligned(ctx context.Context, ttl time.Duration) error
+	AlignStates(ctx context.Context, page []store.Silent, ttl time.Duration, now time.Time) error
 }
 
 // Options tune the sweep; zero values take the defaults.
@@ -53,6 +60,7 @@ type Sweeper struct {
 	render func(conversation.Message) [][]byte
 	wake   func() // tells the delivery workers that messages wait
 	keep   config.Retention
+	ttl    time.Duration // a state's (config.Timing.StateTTL)
 	every  time.Duration
 	opt    Options
 	log    *slog.Logger
@@ -69,7 +77,7 @@ func New(s Store, render func(conversation.Message) [][]byte, wake func(), timin
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Sweeper{store: s, render: render, wake: wake, keep: timing.Retention, every: timing.Sweep, opt: opt, log: log}
+	return &Sweeper{store: s, render: render, wake: wake, keep: timing.Retention, ttl: timing.StateTTL(), every: timing.Sweep, opt: opt, log: log}
 }
 
 // Ensure plans the sweep at now unless it is planned: the runner calls it
@@ -80,6 +88,9 @@ func (s *Sweeper) Ensure(ctx context.Context, now time.Time) error {
 
 // Do is one sweep (a reminder.JobFunc): it returns the warnings it committed.
 func (s *Sweeper) Do(ctx context.Context, src *reminder.Source, j *store.Job, now time.Time) (int, error) {
+	if err := s.align(ctx, j, now); err != nil {
+		return 0, err
+	}
 	warnBefore := now.Add(-(s.keep.Period - s.keep.Warning))
 	deleteBefore := now.Add(-s.keep.Period)
 	cursor := j.Cursors[part]
@@ -163,4 +174,35 @@ func (s *Sweeper) warn(ctx context.Context, src *reminder.Source, page []store.S
 		return 0, fmt.Errorf("retention warnings: %w", err)
 	}
 	return pushed.New, nil
+}
+
+// align makes every resident's state live as long as the retention wants,
+// once per state TTL: states written under a shorter one (an upgrade from
+// the fixed 180 days, a RETENTION raised) would otherwise expire before
+// the sweep warns a follower. It walks every resident once, with its own
+// checkpoint, then records the TTL it aligned to.
+func (s *Sweeper) align(ctx context.Context, j *store.Job, now time.Time) error {
+	done, err := s.store.StatesAligned(ctx)
+	if err != nil || done == s.ttl {
+		return err
+	}
+	cursor := j.Cursors[alignPart]
+	for {
+		page, next, err := s.store.SilentPage(ctx, now, cursor, s.opt.Page)
+		if err != nil {
+			return err
+		}
+		if err := s.store.AlignStates(ctx, page, s.ttl, now); err != nil {
+			return err
+		}
+		cursor = next
+		if err := s.store.Checkpoint(ctx, JobID, s.opt.Now().Add(s.opt.Lease), alignPart, cursor); err != nil {
+			return err
+		}
+		if next == "" {
+			break
+		}
+	}
+	s.log.Info("retention: states aligned to the retention period", "ttl", s.ttl.String())
+	return s.store.SetStatesAligned(ctx, s.ttl)
 }

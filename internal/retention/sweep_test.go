@@ -220,3 +220,34 @@ func TestSweepSparesWhoWroteMeanwhile(t *testing.T) {
 		t.Errorf("state %+v, want it kept", st)
 	}
 }
+
+// States written under a shorter TTL (the fixed 180 days before RETENTION,
+// or a RETENTION raised since) are made to live as long as the retention
+// wants at the first sweep, so that a follower silent since is still
+// there to be warned at 344 days; a second sweep does not walk them again.
+func TestSweepAlignsStatesWrittenUnderAShorterTTL(t *testing.T) {
+	e := newEnv(t)
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	const old, fresh = 7301, 7302
+	for _, id := range []int64{old, fresh} {
+		e.write(id, id, &conversation.State{Lang: "de", Subs: []string{conversation.TopicNews}}, []string{conversation.TopicNews}, t0)
+	}
+	state := func(id int64) string { return fmt.Sprintf("%s{u%d}:state", e.prefix, id) }
+	e.rdb.Expire(e.ctx, state(old), 180*day-30*day) // written 30 days ago by the old version
+	r := e.replica()
+	if err := r.Plan(e.ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	passAll(t, t0.Add(time.Hour), r)
+	want := config.DefaultTiming.StateTTL() - time.Hour
+	for _, id := range []int64{old, fresh} {
+		if ttl := e.rdb.TTL(e.ctx, state(id)).Val(); ttl < want-time.Minute || ttl > config.DefaultTiming.StateTTL() {
+			t.Errorf("resident %d: the state lives %v more, want about %v", id, ttl, want)
+		}
+	}
+	e.rdb.Expire(e.ctx, state(old), day)
+	passAll(t, t0.Add(3*time.Hour), r)
+	if ttl := e.rdb.TTL(e.ctx, state(old)).Val(); ttl > day {
+		t.Errorf("a second sweep walked the states again (TTL %v)", ttl)
+	}
+}

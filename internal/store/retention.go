@@ -90,3 +90,59 @@ func (s *Store) EnsureJob(ctx context.Context, id string, due time.Time) error {
 	}
 	return nil
 }
+
+// alignScript makes a key live at least ARGV[1] more seconds, if it has a
+// TTL that ends sooner; a key without one, or gone, stays as it is.
+var alignScript = redis.NewScript(`
+local ttl = redis.call('TTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[1]) then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`)
+
+func (s *Store) alignedKey() string { return s.global("retention") }
+
+// StatesAligned is the state TTL the stored states were last brought in
+// line with (0: never): when RETENTION grows, or after an upgrade from a
+// shorter fixed TTL, states written before would expire before the sweep
+// warns their resident.
+func (s *Store) StatesAligned(ctx context.Context) (time.Duration, error) {
+	v, err := s.rdb.Get(ctx, s.alignedKey()).Result()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("states aligned: %w", err)
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return time.Duration(n) * time.Second, nil
+}
+
+// SetStatesAligned records that every state was brought in line with ttl.
+func (s *Store) SetStatesAligned(ctx context.Context, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.alignedKey(), int64(ttl/time.Second), 0).Err(); err != nil {
+		return fmt.Errorf("states aligned: %w", err)
+	}
+	return nil
+}
+
+// AlignStates makes each resident's private state and blocked mark live
+// until their last update and ttl, where they would end sooner (written
+// under a shorter retention); those past it are left to the sweep.
+func (s *Store) AlignStates(ctx context.Context, page []Silent, ttl time.Duration, now time.Time) error {
+	_, err := s.pipelined(ctx, func(p redis.Pipeliner) {
+		for _, r := range page {
+			left := int64(r.Last.Add(ttl).Sub(now) / time.Second)
+			if left <= 0 {
+				continue
+			}
+			alignScript.Run(ctx, p, []string{s.stateKey(r.ID)}, left)
+			alignScript.Run(ctx, p, []string{s.goneKey(r.ID)}, left)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("align states: %w", err)
+	}
+	return nil
+}
