@@ -128,11 +128,12 @@ var residentKeys = []struct {
 	{`\{g\}:(rate|rate:b|sent|pause)`, ttl},
 	{`\{g\}:(replicas|due|plan|retention)`, shared},
 	{`\{g\}:job:.+`, shared},
-	{`\{g\}:bc:.+`, ttl},
+	{`\{g\}:bc:.+`, ttl},  // a broadcast's record, 90 days, no resident's id
+	{`\{g\}:bcs`, shared}, // the broadcasts by when they were made; an expired record's id leaves it when listed
 }
 
 // After a realistic session (subscriptions, a menu in a group, a question
-// to staff and its answer, the retention warning) every key under the
+// to staff and its answer, a broadcast, the retention warning) every key under the
 // prefix is one of residentKeys: a key with a TTL has one, no longer than
 // a state's; a shared key without one names nobody; and once the sweep has
 // deleted the silent resident, no key names them.
@@ -171,6 +172,11 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 	h.api.PushUpdate(groupReply(902, petra, asked.MessageID, "Die VHS hat Abendkurse."))
 	n++
 	h.waitSent(amira.ID, n)
+	h.api.SendText(petra, "/broadcast Das Büro ist am Freitag zu.") // to the news followers
+	preview := h.waitSent(petra.ID, 3)
+	pressStaff(t, h.api, petra, preview[1].MessageID, "bc:send")
+	n++
+	mustContain(t, h.waitSent(amira.ID, n)[n-1].Text, "Das Büro ist am Freitag zu.")
 	clk.set(t0.Add(344 * day).Add(time.Minute))
 	h.warningTo(amira.ID)
 

@@ -80,6 +80,10 @@
 //	                                              scan cursor per topic); deleted with the job. No personal data.
 //	ib:{g}:plan                hash    none       per encounter, the dates jobs were made for, its title and place:
 //	                                              what tells a moved or cancelled date. No personal data.
+//	ib:{g}:bc:<id>             hash    90 days    a staff broadcast's record (broadcasts.go): staff id, audience, text,
+//	                                              state, counts; no resident's id.
+//	ib:{g}:bcs                 zset    none       broadcast ids by when they were made; an expired record's id is
+//	                                              removed when the list is read. No personal data.
 //	ib:{g}:retention           string  none       the state TTL (seconds) every stored state was last made to live
 //	                                              as long as (an upgrade, a RETENTION raised); no personal data.
 //	ib:{u<id>}:dup:<job>.<n>   string  ≥ 25 h     a follower's message of a job was committed: once per follower,
