@@ -29,6 +29,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/encounters"
 	"github.com/integrationsagentur-marl/integrabot/internal/metrics"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
+	"github.com/integrationsagentur-marl/integrabot/internal/retention"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
@@ -77,6 +78,14 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	}
 	if opt.Timing == (config.Timing{}) {
 		opt.Timing = config.DefaultTiming
+	}
+	if cfg.Retention != (config.Retention{}) { // RETENTION: every TTL of a resident's data follows it
+		opt.Timing.Retention = cfg.Retention
+	} else if opt.Timing.Retention == (config.Retention{}) {
+		opt.Timing.Retention = config.DefaultRetention
+	}
+	if opt.Timing.Sweep == 0 {
+		opt.Timing.Sweep = config.DefaultTiming.Sweep
 	}
 	if err := opt.Timing.Check(); err != nil {
 		return nil, err
@@ -144,6 +153,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
 	decider.WithEncounters(a.book)
 	a.reminders.Handle("p:", bc.Progress)
+	sweep := retention.New(a.store, signer.Render, a.deliverer.Wake, opt.Timing, retention.Options{Now: opt.Now}, log)
+	a.reminders.Handle(retention.JobID, sweep.Do) // the retention sweep too
+	a.reminders.OnPlan(sweep.Ensure)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
 	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
@@ -303,10 +315,10 @@ func (a *App) encountersChanged(c *agency.Content, stored map[string]int64) {
 }
 
 // core is the conversation core for k, passing residents' questions to
-// the staff group when there is one and naming PRIVACY_CONTACT in the
-// privacy text.
+// the staff group when there is one and naming PRIVACY_CONTACT and
+// RETENTION in the privacy text.
 func (a *App) core(k *Knowledge) *conversation.Core {
-	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact)
+	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact).WithRetentionDays(a.opt.Timing.Retention.Days())
 }
 
 // Addr is the address the health endpoints listen on (after Run started).

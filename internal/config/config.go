@@ -37,6 +37,8 @@ type Config struct {
 	StaffChatID int64 // STAFF_CHAT_ID: the staff group residents' questions go to; 0: none, the bot offers no hand-off
 
 	PrivacyContact string // PRIVACY_CONTACT: who is responsible for residents' data, shown in the privacy text; empty: the agency's name
+
+	Retention Retention // RETENTION, RETENTION_WARNING: how long a silent resident's data is kept, and when followers are warned
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
@@ -98,6 +100,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.PrivacyContact, err = readPrivacyContact(env); err != nil {
+		return c, err
+	}
+	if c.Retention, err = readRetention(env); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

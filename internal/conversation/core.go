@@ -57,6 +57,7 @@ type Core struct {
 	// privacyContact is who the privacy text names as responsible
 	// (PRIVACY_CONTACT); empty: the agency from the content
 	privacyContact string
+	retentionDays  int              // how long the privacy text says data is kept (RETENTION); 0: a year
 	names          []langName       // the languages' names, normalised, to offer a language a resident names
 	stored         map[string]int64 // encounters kept in Redis (staff edit them in Telegram), by id: their versions
 }
@@ -157,6 +158,8 @@ func (t *turn) button(data string) {
 		t.forget()
 	case data == dataCards:
 		t.cards()
+	case data == dataStay:
+		t.stay()
 	case data == dataStopAll:
 		t.stopAll()
 	case strings.HasPrefix(data, dataHandoff):

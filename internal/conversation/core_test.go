@@ -123,7 +123,7 @@ func TestResidentsGetAnswersTheyNeed(t *testing.T) {
 			[]string{"+49 151 17466885"}, nil},
 		{"Arabic digits too", text("ar", "١"), conversation.State{Screen: "main", Choices: []string{"m:services"}}, []string{"s:antiracism"}, nil},
 		{"number out of range", text("de", "9"), conversation.State{Screen: "main", Choices: []string{"m:services"}}, []string{"nicht verstanden"}, nil},
-		{"privacy offers deletion", cmd("de", "privacy"), conversation.State{}, []string{"180 Tage", "del"}, nil},
+		{"privacy offers deletion", cmd("de", "privacy"), conversation.State{}, []string{"365 Tage", "del"}, nil},
 		{"chosen language wins over the app's", cmd("de", "help"), conversation.State{Lang: "tr"}, []string{"/language"}, []string{"Tippen Sie"}},
 		{"deep link opens a screen", conversation.Event{UserID: 7, LanguageCode: "de", Kind: conversation.KindCommand, Command: "start", Text: "contacts", Now: monday}, conversation.State{},
 			[]string{"+49 151 17466885"}, nil},

@@ -21,7 +21,7 @@ func (t *turn) privacy() {
 		bold(t.tr("menu.privacy")),
 		t.html("privacy.text"),
 		t.html("privacy.why"),
-		t.html("privacy.how_long"),
+		t.howLong(),
 		t.responsible(),
 		t.html("privacy.delete"),
 	), [][]Button{{{Label: "🗑 " + t.tr("button.delete_data"), Data: dataDelete}}, {t.menuButton()}})

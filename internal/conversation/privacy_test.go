@@ -52,9 +52,9 @@ func TestPrivacyNoticeNamesWhoIsResponsible(t *testing.T) {
 func TestPrivacyNoticeNamesSubscriptionsAndQuestions(t *testing.T) {
 	f := load(t)
 	for lang, words := range map[string][]string{
-		"de":          {"Telegram-ID", "Sprache", "was Sie verfolgen", "Frage an das Team", "180 Tage", "30 Tage", "Wozu"},
-		"de-x-simple": {"Telegram-ID", "Sprache", "Erinnerungen", "Frage an", "180 Tage", "30 Tagen", "Warum"},
-		"en":          {"Telegram ID", "language", "what you follow", "question on to the team", "180 days", "30 days", "Why"},
+		"de":          {"Telegram-ID", "Sprache", "was Sie verfolgen", "Frage an das Team", "365 Tage", "30 Tage", "Wozu"},
+		"de-x-simple": {"Telegram-ID", "Sprache", "Erinnerungen", "Frage an", "365 Tage", "30 Tagen", "Warum"},
+		"en":          {"Telegram ID", "language", "what you follow", "question on to the team", "365 days", "30 days", "Why"},
 	} {
 		got := all(f.core.Handle(cmd(lang, "privacy"), conversation.State{Lang: lang}))
 		for _, w := range words {

@@ -58,6 +58,7 @@ type Runner struct {
 	src     atomic.Pointer[Source]
 	replan  chan struct{}
 	kinds   map[string]JobFunc // other jobs in the due set, by their id's prefix
+	onPlan  []func(ctx context.Context, now time.Time) error
 	log     *slog.Logger
 	m       *metrics.Metrics
 }
@@ -91,6 +92,13 @@ type JobFunc func(ctx context.Context, src *Source, j *store.Job, now time.Time)
 // Handle makes the runner do the due jobs whose id starts with prefix with fn.
 // Call it before Run.
 func (r *Runner) Handle(prefix string, fn JobFunc) { r.kinds[prefix] = fn }
+
+// OnPlan makes the runner call fn whenever it plans (at start, then every
+// Options.Replan): a job that repeats (the retention sweep) plans itself
+// there should Redis have lost it. Call it before Run.
+func (r *Runner) OnPlan(fn func(ctx context.Context, now time.Time) error) {
+	r.onPlan = append(r.onPlan, fn)
+}
 
 // SetSource makes the runner plan from new content at once.
 func (r *Runner) SetSource(src Source) {
@@ -177,6 +185,11 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 			if err := r.replanOne(ctx, id, old, nil, gen, now, horizon); err != nil {
 				return err
 			}
+		}
+	}
+	for _, fn := range r.onPlan {
+		if err := fn(ctx, now); err != nil {
+			return err
 		}
 	}
 	return nil

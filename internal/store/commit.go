@@ -111,7 +111,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -193,7 +193,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	if c.Silenced {
 		done = 0
 	}
-	args := []any{c.Claimed.token, mode, stateJSON, int64(StateTTL / time.Second), done, c.Claimed.lock,
+	args := []any{c.Claimed.token, mode, stateJSON, int64(s.timing.StateTTL() / time.Second), done, c.Claimed.lock,
 		int64(QueueTTL / time.Second), len(replies), len(bulk)}
 	args = append(append(args, replies...), bulk...)
 

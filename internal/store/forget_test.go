@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -12,45 +10,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 )
 
 // naming lists the keys under s's prefix whose name or value carries id.
 func naming(t *testing.T, rdb redis.UniversalClient, s *Store, id int64) []string {
 	t.Helper()
-	ctx := context.Background()
-	word := regexp.MustCompile(`(^|[^0-9])` + fmt.Sprint(id) + `([^0-9]|$)`)
-	var found []string
-	keys, err := rdb.Keys(ctx, s.prefix+"*").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range keys {
-		var values []string
-		switch rdb.Type(ctx, key).Val() {
-		case "string":
-			values = []string{rdb.Get(ctx, key).Val()}
-		case "list":
-			values = rdb.LRange(ctx, key, 0, -1).Val()
-		case "set":
-			values = rdb.SMembers(ctx, key).Val()
-		case "zset":
-			values = rdb.ZRange(ctx, key, 0, -1).Val()
-		case "hash":
-			for k, v := range rdb.HGetAll(ctx, key).Val() {
-				values = append(values, k, v)
-			}
-		}
-		if word.MatchString(strings.TrimPrefix(key, s.prefix)) {
-			found = append(found, key)
-		}
-		for _, v := range values {
-			if word.MatchString(v) {
-				found = append(found, key+" = "+v)
-			}
-		}
-	}
-	sort.Strings(found)
-	return found
+	return storetest.Naming(t, rdb, s.prefix, id)
 }
 
 // A resident with state in their own chat and a group, subscriptions, a

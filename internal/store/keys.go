@@ -11,14 +11,14 @@
 // {c<id>} for a group. Keys that all replicas share are in the slot {g}.
 //
 //	key                        type    TTL        holds (personal data)
-//	ib:{u<id>}:state           string  180 days   JSON: the resident's chosen language, last screen and its
+//	ib:{u<id>}:state           string  R + 7 days JSON: the resident's chosen language, last screen and its
 //	                                              button data, a dialogue in progress, the topics they follow
 //	                                              (reminders, news). The Telegram user id is
 //	                                              in the key. No names, phone numbers or message texts, but for
 //	                                              a question the resident may pass to staff: kept until their
 //	                                              next update, which uses or drops it (unused after an hour).
 //	                                              The TTL is renewed by every update of theirs.
-//	ib:{c<chat>}:st:<user>     string  180 days   the same for one resident in one group: a menu in a group
+//	ib:{c<chat>}:st:<user>     string  R + 7 days the same for one resident in one group: a menu in a group
 //	                                              never overwrites their private chat's.
 //	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
 //	                                              "done": deduplicates webhook retries, re-fetches, replicas.
@@ -47,7 +47,7 @@
 //	                                              their threads; ForgetThreads does it for one group.
 //	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
 //	                                              chat: makes the push idempotent by message id.
-//	ib:{u<id>}:gone            string  180 days   the resident blocked the bot (403, my_chat_member): bulk
+//	ib:{u<id>}:gone            string  R + 7 days the resident blocked the bot (403, my_chat_member): bulk
 //	                                              messages to them are dropped. Removed when they unblock.
 //	ib:{g}:ready:r, :ready:b   zset    none       chats with messages waiting, scored by the unix ms when the
 //	                                              chat may next be sent to (or a worker's lease ends). Chat ids.
@@ -61,17 +61,19 @@
 //	                                              SEND_RATE; no personal data.
 //	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.
 //	ib:{g}:seen                zset    none       residents by the unix second of their last update: the
-//	                                              index retention and broadcasts walk. Members older than
-//	                                              180 days are removed as new ones come.
+//	                                              index the retention sweep and broadcasts walk. The sweep
+//	                                              deletes a member silent for R with all their data; members
+//	                                              older than R + 7 days (no replica swept) go at a heartbeat.
 //	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
 //	                                              away each sends only its share of the rate.
 //	ib:{g}:subs:<topic>:<b>    set     none       followers of a topic (news, all, e:<encounter>) whose id is b modulo
 //	                                              256: user ids, in sets small enough to stay packed. An index
 //	                                              beside the truth, the state's list: added to before the state
 //	                                              that lists a topic is committed, removed from after the state
-//	                                              that drops it, and by /forget; a member whose state is gone or
+//	                                              that drops it, and by /forget and the sweep; a member whose state is gone or
 //	                                              no longer lists the topic is removed when a reminder walks it.
-//	ib:{g}:due                 zset    none       jobs any replica may do (reminders, change notices) by when they
+//	ib:{g}:due                 zset    none       jobs any replica may do (reminders, change notices, the retention
+//	                                              sweep "retention", broadcasts) by when they
 //	                                              are due, or until when the replica doing one holds it (unix ms).
 //	                                              Members name an encounter and a date; no personal data.
 //	ib:{g}:job:<job>           hash    none       a job's payload (encounter, date, offset) and how far it got (a
@@ -82,10 +84,23 @@
 //	                                              in the encounters.yaml format (a deleted one keeps version and save id,
 //	                                              no YAML). No personal data: what a poster says (encounters.go).
 //	ib:{g}:enc:gen             string  none       counts the changes to {g}:enc, so that every replica reloads them.
+//	ib:{g}:bc:<id>             hash    90 days    a staff broadcast's record (broadcasts.go): staff id, audience, text,
+//	                                              state, counts; no resident's id.
+//	ib:{g}:bcs                 zset    none       broadcast ids by when they were made; an expired record's id is
+//	                                              removed when the list is read. No personal data.
+//	ib:{g}:retention           string  none       the state TTL (seconds) every stored state was last made to live
+//	                                              as long as (an upgrade, a RETENTION raised); no personal data.
 //	ib:{u<id>}:dup:<job>.<n>   string  ≥ 25 h     a follower's message of a job was committed: once per follower,
 //	                                              however often a job is begun again (lives until the job's date).
+//	                                              The retention warning's is dup:retention:<last update>.<n>, for
+//	                                              RETENTION_WARNING and a day: one warning per silence.
 //
-// Members of the {g} sets are ids, bounded by the residents seen in 180 days
+// R is RETENTION (default 365 days; config.Timing.StateTTL adds the 7
+// days' grace). The retention sweep deletes everything of a resident silent
+// for R, as /forget does (Forget); a follower silent R − RETENTION_WARNING
+// gets one warning first.
+//
+// Members of the {g} sets are ids, bounded by the residents seen in R
 // (the follower sets by those whose state lists the topic, once a reminder
 // walked them). Jobs and plans are bounded by the dates ahead: the horizon
 // is the largest reminder offset plus a week.
@@ -107,9 +122,6 @@ import (
 	"strconv"
 	"time"
 )
-
-// StateTTL is how long a resident's state is kept after their last message.
-const StateTTL = 180 * 24 * time.Hour // see the privacy text in locales/
 
 // UpdateTTL is how long an answered update is remembered: Telegram keeps
 // undelivered updates for 24 hours, so a retry cannot come later.

@@ -397,7 +397,7 @@ func (s *Store) ackArgs(a Acked) ([]string, []any) {
 		markGone = "1"
 	}
 	keys := []string{q, s.replyQ(m.Chat), s.bulkQ(m.Chat), s.sentKey(m.Chat), s.goneKey(m.Chat)}
-	args := []any{m.ID, outcome, retry, m.Record, a.MessageID, int64(StateTTL / time.Second), markGone}
+	args := []any{m.ID, outcome, retry, m.Record, a.MessageID, int64(s.timing.StateTTL() / time.Second), markGone}
 	if th, value, ok := threadOf(m.Record); ok && a.Outcome == Sent && a.MessageID > 0 {
 		keys = append(keys, s.threadKey(m.Chat, a.MessageID), s.threadsKey(m.Chat, th.Resident))
 		args = append(args, value, int64(ThreadTTL/time.Second))

@@ -15,7 +15,7 @@ import (
 func (s *Store) SetGone(ctx context.Context, userID int64, gone bool) error {
 	var err error
 	if gone {
-		err = s.rdb.Set(ctx, s.goneKey(userID), "1", StateTTL).Err()
+		err = s.rdb.Set(ctx, s.goneKey(userID), "1", s.timing.StateTTL()).Err()
 	} else {
 		err = s.rdb.Del(ctx, s.goneKey(userID)).Err()
 	}
@@ -51,7 +51,8 @@ func (s *Store) Seen(ctx context.Context, from time.Time) ([]int64, error) {
 }
 
 // Heartbeat records that replica is alive, forgets residents not seen for
-// StateTTL (their state is gone too), and returns how many replicas beat in
+// the state's TTL (their state is gone too; the retention sweep deletes
+// them before, unless no replica swept for that long), and returns how many replicas beat in
 // the last window: with Redis away, each sends only its share of the rate.
 func (s *Store) Heartbeat(ctx context.Context, replica string, window time.Duration) (int, error) {
 	now := time.Now()
@@ -61,7 +62,7 @@ func (s *Store) Heartbeat(ctx context.Context, replica string, window time.Durat
 		p.ZAdd(ctx, key, redis.Z{Score: float64(now.UnixMilli()), Member: replica})
 		p.ZRemRangeByScore(ctx, key, "-inf", strconv.FormatInt(now.Add(-window).UnixMilli(), 10))
 		n = p.ZCard(ctx, key)
-		p.ZRemRangeByScore(ctx, s.global("seen"), "-inf", strconv.FormatInt(now.Add(-StateTTL).Unix(), 10))
+		p.ZRemRangeByScore(ctx, s.global("seen"), "-inf", strconv.FormatInt(now.Add(-s.timing.StateTTL()).Unix(), 10))
 		return nil
 	})
 	if err != nil {

@@ -70,7 +70,7 @@ func (s *Store) SaveState(ctx context.Context, userID int64, st conversation.Sta
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.stateKey(userID), data, StateTTL).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.stateKey(userID), data, s.timing.StateTTL()).Err(); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
@@ -88,7 +88,7 @@ func (s *Store) SaveStates(ctx context.Context, states map[int64]conversation.St
 			if err != nil {
 				return err
 			}
-			p.Set(ctx, s.stateKey(id), data, StateTTL)
+			p.Set(ctx, s.stateKey(id), data, s.timing.StateTTL())
 		}
 		return nil
 	})

@@ -76,8 +76,8 @@ func TestStateRoundTrip(t *testing.T) {
 				t.Fatalf("loaded %+v, %v", got, err)
 			}
 			ttl, _ := rdb.TTL(ctx, s.stateKey(user)).Result()
-			if ttl < 179*24*time.Hour {
-				t.Errorf("TTL %v, want about 180 days as the privacy text says", ttl)
+			if ttl < s.timing.StateTTL()-time.Minute {
+				t.Errorf("TTL %v, want about %v, the retention period as the privacy text says and its grace", ttl, s.timing.StateTTL())
 			}
 			if err := s.DeleteState(ctx, user); err != nil {
 				t.Fatal(err)
@@ -112,8 +112,8 @@ func TestSaveStates(t *testing.T) {
 				if err != nil || got.Lang != w.Lang || len(got.Subs) != len(w.Subs) {
 					t.Errorf("resident %d: loaded %+v, %v; want %+v", id, got, err, w)
 				}
-				if ttl, _ := rdb.TTL(ctx, s.stateKey(id)).Result(); ttl < 179*24*time.Hour {
-					t.Errorf("resident %d: TTL %v, want about 180 days", id, ttl)
+				if ttl, _ := rdb.TTL(ctx, s.stateKey(id)).Result(); ttl < s.timing.StateTTL()-time.Minute {
+					t.Errorf("resident %d: TTL %v, want about %v", id, ttl, s.timing.StateTTL())
 				}
 			}
 		})

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The retention sweep walks the residents index ({g}:seen, by the second of
+// each resident's last update) from the oldest: those silent for the
+// retention period are deleted as /forget deletes them (Forget), followers
+// silent a little less are warned once. The sweep is a job in the due set,
+// so that one replica at a time does it; what it does for one resident is
+// safe to repeat (a warning is pushed once by its id, a deletion finds
+// nothing the second time).
+
+// Silent is a resident as the sweep finds them: their id and the second of
+// their last update.
+type Silent struct {
+	ID   int64
+	Last time.Time
+}
+
+// SilentPage returns about n residents whose last update was at or before
+// before, oldest first, after cursor ("" from the oldest), and the cursor
+// of the next page ("" once this was the last). Residents of the same
+// second stay on one page, so that none is skipped between two pages.
+func (s *Store) SilentPage(ctx context.Context, before time.Time, cursor string, n int64) ([]Silent, string, error) {
+	key, max := s.global("seen"), strconv.FormatInt(before.Unix(), 10)
+	min := "-inf"
+	if cursor != "" {
+		min = "(" + cursor
+	}
+	page, err := s.rdb.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: max, Count: n}).Result()
+	if err != nil {
+		return nil, "", fmt.Errorf("silent residents: %w", err)
+	}
+	next := ""
+	if int64(len(page)) >= n && n > 0 {
+		last := strconv.FormatInt(int64(page[len(page)-1].Score), 10)
+		same, err := s.rdb.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: last, Max: last}).Result()
+		if err != nil {
+			return nil, "", fmt.Errorf("silent residents: %w", err)
+		}
+		page = append(page, same...)
+		next = last
+	}
+	out := make([]Silent, 0, len(page))
+	seen := map[int64]bool{}
+	for _, z := range page {
+		m, _ := z.Member.(string)
+		id, err := strconv.ParseInt(m, 10, 64)
+		if err != nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, Silent{ID: id, Last: time.Unix(int64(z.Score), 0)})
+	}
+	return out, next, nil
+}
+
+// ForgetSilent deletes everything stored about a resident, as /forget does
+// (Forget), if their last update was still at or before before; false when
+// they wrote since (or are gone already).
+func (s *Store) ForgetSilent(ctx context.Context, userID int64, before time.Time) (bool, error) {
+	score, err := s.rdb.ZScore(ctx, s.global("seen"), strconv.FormatInt(userID, 10)).Result()
+	if err == redis.Nil {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("forget silent %d: %w", userID, err)
+	}
+	if int64(score) > before.Unix() {
+		return false, nil
+	}
+	if err := s.Forget(ctx, userID); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// EnsureJob plans a job that repeats (the retention sweep) at due, unless
+// it is planned already: a fresh or flushed Redis gets it again.
+func (s *Store) EnsureJob(ctx context.Context, id string, due time.Time) error {
+	if err := s.rdb.ZAddNX(ctx, s.dueKey(), redis.Z{Score: float64(due.UnixMilli()), Member: id}).Err(); err != nil {
+		return fmt.Errorf("ensure %s: %w", id, err)
+	}
+	return nil
+}
+
+// alignScript makes a key live at least ARGV[1] more seconds, if it has a
+// TTL that ends sooner; a key without one, or gone, stays as it is.
+var alignScript = redis.NewScript(`
+local ttl = redis.call('TTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[1]) then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`)
+
+func (s *Store) alignedKey() string { return s.global("retention") }
+
+// StatesAligned is the state TTL the stored states were last brought in
+// line with (0: never): when RETENTION grows, or after an upgrade from a
+// shorter fixed TTL, states written before would expire before the sweep
+// warns their resident.
+func (s *Store) StatesAligned(ctx context.Context) (time.Duration, error) {
+	v, err := s.rdb.Get(ctx, s.alignedKey()).Result()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("states aligned: %w", err)
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return time.Duration(n) * time.Second, nil
+}
+
+// SetStatesAligned records that every state was brought in line with ttl.
+func (s *Store) SetStatesAligned(ctx context.Context, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.alignedKey(), int64(ttl/time.Second), 0).Err(); err != nil {
+		return fmt.Errorf("states aligned: %w", err)
+	}
+	return nil
+}
+
+// AlignStates makes each resident's private state and blocked mark live
+// until their last update and ttl, where they would end sooner (written
+// under a shorter retention); those past it are left to the sweep.
+func (s *Store) AlignStates(ctx context.Context, page []Silent, ttl time.Duration, now time.Time) error {
+	_, err := s.pipelined(ctx, func(p redis.Pipeliner) {
+		for _, r := range page {
+			left := int64(r.Last.Add(ttl).Sub(now) / time.Second)
+			if left <= 0 {
+				continue
+			}
+			alignScript.Run(ctx, p, []string{s.stateKey(r.ID)}, left)
+			alignScript.Run(ctx, p, []string{s.goneKey(r.ID)}, left)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("align states: %w", err)
+	}
+	return nil
+}
