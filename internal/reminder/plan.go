@@ -17,6 +17,7 @@ type plan struct {
 	Title agency.Text `json:"t"` // for the notice when the encounter leaves the content
 	Place string      `json:"p,omitempty"`
 	Occ   []span      `json:"o,omitempty"` // its dates, soonest first
+	Later bool        `json:"l,omitempty"` // it has dates beyond the horizon: its followers are told if it goes
 }
 
 // span is an occurrence: start and end in unix seconds.
@@ -62,7 +63,7 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 		for _, o := range upcoming(e, now, horizon) {
 			want = append(want, span{o.Start.Unix(), o.End.Unix()})
 		}
-		next = &plan{Gen: gen, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want}
+		next = &plan{Gen: gen, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want, Later: later(e, horizon)}
 	}
 	if old == nil {
 		if next == nil {
@@ -82,7 +83,7 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 	}
 	vanished, appeared := minus(before, want), minus(want, before)
 	if e != nil && len(vanished) == 0 && len(appeared) == 0 {
-		if old.Place != e.Place || !sameText(old.Title, e.Title) {
+		if old.Place != e.Place || !sameText(old.Title, e.Title) || old.Later != next.Later {
 			return change{plan: next}, true // the dates stand; kept for a later notice's title
 		}
 		return change{}, false
@@ -96,8 +97,12 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 	}
 	notice := func(j job) { c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()}) }
 	if e == nil {
-		if len(before) > 0 {
+		switch {
+		case len(before) > 0:
 			notice(job{Kind: conversation.NoticeSeriesCancelled, Enc: id, Start: before[0][0], End: before[0][1], Title: old.Title, Place: old.Place})
+		case old.Later && old.Until > now.Unix():
+			// its next date was beyond the horizon: named by when it went
+			notice(job{Kind: conversation.NoticeSeriesCancelled, Enc: id, Start: now.Unix(), End: now.Unix(), Title: old.Title, Place: old.Place})
 		}
 		return c, true
 	}
@@ -166,6 +171,12 @@ func minus(a, b []span) []span {
 }
 
 // upcoming lists an encounter's dates that begin after now and before horizon.
+// later tells whether e has a date that starts after the horizon.
+func later(e *agency.Encounter, horizon time.Time) bool {
+	o, ok := e.Next(horizon)
+	return ok && o.Start.After(horizon)
+}
+
 func upcoming(e *agency.Encounter, now, horizon time.Time) []agency.Occurrence {
 	var out []agency.Occurrence
 	for _, o := range e.Between(now, horizon) {

@@ -472,3 +472,36 @@ func TestCancelledDateAndSeries(t *testing.T) {
 		t.Fatalf("%d reminders of a cancelled series", n)
 	}
 }
+
+// An encounter deleted while its next date is still beyond the planning
+// horizon tells its followers too; one whose last date is past tells nobody
+// (it took place).
+func TestDeletedBeyondTheHorizon(t *testing.T) {
+	tests := []struct {
+		name    string
+		start   time.Time // a one-off encounter's date
+		notices int
+	}{
+		{"in two months", local(2027, 2, 1, 15, 0), 1},
+		{"past", local(2026, 11, 20, 15, 0), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			once := café(tt.start)
+			once.Repeat = ""
+			now := local(2026, 12, 1, 12, 0)
+			r := e.runner(e.source(local(2026, 11, 1, 0, 0), once), reminder.Options{})
+			e.follow(1, "en", "e:cafe")
+			e.plan(r, now)
+			r.SetSource(e.source(local(2026, 12, 1, 0, 0))) // staff deleted it
+			e.plan(r, now.Add(time.Minute))
+			if n := e.pass(r, now.Add(time.Minute)); n != tt.notices {
+				t.Fatalf("%d notices, want %d: %q", n, tt.notices, e.inbox(1))
+			}
+			if tt.notices > 0 && !strings.Contains(e.inbox(1)[0], "does not take place any more") {
+				t.Fatalf("notice: %q", e.inbox(1))
+			}
+		})
+	}
+}
