@@ -363,9 +363,10 @@ func decide(scores map[Intent]float64) Result {
 			best, bestScore = intent, s
 		}
 	}
-	if best == Help && bestServiceScore >= 0.9 {
+	if best == Help && bestServiceScore >= 0.7 {
 		// "Ich erlebe Diskriminierung, was kann ich tun?" asks about the
-		// service it names, not how the bot works
+		// service it names, not how the bot works; so does the same with
+		// the topic mistyped ("racsim at work what can i do")
 		best = Services
 	}
 	r := Result{Intent: best, Score: bestScore}
