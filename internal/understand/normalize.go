@@ -126,13 +126,21 @@ var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "لل", "�
 // "Oeffnungszeiten"): Normalize already folds "ä" to "a".
 var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
 
+// digraphs are ç and ş written the English way ("chawa", "shemî" for
+// Kurmanji "çawa", "şemî"; Turkish and Romanian are typed so too): Normalize
+// already folds "ç" to "c" and "ş" to "s".
+var digraphs = strings.NewReplacer("ch", "c", "sh", "s")
+
 // variants returns a word and, for Arabic script, the word without a
 // leading clitic; for Latin script, the word with ae, oe, ue read as
-// umlauts.
+// umlauts and ch, sh read as ç, ş.
 func variants(w string) []string {
 	out := []string{w}
 	if !isArabicScript(w) {
 		if u := umlauts.Replace(w); u != w && len(u) >= 3 {
+			out = append(out, u)
+		}
+		if u := digraphs.Replace(w); u != w && len(u) >= 2 {
 			out = append(out, u)
 		}
 		for _, u := range undoubled(w) {

@@ -64,6 +64,9 @@ func TestVariants(t *testing.T) {
 		{"voluunteer", "volunteer"}, // a vowel key pressed twice
 		{"nuumaranız", "numara"},
 		{"hilfeeee", "hilfe"},
+		{"chawa", "çawa"}, // ç and ş typed as ch and sh on an English keyboard
+		{"shemiye", "şemî"},
+		{"shedinta", "ședința"},
 	}
 	for _, tt := range tests {
 		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
