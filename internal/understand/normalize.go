@@ -137,11 +137,15 @@ var digraphs = strings.NewReplacer("ch", "c", "sh", "s")
 func variants(w string) []string {
 	out := []string{w}
 	if !isArabicScript(w) {
-		if u := umlauts.Replace(w); u != w && len(u) >= 3 {
-			out = append(out, u)
+		if strings.Contains(w, "e") { // ae, oe, ue: no copy for a word without them
+			if u := umlauts.Replace(w); u != w && len(u) >= 3 {
+				out = append(out, u)
+			}
 		}
-		if u := digraphs.Replace(w); u != w && len(u) >= 2 {
-			out = append(out, u)
+		if strings.Contains(w, "h") { // most words have none: no copy for them
+			if u := digraphs.Replace(w); u != w && len(u) >= 2 {
+				out = append(out, u)
+			}
 		}
 		for _, u := range undoubled(w) {
 			if len(u) >= 4 {
