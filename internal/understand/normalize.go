@@ -119,8 +119,9 @@ func isArabicScript(w string) bool {
 }
 
 // arabicPrefixes are the clitics written together with the next word
-// (and, the, with the, for the…); longest first.
-var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل"}
+// (and, the, with the, for the…; spoken Levantine "عال", on the, and "هال",
+// this); longest first.
+var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "عال", "هال", "لل", "ال", "و", "ف", "ب", "ل"}
 
 // umlauts are the spellings of ä, ö, ü on keyboards without them ("fuer",
 // "Oeffnungszeiten"): Normalize already folds "ä" to "a".

@@ -64,7 +64,9 @@ func TestVariants(t *testing.T) {
 		{"voluunteer", "volunteer"}, // a vowel key pressed twice
 		{"nuumaranız", "numara"},
 		{"hilfeeee", "hilfe"},
-		{"chawa", "çawa"}, // ç and ş typed as ch and sh on an English keyboard
+		{"عالمكتب", "مكتب"},   // Levantine "على المكتب" written as one word
+		{"هالاسبوع", "اسبوع"}, // "this week", Levantine
+		{"chawa", "çawa"},     // ç and ş typed as ch and sh on an English keyboard
 		{"shemiye", "şemî"},
 		{"shedinta", "ședința"},
 	}
