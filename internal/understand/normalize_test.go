@@ -44,6 +44,11 @@ func TestWordMatch(t *testing.T) {
 		{"hi", "hi", true},
 		{"termin", "termine", true}, // cut short by one letter
 		{"xyzabc", "telefon", false},
+		{"hlep", "help", true}, // two letters of a short word swapped
+		{"yuo", "you", true},
+		{"ouy", "you", false}, // but the first letter stays
+		{"hepl", "hel", false},
+		{"hi", "ih", false},
 	}
 	for _, tt := range tests {
 		got := wordMatch([]rune(tt.word), []rune(tt.keyword)) > 0
