@@ -295,7 +295,13 @@ func wordMatch(t, k []rune) float64 {
 		return 1
 	}
 	if len(k) < 4 {
+		if len(k) == 3 && swapped(t, k) {
+			return 0.7
+		}
 		return 0 // short words only match whole: "hi" is not "hilfe"
+	}
+	if len(k) == 4 && swapped(t, k) {
+		return 0.7 // "hlep", "wrok": the one typo a short word is allowed
 	}
 	if len(t) > len(k) && equal(t[:len(k)], k) {
 		return 0.9
@@ -363,9 +369,10 @@ func decide(scores map[Intent]float64) Result {
 			best, bestScore = intent, s
 		}
 	}
-	if best == Help && bestServiceScore >= 0.9 {
+	if best == Help && bestServiceScore >= 0.7 {
 		// "Ich erlebe Diskriminierung, was kann ich tun?" asks about the
-		// service it names, not how the bot works
+		// service it names, not how the bot works; so does the same with
+		// the topic mistyped ("racsim at work what can i do")
 		best = Services
 	}
 	r := Result{Intent: best, Score: bestScore}
@@ -380,6 +387,20 @@ func decide(scores map[Intent]float64) Result {
 		}
 	}
 	return r
+}
+
+// swapped says whether t is k with two neighbouring letters after the
+// first swapped: a thumb that is quicker than the other ("yuo", "hlep").
+func swapped(t, k []rune) bool {
+	if len(t) != len(k) || t[0] != k[0] {
+		return false
+	}
+	for i := 1; i+1 < len(k); i++ {
+		if t[i] != k[i] {
+			return t[i] == k[i+1] && t[i+1] == k[i] && equal(t[i+2:], k[i+2:])
+		}
+	}
+	return false
 }
 
 func equal(a, b []rune) bool {

@@ -119,21 +119,34 @@ func isArabicScript(w string) bool {
 }
 
 // arabicPrefixes are the clitics written together with the next word
-// (and, the, with the, for the…); longest first.
-var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل"}
+// (and, the, with the, for the…; spoken Levantine "عال", on the, and "هال",
+// this); longest first.
+var arabicPrefixes = []string{"وال", "بال", "فال", "كال", "عال", "هال", "لل", "ال", "و", "ف", "ب", "ل"}
 
 // umlauts are the spellings of ä, ö, ü on keyboards without them ("fuer",
 // "Oeffnungszeiten"): Normalize already folds "ä" to "a".
 var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
 
+// digraphs are ç and ş written the English way ("chawa", "shemî" for
+// Kurmanji "çawa", "şemî"; Turkish and Romanian are typed so too): Normalize
+// already folds "ç" to "c" and "ş" to "s".
+var digraphs = strings.NewReplacer("ch", "c", "sh", "s")
+
 // variants returns a word and, for Arabic script, the word without a
 // leading clitic; for Latin script, the word with ae, oe, ue read as
-// umlauts.
+// umlauts and ch, sh read as ç, ş.
 func variants(w string) []string {
 	out := []string{w}
 	if !isArabicScript(w) {
-		if u := umlauts.Replace(w); u != w && len(u) >= 3 {
-			out = append(out, u)
+		if strings.Contains(w, "e") { // ae, oe, ue: no copy for a word without them
+			if u := umlauts.Replace(w); u != w && len(u) >= 3 {
+				out = append(out, u)
+			}
+		}
+		if strings.Contains(w, "h") { // most words have none: no copy for them
+			if u := digraphs.Replace(w); u != w && len(u) >= 2 {
+				out = append(out, u)
+			}
 		}
 		for _, u := range undoubled(w) {
 			if len(u) >= 4 {

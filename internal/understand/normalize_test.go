@@ -44,6 +44,11 @@ func TestWordMatch(t *testing.T) {
 		{"hi", "hi", true},
 		{"termin", "termine", true}, // cut short by one letter
 		{"xyzabc", "telefon", false},
+		{"hlep", "help", true}, // two letters of a short word swapped
+		{"yuo", "you", true},
+		{"ouy", "you", false}, // but the first letter stays
+		{"hepl", "hel", false},
+		{"hi", "ih", false},
 	}
 	for _, tt := range tests {
 		got := wordMatch([]rune(tt.word), []rune(tt.keyword)) > 0
@@ -64,6 +69,11 @@ func TestVariants(t *testing.T) {
 		{"voluunteer", "volunteer"}, // a vowel key pressed twice
 		{"nuumaranız", "numara"},
 		{"hilfeeee", "hilfe"},
+		{"عالمكتب", "مكتب"},   // Levantine "على المكتب" written as one word
+		{"هالاسبوع", "اسبوع"}, // "this week", Levantine
+		{"chawa", "çawa"},     // ç and ş typed as ch and sh on an English keyboard
+		{"shemiye", "şemî"},
+		{"shedinta", "ședința"},
 	}
 	for _, tt := range tests {
 		c := New(map[string]Words{"x": {Help: {tt.keyword}}}, nil)
