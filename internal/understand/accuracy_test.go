@@ -120,9 +120,10 @@ const holdout2Floor = 0.88
 const holdout3Folder = "testdata/holdout3"
 
 // holdout3Floor guards what was reached on it: 78.9 % over all languages
-// when it was written, 73.1 % in the weakest (bg). The target is 95 % in
-// every language.
-const holdout3Floor = 0.70
+// when it was written, 73.1 % in the weakest (bg); 80.4 % and 75.9 % after
+// a tuning pass on 1,805 new tuning phrasings. The target is 95 % in every
+// language.
+const holdout3Floor = 0.75
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
