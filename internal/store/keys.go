@@ -181,4 +181,13 @@ func (s *Store) threadsKey(chat, resident int64) string {
 	return s.tag(chat) + ":threads:" + strconv.FormatInt(resident, 10)
 }
 
+// threadHash is one thread of a resident's in the staff group: "root" the
+// question's message id (0 until sent), "m:<id>" each message of it.
+func (s *Store) threadHash(chat, resident int64, id string) string {
+	return s.tag(chat) + ":th:" + strconv.FormatInt(resident, 10) + "." + id
+}
+
+// askedKey counts the questions a resident passed on to staff this hour.
+func (s *Store) askedKey(resident int64) string { return s.tag(resident) + ":asked" }
+
 func (s *Store) global(name string) string { return s.prefix + "{g}:" + name }
