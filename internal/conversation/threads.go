@@ -253,8 +253,8 @@ func (t *turn) staffClose() Decision {
 		t.out.Messages = append(t.out.Messages, Message{Chat: group, Text: t.html("error.generic")})
 		return t.out
 	}
-	if th.Closed || th.ID == "" || th.Resident <= 0 {
-		t.out.Messages = append(t.out.Messages, Message{Chat: group, Edit: EditRef(t.ev.MessageID), Text: paragraphs(title, "✅ "+t.html("handoff.already_closed"))})
+	if th.Closed || th.ID == "" || th.Resident <= 0 { // one line: a double tap must not overwrite who closed it
+		t.out.Messages = append(t.out.Messages, Message{Chat: group, Text: t.html("handoff.already_closed")})
 		return t.out
 	}
 	t.out.Effects = append(t.out.Effects, CloseThread{Resident: th.Resident, ID: th.ID})

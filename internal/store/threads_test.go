@@ -150,6 +150,9 @@ func TestNamedThreadLifecycle(t *testing.T) {
 				t.Errorf("a follow-up does not name its thread: %+v %v", got, ok)
 			}
 
+			if e, err := s.Export(ctx, res); err != nil || e.Threads != 1 || e.Asked != 2 {
+				t.Errorf("export-user: %d open questions, %d this hour (%v); want 1 and 2", e.Threads, e.Asked, err)
+			}
 			if err := s.CloseThread(ctx, group, res, "12"); err != nil {
 				t.Fatal(err)
 			}
