@@ -52,13 +52,16 @@ type Event struct {
 	ReplyThread string
 	// Asked is how many questions the resident passed on to staff in the
 	// current hour, looked up for a tap on Send (CountsQuestion).
-	Asked   int
-	Kind    Kind
-	Command string // KindCommand: lower case, without "/" and "@botname"
-	Text    string // KindText: the message; KindCommand: what follows the command
-	Data    string // KindButton: the button's data
-	Media   *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
-	Now     time.Time
+	Asked int
+	// FollowUps is how many follow-ups the resident wrote to the team in
+	// the current hour, looked up with their thread for a text.
+	FollowUps int
+	Kind      Kind
+	Command   string // KindCommand: lower case, without "/" and "@botname"
+	Text      string // KindText: the message; KindCommand: what follows the command
+	Data      string // KindButton: the button's data
+	Media     *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
+	Now       time.Time
 }
 
 // Media is a photo or a file already on Telegram's servers, by its file id:
@@ -199,8 +202,12 @@ type CloseThread struct {
 	ID       string
 }
 
+// FollowedUp counts a follow-up against the resident's hourly limit.
+type FollowedUp struct{ Resident int64 }
+
 func (OpenThread) effect()  {}
 func (CloseThread) effect() {}
+func (FollowedUp) effect()  {}
 
 // Decision is the core's answer to an event.
 type Decision struct {

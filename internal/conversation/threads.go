@@ -39,6 +39,10 @@ const (
 	// MaxQuestionsPerHour is how many new questions a resident may pass on
 	// to staff in an hour; follow-ups in an open thread are not counted.
 	MaxQuestionsPerHour = 3
+	// MaxFollowUpsPerHour is how many follow-ups: enough for a
+	// conversation, too few to fill the group (Telegram lets the bot send
+	// 20 a minute there, for everyone's questions).
+	MaxFollowUpsPerHour = 10
 )
 
 // ReplyThreadOf reads the thread a button of the team's relayed answer
@@ -156,11 +160,17 @@ func (t *turn) followUp(msg string) bool {
 		t.keepQuestion(stepAsked, msg)
 		return true
 	}
+	if t.ev.FollowUps >= MaxFollowUpsPerHour { // one resident cannot fill the group
+		t.writingToTeam(id)
+		t.sayToTeamMode(t.html("handoff.follow_limit"), [][]Button{{t.menuButton()}})
+		return true
+	}
 	root := 0
 	if th != nil {
 		root = th.Root
 	}
 	t.out.Messages = append(t.out.Messages, t.followUpMessage(id, root, msg))
+	t.out.Effects = append(t.out.Effects, FollowedUp{Resident: t.ev.UserID})
 	t.writingToTeam(id)
 	t.sayToTeamMode(paragraphs("✅ "+t.html("handoff.follow_sent"), t.html("handoff.follow_hint")), [][]Button{{t.menuButton()}})
 	return true

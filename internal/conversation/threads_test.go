@@ -263,3 +263,25 @@ func TestQuestionLimit(t *testing.T) {
 		t.Error("CountsQuestion outside a resident's Send")
 	}
 }
+
+// Follow-ups are counted, and the eleventh within an hour is asked, kindly,
+// to wait: one resident cannot fill the group.
+func TestFollowUpLimit(t *testing.T) {
+	f := load(t)
+	core := f.core.WithStaffChat(staffChat)
+	st := sent(t, core)
+	for n, wantSent := range map[int]bool{0: true, 9: true, 10: false, 30: false} {
+		ev := resident(text("tr", "Noch eine Frage dazu."))
+		ev.Thread, ev.FollowUps = open12, n
+		out := core.Handle(ev, st)
+		if got := len(toChat(out, staffChat)) == 1; got != wantSent {
+			t.Errorf("%d follow-ups this hour: sent %v, want %v", n, got, wantSent)
+		}
+		if counted := hasEffect(out, conversation.FollowedUp{Resident: 4711}); counted != wantSent {
+			t.Errorf("%d follow-ups: counted %v", n, counted)
+		}
+		if !wantSent && !strings.Contains(all(out), f.cat.T("tr", "handoff.follow_limit")) {
+			t.Errorf("%d follow-ups: not told kindly:\n%s", n, all(out))
+		}
+	}
+}

@@ -48,8 +48,11 @@ type Store interface {
 	ThreadState(ctx context.Context, chat, resident int64, id string) (conversation.Thread, error)
 	OpenThread(ctx context.Context, chat, resident int64, id string) error
 	CloseThread(ctx context.Context, chat, resident int64, id string) error
-	// Asked is how many questions the resident passed on this hour.
+	// Asked is how many questions the resident passed on this hour,
+	// FollowUps how many follow-ups they wrote.
 	Asked(ctx context.Context, resident int64) (int, error)
+	FollowUps(ctx context.Context, resident int64) (int, error)
+	CountFollowUp(ctx context.Context, resident int64) error
 }
 
 // Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
@@ -224,6 +227,9 @@ func (d *Decider) thread(ctx context.Context, u *Update, st conversation.State) 
 		ev.Thread = &th
 	} else if id, ok := core.ThreadFor(*ev, st); ok {
 		th, err := d.store.ThreadState(ctx, core.StaffChat(), ev.UserID, id)
+		if err == nil && ev.Kind == conversation.KindText {
+			ev.FollowUps, err = d.store.FollowUps(ctx, ev.UserID)
+		}
 		if err != nil {
 			d.m.RedisError("thread")
 			return err
@@ -396,6 +402,10 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 			d.log.Info("broadcast confirmed", "broadcast", e.ID, "staff_id", e.Staff, "topic", e.Topic, "lang", e.Lang)
 		case conversation.OpenThread:
 			if err := d.store.OpenThread(ctx, d.core.Load().StaffChat(), e.Resident, e.ID); err != nil {
+				return nil, err
+			}
+		case conversation.FollowedUp:
+			if err := d.store.CountFollowUp(ctx, e.Resident); err != nil {
 				return nil, err
 			}
 		case conversation.CloseThread:

@@ -48,6 +48,8 @@ func (f *fakeStore) ThreadState(_ context.Context, _, resident int64, id string)
 func (f *fakeStore) OpenThread(context.Context, int64, int64, string) error         { return nil }
 func (f *fakeStore) CloseThread(context.Context, int64, int64, string) error        { return nil }
 func (f *fakeStore) Asked(context.Context, int64) (int, error)                      { return 0, nil }
+func (f *fakeStore) FollowUps(context.Context, int64) (int, error)                  { return 0, nil }
+func (f *fakeStore) CountFollowUp(context.Context, int64) error                     { return nil }
 func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
 func (f *fakeStore) Followers(context.Context, string, uint64, int64) ([]int64, uint64, error) {

@@ -28,8 +28,9 @@ type Export struct {
 	SentIDs   map[string]string        `json:"sent_message_ids,omitempty"`
 	// Threads counts their open questions to staff (each: which messages
 	// of the staff group are theirs, and their language; no texts).
-	Threads int `json:"open_questions_to_staff"`
-	Asked   int `json:"questions_passed_on_this_hour"` // the count behind the hourly limit
+	Threads   int `json:"open_questions_to_staff"`
+	Asked     int `json:"questions_passed_on_this_hour"` // the count behind the hourly limit
+	FollowUps int `json:"follow_ups_this_hour"`
 }
 
 // ExportedState is a state in words.
@@ -63,7 +64,10 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 			out.Threads++
 		}
 	}
-	if out.Asked, err = s.Asked(ctx, userID); err != nil {
+	if out.Asked, err = s.Asked(ctx, userID); err == nil {
+		out.FollowUps, err = s.FollowUps(ctx, userID)
+	}
+	if err != nil {
 		return out, fmt.Errorf("export: %w", err)
 	}
 	keys := []string{s.stateKey(userID)}

@@ -140,7 +140,7 @@ func (s *Store) groupKeyChat(key, kind string, user int64) (int64, bool) {
 // first (forgetMarks).
 func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgetting, ref UpdateRef) {
 	user := f.user
-	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user)}, f.slot...)
+	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user), s.followUpsKey(user)}, f.slot...)
 	if ref.Chat != user {
 		del = append(del, s.stateKey(user), s.replyQ(user))
 	}

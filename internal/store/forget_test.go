@@ -58,6 +58,9 @@ func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
 					if err := s.OpenThread(ctx, staff, u, "12"); err != nil {
 						t.Fatal(err)
 					}
+					if err := s.CountFollowUp(ctx, u); err != nil {
+						t.Fatal(err)
+					}
 					th := conversation.Thread{Resident: u, Lang: "uk", ID: "12"}
 					commit(staff, 9, Commit{Messages: []Outgoing{{ID: fmt.Sprint(update, ".q"), Chat: staff, Record: ThreadRecord(th), Payload: []byte(`{"text":"q"}`)},
 						{ID: fmt.Sprint(update, ".f"), Chat: staff, Record: FollowRecord(th), Payload: []byte(`{"text":"f"}`)}}})

@@ -52,7 +52,8 @@
 //	                                              (/forget) deletes them and their threads; ForgetThreads does it for
 //	                                              one group.
 //	ib:{u<id>}:asked           string  1 hour     how many questions the resident passed on to staff in the current
-//	                                              hour (at most 3); the window is the key's TTL. /forget deletes it.
+//	ib:{u<id>}:followups                          hour (at most 3), and follow-ups they wrote (at most 10); the window
+//	                                              is the key's TTL. /forget deletes them.
 //	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
 //	                                              chat: makes the push idempotent by message id.
 //	ib:{u<id>}:gone            string  R + 7 days the resident blocked the bot (403, my_chat_member): bulk
@@ -116,7 +117,7 @@
 // # Forgetting a resident
 //
 // /forget (confirmed) deletes at once, wherever it was asked: in their slot
-// {u<id>} the state, gone, sent, flood, asked, the bulk queue, every dup:* and
+// {u<id>} the state, gone, sent, flood, asked, followups, the bulk queue, every dup:* and
 // every upd:* that is done (a claim in flight is another update's); their
 // state and flood count in every group, {c<chat>}:st:<id> and
 // {c<chat>}:flood:<id>, found by walking the keys; their id in their bucket
@@ -197,5 +198,8 @@ func (s *Store) threadHash(chat, resident int64, id string) string {
 
 // askedKey counts the questions a resident passed on to staff this hour.
 func (s *Store) askedKey(resident int64) string { return s.tag(resident) + ":asked" }
+
+// followUpsKey counts the follow-ups a resident wrote to staff this hour.
+func (s *Store) followUpsKey(resident int64) string { return s.tag(resident) + ":followups" }
 
 func (s *Store) global(name string) string { return s.prefix + "{g}:" + name }

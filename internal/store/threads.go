@@ -182,6 +182,27 @@ func (s *Store) Asked(ctx context.Context, resident int64) (int, error) {
 	return n, nil
 }
 
+// CountFollowUp counts a follow-up against the resident's hourly limit.
+func (s *Store) CountFollowUp(ctx context.Context, resident int64) error {
+	if err := countScript.Run(ctx, s.rdb, []string{s.followUpsKey(resident)}, ms(AskedWindow)).Err(); err != nil {
+		return fmt.Errorf("count follow-up: %w", err)
+	}
+	return nil
+}
+
+// FollowUps is how many follow-ups the resident wrote to staff in the
+// current hour.
+func (s *Store) FollowUps(ctx context.Context, resident int64) (int, error) {
+	n, err := s.rdb.Get(ctx, s.followUpsKey(resident)).Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("follow-ups: %w", err)
+	}
+	return n, nil
+}
+
 // CloseThread deletes a thread: its hash, every message of it in the group
 // naming the resident, and its place in the resident's list. A staff reply
 // to any of its messages then reaches nobody.

@@ -142,6 +142,17 @@ func TestNamedThreadLifecycle(t *testing.T) {
 			if ttl := rdb.TTL(ctx, s.threadKey(group, 88)).Val(); ttl <= 0 || ttl > 2*time.Hour {
 				t.Errorf("thread TTL %v, want up to HANDOFF_RETENTION", ttl)
 			}
+			for range 3 {
+				if err := s.CountFollowUp(ctx, res); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, _ := s.FollowUps(ctx, res); n != 3 {
+				t.Errorf("follow-ups = %d, want 3", n)
+			}
+			if ttl := rdb.PTTL(ctx, s.followUpsKey(res)).Val(); ttl <= 0 || ttl > AskedWindow {
+				t.Errorf("follow-ups TTL %v", ttl)
+			}
 			f := msg("follow-up", conversation.LaneReply)
 			f.Record = FollowRecord(th)
 			commitTo(t, s, 2, group, f)
@@ -169,7 +180,7 @@ func TestNamedThreadLifecycle(t *testing.T) {
 			if _, ok, _ := s.Thread(ctx, group, 95); ok {
 				t.Error("a follow-up sent after closing opened the thread again")
 			}
-			if left := naming(t, rdb, s, res); len(left) != 1 || left[0] != s.askedKey(res) { // the hourly count ends with its hour
+			if left := naming(t, rdb, s, res); len(left) != 2 || left[0] != s.askedKey(res) || left[1] != s.followUpsKey(res) { // the hourly counts end with their hour
 				t.Errorf("after closing, the resident is still named in:\n%s", strings.Join(left, "\n"))
 			}
 		})
