@@ -3,6 +3,7 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
@@ -144,14 +145,15 @@ func TestThreadEndToEnd(t *testing.T) {
 	q2 := nextGroup(g)
 	mustContain(t, q2.Text, "هل يوجد موقف للدراجات")
 	data, at := buttonWith(sent2, "ho:wd:"), sent2.MessageID
-	for try := 0; ; try++ { // while the question is on its way, she is asked to tap again in a moment
+	deadline := time.Now().Add(15 * time.Second)
+	for { // while the question is on its way, she is asked to tap again in a moment
 		n = len(mine())
 		h.api.PressButton(amira, at, data)
 		got := next(n)
 		if strings.Contains(got.Text, cat.T("ar", "handoff.withdrawn")) {
 			break
 		}
-		if !strings.Contains(got.Text, cat.T("ar", "handoff.withdraw_wait")) || try > 20 {
+		if !strings.Contains(got.Text, cat.T("ar", "handoff.withdraw_wait")) || time.Now().After(deadline) {
 			t.Fatalf("withdrawing:\n%s", texts([]telegramtest.Sent{got}))
 		}
 		at = got.MessageID
