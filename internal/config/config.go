@@ -101,13 +101,13 @@ func FromEnv(env func(string) string) (Config, error) {
 	if c.StaffChatID, err = readStaffChat(env); err != nil {
 		return c, err
 	}
-	if c.HandoffRetention, err = readHandoffRetention(env); err != nil {
-		return c, err
-	}
 	if c.PrivacyContact, err = readPrivacyContact(env); err != nil {
 		return c, err
 	}
 	if c.Retention, err = readRetention(env); err != nil {
+		return c, err
+	}
+	if c.HandoffRetention, err = readHandoffRetention(env, c.Retention.Period); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {
