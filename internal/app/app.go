@@ -127,7 +127,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	if opt.KeyPrefix != "" {
 		prefix = opt.KeyPrefix
 	}
-	a.store = store.New(a.rdb, prefix, opt.Timing)
+	a.store = store.New(a.rdb, prefix, opt.Timing).WithThreadTTL(cfg.HandoffRetention)
 	// Go's default keeps 2 idle connections per host; with many chats sent
 	// to at once that means a new TLS connection to Telegram for most calls.
 	transport := http.DefaultTransport.(*http.Transport).Clone()

@@ -120,6 +120,8 @@ var residentKeys = []struct {
 	{`\{[uc]-?\d+\}:sent`, ttl},
 	{`\{c-\d+\}:thread:\d+`, ttl},
 	{`\{c-\d+\}:threads:\d+`, ttl},
+	{`\{c-\d+\}:th:\d+\.\d+`, ttl},      // one thread of a resident's: HANDOFF_RETENTION
+	{`\{u\d+\}:(asked|followups)`, ttl}, // the hourly counts of questions and follow-ups to staff
 	{`\{[uc]-?\d+\}:dup:.+`, ttl},
 	{`\{u\d+\}:gone`, ttl},
 	{`\{g\}:seen`, swept},
@@ -221,7 +223,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			t.Errorf("the bot wrote %s, which has no entry in residentKeys: give it a TTL or a deletion path, and list it", name)
 		}
 	}
-	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen`, `\{g\}:subs:.+:\d+`} {
+	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen`, `\{g\}:subs:.+:\d+`} {
 		if !matched[want] {
 			t.Errorf("the session wrote no key like %s: not realistic enough to check it", want)
 		}

@@ -36,6 +36,8 @@ type Config struct {
 
 	StaffChatID int64 // STAFF_CHAT_ID: the staff group residents' questions go to; 0: none, the bot offers no hand-off
 
+	HandoffRetention time.Duration // HANDOFF_RETENTION: how long a question to staff and its thread are kept
+
 	PrivacyContact string // PRIVACY_CONTACT: who is responsible for residents' data, shown in the privacy text; empty: the agency's name
 
 	Retention Retention // RETENTION, RETENTION_WARNING: how long a silent resident's data is kept, and when followers are warned
@@ -103,6 +105,9 @@ func FromEnv(env func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.Retention, err = readRetention(env); err != nil {
+		return c, err
+	}
+	if c.HandoffRetention, err = readHandoffRetention(env, c.Retention.Period); err != nil {
 		return c, err
 	}
 	if c.ContentDir != "" {

@@ -92,6 +92,9 @@ func (c *Core) Handle(ev Event, st State) Decision {
 	if c.StaffReply(ev) {
 		return t.staffReply()
 	}
+	if c.staffClose(ev) {
+		return t.staffClose()
+	}
 	if ev.Group {
 		if !Addressed(ev) {
 			return t.out
@@ -226,7 +229,7 @@ func (t *turn) command(name, arg string) {
 }
 
 func (t *turn) text(msg string) {
-	if t.broadcastDialogue(msg) || t.encounterDialogue(msg) || t.handoffText(msg) {
+	if t.broadcastDialogue(msg) || t.encounterDialogue(msg) || t.handoffText(msg) || t.followUp(msg) {
 		return
 	}
 	if _, isNumber := number(msg); isNumber {

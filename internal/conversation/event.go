@@ -42,13 +42,26 @@ type Event struct {
 	// Thread is the resident a reply in the staff group answers, when the
 	// message it replies to passed a question on; the decider looks it up
 	// before the core decides (nil: none, or not a reply in the staff group).
-	Thread  *Thread
-	Kind    Kind
-	Command string // KindCommand: lower case, without "/" and "@botname"
-	Text    string // KindText: the message; KindCommand: what follows the command
-	Data    string // KindButton: the button's data
-	Media   *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
-	Now     time.Time
+	// For a resident it is the thread their event concerns (ThreadFor), as
+	// Redis has it: Root 0 while the question is on its way, Closed once it
+	// was closed, withdrawn or has expired.
+	Thread *Thread
+	// ReplyThread is the thread named by the team's answer a resident's
+	// message replies to (Telegram's reply to a relayed answer): the
+	// adapter reads it from that answer's "reply to the team" button.
+	ReplyThread string
+	// Asked is how many questions the resident passed on to staff in the
+	// current hour, looked up for a tap on Send (CountsQuestion).
+	Asked int
+	// FollowUps is how many follow-ups the resident wrote to the team in
+	// the current hour, looked up with their thread for a text.
+	FollowUps int
+	Kind      Kind
+	Command   string // KindCommand: lower case, without "/" and "@botname"
+	Text      string // KindText: the message; KindCommand: what follows the command
+	Data      string // KindButton: the button's data
+	Media     *Media // a photo or file that came with the message (KindUnsupported for residents; Text is its caption)
+	Now       time.Time
 }
 
 // Media is a photo or a file already on Telegram's servers, by its file id:
@@ -105,6 +118,12 @@ type Message struct {
 	// Thread, when set, makes the message a question passed to staff:
 	// once sent, a reply to it in the staff group reaches Thread's resident.
 	Thread *Thread
+	// FollowUp, when set, makes the message a resident's follow-up in a
+	// thread already open: once sent, a staff reply to it is relayed too.
+	FollowUp *Thread
+	// ReplyTo makes the message a reply to that message of the same chat
+	// (0: none); sent even when that message is gone.
+	ReplyTo int
 }
 
 // Thread is the resident a question in the staff group came from, and the
@@ -112,6 +131,12 @@ type Message struct {
 type Thread struct {
 	Resident int64
 	Lang     string
+	// ID names the thread among the resident's: the id of the message in
+	// their chat whose Send passed the question on. Empty for threads
+	// opened before threads had names (they can only be answered).
+	ID     string
+	Root   int  // the question's message id in the staff group; 0: not sent yet
+	Closed bool // closed by staff, withdrawn or expired: nothing of it is left
 }
 
 // Document is a file the bot sends, such as a calendar entry.
@@ -163,6 +188,26 @@ type Effect interface{ effect() }
 type ForgetResident struct{ UserID int64 }
 
 func (ForgetResident) effect() {}
+
+// OpenThread marks a question passed on to staff as open, before it is
+// sent, and counts it against the resident's hourly limit.
+type OpenThread struct {
+	Resident int64
+	ID       string
+}
+
+// CloseThread deletes a thread: closed by staff or withdrawn by the resident.
+type CloseThread struct {
+	Resident int64
+	ID       string
+}
+
+// FollowedUp counts a follow-up against the resident's hourly limit.
+type FollowedUp struct{ Resident int64 }
+
+func (OpenThread) effect()  {}
+func (CloseThread) effect() {}
+func (FollowedUp) effect()  {}
 
 // Decision is the core's answer to an event.
 type Decision struct {

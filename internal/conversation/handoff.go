@@ -95,8 +95,8 @@ func (t *turn) pendingQuestion() (*Dialogue, bool) {
 // one did not carry on: the bot stores a resident's words no longer than
 // the step that needs them.
 func dropStaleQuestion(before State, out *State) {
-	if d := out.Dialogue; d != nil && d.Name == dialogueHandoff && d == before.Dialogue {
-		out.Dialogue = nil
+	if d := out.Dialogue; d != nil && (d.Name == dialogueHandoff || d.Name == dialogueThread) && d == before.Dialogue {
+		out.Dialogue = nil // and a resident who did anything but write to the team talks to the bot again
 	}
 }
 
@@ -166,25 +166,33 @@ func (t *turn) handoffButton(action string) {
 			t.say(t.html("handoff.nothing"), [][]Button{{t.askButton()}, {t.menuButton()}})
 			return
 		}
-		t.out.State.Dialogue = nil
-		t.out.Messages = append(t.out.Messages, t.question(d.Draft["q"]))
-		t.say("✅ "+t.html("handoff.sent"), [][]Button{{t.menuButton()}})
+		if t.ev.Asked >= MaxQuestionsPerHour { // one resident cannot flood the group; the question stays for a later Send
+			t.say(t.html("handoff.limit"), [][]Button{{t.menuButton()}})
+			t.keepQuestion(stepOffer, d.Draft["q"])
+			return
+		}
+		id := t.threadID()
+		t.out.Messages = append(t.out.Messages, t.question(d.Draft["q"], id))
+		t.out.Effects = append(t.out.Effects, OpenThread{Resident: t.ev.UserID, ID: id})
+		t.writingToTeam(id)
+		t.sayToTeamMode(paragraphs("✅ "+t.html("handoff.sent"), t.html("handoff.follow_hint")), [][]Button{{t.withdrawButton(id)}, {t.menuButton()}})
 	default:
-		t.menu(t.html("fallback.text"))
+		if !t.threadButton(action) {
+			t.menu(t.html("fallback.text"))
+		}
 	}
 }
 
 // question is the message to the staff group: the question, the language
 // the resident chose and their first name. Never their id, user name or
 // last name. Staff read the team's language.
-func (t *turn) question(q string) Message {
+func (t *turn) question(q, id string) Message {
 	staff := t.cat.Default()
-	head := "🙋 " + bold(t.cat.T(staff, "handoff.group_title")) + "\n" +
-		esc(t.cat.Format(staff, "handoff.group_from", map[string]any{"Name": firstName(t.ev.FirstName), "Lang": t.langName(t.lang) + " (" + t.lang + ")"}))
 	return Message{
-		Chat:   t.staffChat,
-		Text:   paragraphs(head, esc(q), "<i>"+esc(t.cat.T(staff, "handoff.group_hint"))+"</i>"),
-		Thread: &Thread{Resident: t.ev.UserID, Lang: t.lang},
+		Chat:    t.staffChat,
+		Text:    paragraphs(t.groupHead(staff), esc(q), "<i>"+esc(t.cat.T(staff, "handoff.group_hint"))+"</i>"),
+		Buttons: [][]Button{{{Label: "✅ " + t.cat.T(staff, "button.close_thread"), Data: dataClose}}},
+		Thread:  &Thread{Resident: t.ev.UserID, Lang: t.lang, ID: id},
 	}
 }
 
@@ -195,7 +203,7 @@ func (t *turn) question(q string) Message {
 // replies, replies to other messages.
 func (t *turn) staffReply() Decision {
 	th := t.ev.Thread
-	if t.ev.Role != RoleStaff || th == nil || th.Resident <= 0 || strings.TrimSpace(t.ev.Text) == "" {
+	if t.ev.Role != RoleStaff || th == nil || th.Closed || th.Resident <= 0 || strings.TrimSpace(t.ev.Text) == "" {
 		return t.out
 	}
 	r := &turn{Core: t.Core, ev: t.ev}
@@ -207,12 +215,22 @@ func (t *turn) staffReply() Decision {
 		Chat:    th.Resident,
 		Key:     "relay." + strconv.FormatInt(t.ev.ChatID, 10) + "." + strconv.Itoa(t.ev.MessageID), // the staff message: relayed once
 		Text:    r.dir(paragraphs("💬 "+bold(r.tr("handoff.answer")), esc(cut(t.ev.Text, maxAnswer)))),
-		Buttons: [][]Button{{r.menuButton()}},
+		Buttons: r.answerButtons(th),
 	})
 	t.setLang(t.cat.Default())
 	t.out.Messages = append(t.out.Messages, Message{Chat: t.ev.ChatID, Text: "✅ " + t.html("handoff.relayed")})
 	t.out.Lang = t.lang
 	return t.out
+}
+
+// answerButtons are under the team's answer: a way to reply to the team
+// (its data names the thread, so that a Telegram reply to the answer finds
+// it too) and the menu.
+func (t *turn) answerButtons(th *Thread) [][]Button {
+	if th.ID == "" { // a thread from before threads had names: it can only be answered
+		return [][]Button{{t.menuButton()}}
+	}
+	return [][]Button{{t.hoButton("↩️", "button.reply_team", hoReply+th.ID)}, {t.menuButton()}}
 }
 
 // langName is a language's own name ("Türkçe").

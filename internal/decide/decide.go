@@ -43,6 +43,16 @@ type Store interface {
 	// Thread is the resident a question in the staff group came from, by
 	// the message id it was sent with.
 	Thread(ctx context.Context, chat int64, messageID int) (conversation.Thread, bool, error)
+	// ThreadState is a resident's thread by its id: on its way, in the
+	// group, or closed.
+	ThreadState(ctx context.Context, chat, resident int64, id string) (conversation.Thread, error)
+	OpenThread(ctx context.Context, chat, resident int64, id string) error
+	CloseThread(ctx context.Context, chat, resident int64, id string) error
+	// Asked is how many questions the resident passed on this hour,
+	// FollowUps how many follow-ups they wrote.
+	Asked(ctx context.Context, resident int64) (int, error)
+	FollowUps(ctx context.Context, resident int64) (int, error)
+	CountFollowUp(ctx context.Context, resident int64) error
 }
 
 // Outbox is the way out (deliver.Deliverer): Wake after a commit, Direct
@@ -141,7 +151,7 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 	case over > 1:
 		commit.Silenced = true
 	default:
-		if err := d.thread(ctx, &u); err != nil {
+		if err := d.thread(ctx, &u, c.State); err != nil {
 			_ = d.store.Release(ctx, c)
 			return 0, fmt.Errorf("update %d: %w", u.ID, err)
 		}
@@ -194,20 +204,45 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 	return Committed, nil
 }
 
-// thread finds the resident a staff reply in the staff group answers, for
-// the core to relay it; a reply to any other message finds none.
-func (d *Decider) thread(ctx context.Context, u *Update) error {
+// thread looks up what the core needs of the hand-off before it decides:
+// the resident a staff reply (or Close) in the staff group concerns, a
+// resident's own thread they write to or withdraw, and for a Send how many
+// questions they passed on this hour. A message that is no thread's finds
+// a closed one.
+func (d *Decider) thread(ctx context.Context, u *Update, st conversation.State) error {
 	core := d.core.Load()
-	if !u.Answer || !core.StaffReply(u.Event) {
+	if !u.Answer || core.StaffChat() == 0 {
 		return nil
 	}
-	th, ok, err := d.store.Thread(ctx, core.StaffChat(), u.Event.ReplyTo)
-	if err != nil {
-		d.m.RedisError("thread")
-		return err
+	ev := &u.Event
+	if msg, ok := core.StaffThreadMessage(*ev); ok {
+		th, found, err := d.store.Thread(ctx, core.StaffChat(), msg)
+		if err != nil {
+			d.m.RedisError("thread")
+			return err
+		}
+		if !found {
+			th = conversation.Thread{Closed: true}
+		}
+		ev.Thread = &th
+	} else if id, ok := core.ThreadFor(*ev, st); ok {
+		th, err := d.store.ThreadState(ctx, core.StaffChat(), ev.UserID, id)
+		if err == nil && ev.Kind == conversation.KindText {
+			ev.FollowUps, err = d.store.FollowUps(ctx, ev.UserID)
+		}
+		if err != nil {
+			d.m.RedisError("thread")
+			return err
+		}
+		ev.Thread = &th
 	}
-	if ok {
-		u.Event.Thread = &th
+	if core.CountsQuestion(*ev) {
+		n, err := d.store.Asked(ctx, ev.UserID)
+		if err != nil {
+			d.m.RedisError("thread")
+			return err
+		}
+		ev.Asked = n
 	}
 	return nil
 }
@@ -293,7 +328,7 @@ func (d *Decider) decide(u Update, st conversation.State) (dec conversation.Deci
 // thread lives in Redis, so without Redis it cannot go.
 func opensThread(dec conversation.Decision) bool {
 	for _, m := range dec.Messages {
-		if m.Thread != nil {
+		if m.Thread != nil || m.FollowUp != nil {
 			return true
 		}
 	}
@@ -316,8 +351,11 @@ func (d *Decider) outgoing(u Update, dec conversation.Decision, from ...int) []s
 			chat = u.Chat
 		}
 		record := m.Record
-		if m.Thread != nil {
+		switch {
+		case m.Thread != nil:
 			record = store.ThreadRecord(*m.Thread)
+		case m.FollowUp != nil:
+			record = store.FollowRecord(*m.FollowUp)
 		}
 		for i, p := range d.render(m) {
 			id := fmt.Sprintf("%d.%d", u.ID, base+len(out))
@@ -362,6 +400,19 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 				return nil, err
 			}
 			d.log.Info("broadcast confirmed", "broadcast", e.ID, "staff_id", e.Staff, "topic", e.Topic, "lang", e.Lang)
+		case conversation.OpenThread:
+			if err := d.store.OpenThread(ctx, d.core.Load().StaffChat(), e.Resident, e.ID); err != nil {
+				return nil, err
+			}
+		case conversation.FollowedUp:
+			if err := d.store.CountFollowUp(ctx, e.Resident); err != nil {
+				return nil, err
+			}
+		case conversation.CloseThread:
+			if err := d.store.CloseThread(ctx, d.core.Load().StaffChat(), e.Resident, e.ID); err != nil {
+				return nil, err
+			}
+			d.log.Info("question to staff closed", "update_id", u.ID, "by_staff", u.Event.Role == conversation.RoleStaff)
 		case conversation.CountAudience:
 			counts, err := broadcast.Audience(ctx, d.store, e.Topic, e.Lang)
 			if err != nil {

@@ -42,6 +42,14 @@ func (f *fakeStore) Commit(_ context.Context, c store.Commit, _ time.Time) error
 func (f *fakeStore) Thread(context.Context, int64, int) (conversation.Thread, bool, error) {
 	return conversation.Thread{}, false, nil
 }
+func (f *fakeStore) ThreadState(_ context.Context, _, resident int64, id string) (conversation.Thread, error) {
+	return conversation.Thread{Resident: resident, ID: id, Closed: true}, nil
+}
+func (f *fakeStore) OpenThread(context.Context, int64, int64, string) error         { return nil }
+func (f *fakeStore) CloseThread(context.Context, int64, int64, string) error        { return nil }
+func (f *fakeStore) Asked(context.Context, int64) (int, error)                      { return 0, nil }
+func (f *fakeStore) FollowUps(context.Context, int64) (int, error)                  { return 0, nil }
+func (f *fakeStore) CountFollowUp(context.Context, int64) error                     { return nil }
 func (f *fakeStore) Release(context.Context, store.Claimed) error                   { f.released++; return nil }
 func (f *fakeStore) CreateBroadcast(context.Context, store.Broadcast) (bool, error) { return true, nil }
 func (f *fakeStore) Followers(context.Context, string, uint64, int64) ([]int64, uint64, error) {

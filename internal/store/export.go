@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,6 +26,11 @@ type Export struct {
 	Updates   int                      `json:"recent_updates_remembered"` // marks that make a retried update count once
 	Dedupe    int                      `json:"messages_sent_once_marks"`  // reminders and notices sent, remembered so as not to repeat them
 	SentIDs   map[string]string        `json:"sent_message_ids,omitempty"`
+	// Threads counts their open questions to staff (each: which messages
+	// of the staff group are theirs, and their language; no texts).
+	Threads   int `json:"open_questions_to_staff"`
+	Asked     int `json:"questions_passed_on_this_hour"` // the count behind the hourly limit
+	FollowUps int `json:"follow_ups_this_hour"`
 }
 
 // ExportedState is a state in words.
@@ -53,6 +59,17 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		return out, fmt.Errorf("export: %w", err)
 	}
 	out.Following, out.Updates, out.Dedupe = f.topics, len(f.updates), len(f.slot)
+	for _, k := range f.threads {
+		if strings.Contains(k, "}:th:") {
+			out.Threads++
+		}
+	}
+	if out.Asked, err = s.Asked(ctx, userID); err == nil {
+		out.FollowUps, err = s.FollowUps(ctx, userID)
+	}
+	if err != nil {
+		return out, fmt.Errorf("export: %w", err)
+	}
 	keys := []string{s.stateKey(userID)}
 	for _, g := range f.groups {
 		keys = append(keys, s.convKey(g, userID))

@@ -75,11 +75,7 @@ func (s *Store) findForget(ctx context.Context, user int64) (forgetting, error) 
 		var ids []string
 		if ids, err = s.rdb.SMembers(ctx, list).Result(); err == nil {
 			f.threads = append(f.threads, list)
-			for _, m := range ids {
-				if n, e := strconv.Atoi(m); e == nil {
-					f.threads = append(f.threads, s.threadKey(chat, n))
-				}
-			}
+			f.threads = append(f.threads, s.threadListKeys(chat, user, ids)...)
 		}
 	}
 	if err != nil {
@@ -144,7 +140,7 @@ func (s *Store) groupKeyChat(key, kind string, user int64) (int64, bool) {
 // first (forgetMarks).
 func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgetting, ref UpdateRef) {
 	user := f.user
-	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user)}, f.slot...)
+	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user), s.followUpsKey(user)}, f.slot...)
 	if ref.Chat != user {
 		del = append(del, s.stateKey(user), s.replyQ(user))
 	}

@@ -29,7 +29,7 @@ func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
 			t.Run(name+"/"+where, func(t *testing.T) {
 				ctx := context.Background()
 				s := newStore(t, rdb)
-				const me, other, group = 4101, 4202, -4303
+				const me, other, group, staff = 4101, 4202, -4303, -4404
 				now := time.Now()
 				update := int64(1)
 				commit := func(chat, user int64, c Commit) {
@@ -52,6 +52,20 @@ func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
 						t.Fatal(err)
 					}
 					rdb.HSet(ctx, s.sentKey(u), "card", 77)
+				}
+				deliverAll(t, s)
+				for i, u := range []int64{me, other} { // a question to staff each, and a follow-up
+					if err := s.OpenThread(ctx, staff, u, "12"); err != nil {
+						t.Fatal(err)
+					}
+					if err := s.CountFollowUp(ctx, u); err != nil {
+						t.Fatal(err)
+					}
+					th := conversation.Thread{Resident: u, Lang: "uk", ID: "12"}
+					commit(staff, 9, Commit{Messages: []Outgoing{{ID: fmt.Sprint(update, ".q"), Chat: staff, Record: ThreadRecord(th), Payload: []byte(`{"text":"q"}`)},
+						{ID: fmt.Sprint(update, ".f"), Chat: staff, Record: FollowRecord(th), Payload: []byte(`{"text":"f"}`)}}})
+					sendHead(t, s, staff, 500+2*i)
+					sendHead(t, s, staff, 501+2*i)
 				}
 				deliverAll(t, s)
 				if err := s.SetGone(ctx, me, true); err != nil {

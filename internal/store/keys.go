@@ -38,13 +38,22 @@
 //	                                              drops what could not be sent for a day.
 //	ib:<tag>:sent              hash    25 h       message ids Telegram gave to sent messages a later step
 //	                                              needs (field: the name the decision gave it).
-//	ib:{c<chat>}:thread:<msg>  string  30 days    a question passed to the staff group (STAFF_CHAT_ID): "<resident
-//	                                              id>:<language>" under the message id Telegram gave it, written
-//	                                              when it was sent; a staff reply to that message is relayed to
-//	                                              the resident. No texts: the question is only in the group.
-//	ib:{c<chat>}:threads:<id>  set     30 days    the message ids of a resident's open questions in the staff
-//	                                              group: deleting the resident's data (/forget) deletes them and
-//	                                              their threads; ForgetThreads does it for one group.
+//	ib:{c<chat>}:thread:<msg>  string  HANDOFF_   a question or follow-up in the staff group (STAFF_CHAT_ID): "<resident
+//	                                   RETENTION  id>:<language>:<thread>" under the message id Telegram gave it, written
+//	                                   (30 days)  when it was sent, only while its thread is open, expiring with it; a
+//	                                              staff reply to that message is relayed to the resident. No texts: the
+//	                                              question is only in the group.
+//	ib:{c<chat>}:th:<id>.<t>   hash    the same   one thread t (the id of the offer message whose Send passed it on):
+//	                                              "root" the question's message id in the group (0 until sent),
+//	                                              "m:<msg>" each message of it. Closing (staff) or withdrawing
+//	                                              (the resident) deletes it and its messages' thread keys.
+//	ib:{c<chat>}:threads:<id>  set     the same   the message ids of a resident's questions and follow-ups in the staff
+//	                                              group and "t<t>" for each thread: deleting the resident's data
+//	                                              (/forget) deletes them and their threads; ForgetThreads does it for
+//	                                              one group.
+//	ib:{u<id>}:asked           string  1 hour     how many questions the resident passed on to staff in the current
+//	ib:{u<id>}:followups                          hour (at most 3), and follow-ups they wrote (at most 10); the window
+//	                                              is the key's TTL. /forget deletes them.
 //	ib:<tag>:dup:<message>     string  25 h       a message committed to this chat by an update of another
 //	                                              chat: makes the push idempotent by message id.
 //	ib:{u<id>}:gone            string  R + 7 days the resident blocked the bot (403, my_chat_member): bulk
@@ -108,7 +117,7 @@
 // # Forgetting a resident
 //
 // /forget (confirmed) deletes at once, wherever it was asked: in their slot
-// {u<id>} the state, gone, sent, flood, the bulk queue, every dup:* and
+// {u<id>} the state, gone, sent, flood, asked, followups, the bulk queue, every dup:* and
 // every upd:* that is done (a claim in flight is another update's); their
 // state and flood count in every group, {c<chat>}:st:<id> and
 // {c<chat>}:flood:<id>, found by walking the keys; their id in their bucket
@@ -180,5 +189,17 @@ func (s *Store) threadKey(chat int64, messageID int) string {
 func (s *Store) threadsKey(chat, resident int64) string {
 	return s.tag(chat) + ":threads:" + strconv.FormatInt(resident, 10)
 }
+
+// threadHash is one thread of a resident's in the staff group: "root" the
+// question's message id (0 until sent), "m:<id>" each message of it.
+func (s *Store) threadHash(chat, resident int64, id string) string {
+	return s.tag(chat) + ":th:" + strconv.FormatInt(resident, 10) + "." + id
+}
+
+// askedKey counts the questions a resident passed on to staff this hour.
+func (s *Store) askedKey(resident int64) string { return s.tag(resident) + ":asked" }
+
+// followUpsKey counts the follow-ups a resident wrote to staff this hour.
+func (s *Store) followUpsKey(resident int64) string { return s.tag(resident) + ":followups" }
 
 func (s *Store) global(name string) string { return s.prefix + "{g}:" + name }

@@ -323,12 +323,14 @@ const (
 )
 
 // ackScript ends a try of the head message. KEYS: the message's queue, reply
-// queue, bulk queue, sent ids, gone, and for a question to staff its thread
-// and the resident's list of threads. ARGV: id, outcome, entry for a retry,
-// record, message id, TTL s, mark gone (1/0), thread value, thread TTL s.
-// A sent question to staff names its thread by the message id, written
-// together with the message leaving the queue: a reply to it can only come
-// once it was sent, and then finds its resident.
+// queue, bulk queue, sent ids, gone, and for a question to staff (or a
+// follow-up) its thread key and the resident's list of threads, and for a
+// named thread its hash. ARGV: id, outcome, entry for a retry, record,
+// message id, TTL s, mark gone (1/0), thread value, thread TTL s, root or
+// follow. A sent question to staff names its thread by the message id,
+// written together with the message leaving the queue: a reply to it can
+// only come once it was sent, and then finds its resident. A named thread's
+// messages are written only while it is open, and expire with it.
 var ackScript = redis.NewScript(`
 local head = redis.call('LINDEX', KEYS[1], 0)
 local mine = head and string.sub(head, 1, #ARGV[1] + 1) == ARGV[1] .. '\n'
@@ -339,7 +341,16 @@ if o == 'gone' then
 elseif mine then
   if o == 'retry' then redis.call('LSET', KEYS[1], 0, ARGV[3]) else redis.call('LPOP', KEYS[1]) end
 end
-if o == 'sent' and KEYS[6] then
+if o == 'sent' and KEYS[8] then
+  local ttl = redis.call('PTTL', KEYS[8])
+  if ttl > 0 then
+    redis.call('SET', KEYS[6], ARGV[8], 'PX', ttl)
+    if ARGV[10] == 'root' then redis.call('HSET', KEYS[8], 'root', ARGV[5]) end
+    redis.call('HSET', KEYS[8], 'm:' .. ARGV[5], '1')
+    redis.call('SADD', KEYS[7], ARGV[5])
+    if redis.call('PTTL', KEYS[7]) < ttl then redis.call('PEXPIRE', KEYS[7], ttl) end
+  end
+elseif o == 'sent' and KEYS[6] then
   redis.call('SET', KEYS[6], ARGV[8], 'EX', ARGV[9])
   redis.call('SADD', KEYS[7], ARGV[5])
   redis.call('EXPIRE', KEYS[7], ARGV[9])
@@ -398,9 +409,17 @@ func (s *Store) ackArgs(a Acked) ([]string, []any) {
 	}
 	keys := []string{q, s.replyQ(m.Chat), s.bulkQ(m.Chat), s.sentKey(m.Chat), s.goneKey(m.Chat)}
 	args := []any{m.ID, outcome, retry, m.Record, a.MessageID, int64(s.timing.StateTTL() / time.Second), markGone}
-	if th, value, ok := threadOf(m.Record); ok && a.Outcome == Sent && a.MessageID > 0 {
+	if th, value, root, ok := threadOf(m.Record); ok && a.Outcome == Sent && a.MessageID > 0 {
 		keys = append(keys, s.threadKey(m.Chat, a.MessageID), s.threadsKey(m.Chat, th.Resident))
-		args = append(args, value, int64(ThreadTTL/time.Second))
+		args = append(args, value, int64(s.ThreadTTL()/time.Second))
+		if th.ID != "" { // a named thread: its messages live as long as it, and only while it is open
+			keys = append(keys, s.threadHash(m.Chat, th.Resident, th.ID))
+			kind := "follow"
+			if root {
+				kind = "root"
+			}
+			args = append(args, kind)
+		}
 	}
 	return keys, args
 }

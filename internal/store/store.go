@@ -20,6 +20,8 @@ type Store struct {
 	prefix string
 	timing config.Timing
 	group  *grouper // claims, commits and acks of many workers in one round trip
+	// threadTTL is how long a question to staff lives (HANDOFF_RETENTION); 0: DefaultThreadTTL
+	threadTTL time.Duration
 }
 
 // New returns a store on rdb; prefix starts every key ("ib:" when empty).

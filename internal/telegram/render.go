@@ -40,6 +40,14 @@ type messageCall struct {
 	ParseMode   string          `json:"parse_mode"`
 	LinkPreview linkPreview     `json:"link_preview_options"`
 	ReplyMarkup *inlineKeyboard `json:"reply_markup,omitempty"`
+	Reply       *replyTo        `json:"reply_parameters,omitempty"`
+}
+
+// replyTo makes a message a reply; it is sent even when the message it
+// answers was deleted meanwhile.
+type replyTo struct {
+	MessageID int  `json:"message_id"`
+	Allow     bool `json:"allow_sending_without_reply"`
 }
 
 type linkPreview struct {
@@ -98,7 +106,11 @@ func callOf(m Message) (string, any) {
 		return "sendContact", contactCall{PhoneNumber: m.Contact.Phone, FirstName: first, LastName: last, ReplyMarkup: m.Markup}
 	}
 	// previews cost data on slow networks
-	return "sendMessage", messageCall{Text: m.Text, ParseMode: "HTML", LinkPreview: linkPreview{IsDisabled: true}, ReplyMarkup: m.Markup}
+	c := messageCall{Text: m.Text, ParseMode: "HTML", LinkPreview: linkPreview{IsDisabled: true}, ReplyMarkup: m.Markup}
+	if m.ReplyTo > 0 {
+		c.Reply = &replyTo{MessageID: m.ReplyTo, Allow: true}
+	}
+	return "sendMessage", c
 }
 
 var paidField = []byte(`"allow_paid_broadcast":true,`)

@@ -97,3 +97,27 @@ func TestEditFindsTheRecordedMessage(t *testing.T) {
 		t.Errorf("an unknown name: %s", got)
 	}
 }
+
+// A message to a known message id: a follow-up is a reply to the thread's
+// first message (sent even should that be gone), and an edit by "#id"
+// needs no recorded name.
+func TestReplyAndEditByID(t *testing.T) {
+	p := Render(conversation.Message{Text: "Nachtrag", ReplyTo: 88})
+	_, b, _, err := body(p[0], -5, false)
+	if err != nil || !strings.Contains(string(b), `"reply_parameters":{"message_id":88,"allow_sending_without_reply":true}`) {
+		t.Errorf("reply body %s %v", b, err)
+	}
+	if p := Render(conversation.Message{Text: "x"}); strings.Contains(string(p[0]), "reply_parameters") {
+		t.Errorf("a message that replies to nothing: %s", p[0])
+	}
+	e := Render(conversation.Message{Text: "zurückgezogen", Edit: conversation.EditRef(88)})
+	name, ok := EditOf(e[0])
+	if !ok {
+		t.Fatalf("not an edit: %s", e[0])
+	}
+	_, b, _, _ = body(e[0], -5, false)
+	got, err := (&Sender{}).withMessageID(context.Background(), -5, name, b)
+	if err != nil || !strings.HasPrefix(string(got), `{"message_id":88,"chat_id":-5,`) {
+		t.Errorf("edit by id: %s %v", got, err)
+	}
+}

@@ -35,6 +35,7 @@ type Message struct {
 	Contact  *conversation.Contact
 	Document *conversation.Document
 	Media    *conversation.Media
+	ReplyTo  int // a reply to this message of the chat (0: none)
 }
 
 // Messages turns the core's replies into API calls: long texts are split at
@@ -59,6 +60,9 @@ func Messages(replies []conversation.Reply) []Message {
 		parts := split(r.Text, maxMessageUTF16)
 		for i, p := range parts {
 			m := Message{Text: p}
+			if i == 0 {
+				m.ReplyTo = r.ReplyTo
+			}
 			if i == len(parts)-1 {
 				m.Markup = markup
 			}

@@ -82,11 +82,8 @@ func (s *Sender) count(method string, err error) {
 // withMessageID puts the recorded message's id into an edit's body; nil when
 // none is recorded under name.
 func (s *Sender) withMessageID(ctx context.Context, chat int64, name string, b []byte) ([]byte, error) {
-	if s.refs == nil {
-		return nil, nil
-	}
-	id, err := s.refs(ctx, chat, name)
-	if err != nil || id == 0 {
+	id, err := s.messageID(ctx, chat, name)
+	if err != nil || id <= 0 {
 		return nil, err
 	}
 	out := make([]byte, 0, len(b)+24)
@@ -94,4 +91,17 @@ func (s *Sender) withMessageID(ctx context.Context, chat int64, name string, b [
 	out = strconv.AppendInt(out, int64(id), 10)
 	out = append(out, ',')
 	return append(out, b[1:]...), nil
+}
+
+// messageID is the id of the message an edit names: "#<id>" names it
+// directly (conversation.EditRef), any other name was recorded when sent.
+func (s *Sender) messageID(ctx context.Context, chat int64, name string) (int, error) {
+	if v, ok := strings.CutPrefix(name, "#"); ok {
+		id, _ := strconv.Atoi(v)
+		return id, nil
+	}
+	if s.refs == nil {
+		return 0, nil
+	}
+	return s.refs(ctx, chat, name)
 }

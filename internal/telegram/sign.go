@@ -19,7 +19,7 @@ import (
 type Signer struct{ key []byte }
 
 // signedPrefixes are the button data that carry authority.
-var signedPrefixes = []string{"bc:", "ed:"}
+var signedPrefixes = []string{"bc:", "ed:", "hc:"}
 
 // sigLen is how many characters of the signature a button carries (48 bits):
 // the data must stay within Telegram's 64 bytes.

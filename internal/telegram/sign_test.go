@@ -25,6 +25,8 @@ func TestSignedButtons(t *testing.T) {
 		{"bc:send~", Forged},                                     // empty signature
 		{"ed:open:naehcafe-abc123", Forged},                      // an encounter's staff button, unsigned
 		{s.Sign("ed:open:naehcafe-abc123"), "ed:open:naehcafe-abc123"},
+		{s.Sign("hc:close"), "hc:close"}, // staff close a question in the group
+		{"hc:close", Forged},
 		{"m:main", "m:main"}, // a resident's button
 		{"uns:e:cafe", "uns:e:cafe"},
 	} {

@@ -112,6 +112,17 @@ func TestMapCarriesChatMessageAndRole(t *testing.T) {
 	if ev := Map(named, "b", staff, time.Now()).Event; ev.FirstName != "Amira" || strings.Contains(fmt.Sprintf("%+v", ev), "Haddad") || strings.Contains(fmt.Sprintf("%+v", ev), "amira_h") {
 		t.Errorf("a message's names: %+v", ev)
 	}
+	// a resident's reply to the team's answer names its thread (from the answer's Reply button)
+	reply := msg(models.ChatTypePrivate, "danke", false)
+	reply.Message.ReplyToMessage = &models.Message{ID: 30, From: &models.User{ID: 1, IsBot: true}, ReplyMarkup: &models.InlineKeyboardMarkup{
+		InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Reply", CallbackData: "ho:re:12"}}, {{Text: "Menu", CallbackData: "m:main"}}}}}
+	if ev := Map(reply, "b", staff, time.Now()).Event; ev.ReplyThread != "12" || ev.ReplyTo != 30 {
+		t.Errorf("a reply to the team's answer: %+v", ev)
+	}
+	reply.Message.ReplyToMessage.ReplyMarkup.InlineKeyboard[0][0].CallbackData = "m:help"
+	if ev := Map(reply, "b", staff, time.Now()).Event; ev.ReplyThread != "" {
+		t.Errorf("a reply to another message names thread %q", ev.ReplyThread)
+	}
 	press.CallbackQuery.From.FirstName = "Petra"
 	if ev := Map(press, "b", staff, time.Now()).Event; ev.FirstName != "Petra" {
 		t.Errorf("a button's first name: %q", ev.FirstName)

@@ -106,6 +106,7 @@ func mapMessage(m *models.Message, botUsername string, staff Staff, now time.Tim
 	ev := conversation.Event{UserID: m.From.ID, ChatID: m.Chat.ID, MessageID: m.ID, Role: staff.role(m.From.ID), LanguageCode: m.From.LanguageCode, FirstName: m.From.FirstName, Group: group, Now: now}
 	if m.ReplyToMessage != nil {
 		ev.ReplyTo = m.ReplyToMessage.ID
+		ev.ReplyThread = replyThread(m.ReplyToMessage)
 	}
 	in := Incoming{ChatID: m.Chat.ID, Answer: true}
 	text := truncate(m.Text, maxText)
@@ -130,6 +131,23 @@ func mapMessage(m *models.Message, botUsername string, staff Staff, now time.Tim
 	}
 	in.Event = ev
 	return in
+}
+
+// replyThread is the thread a reply to the team's relayed answer belongs
+// to: Telegram sends the answered message along, with its buttons, one of
+// which names the thread. Only the bot's own messages count.
+func replyThread(m *models.Message) string {
+	if m.From == nil || !m.From.IsBot || m.ReplyMarkup == nil {
+		return ""
+	}
+	for _, row := range m.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if id, ok := conversation.ReplyThreadOf(b.CallbackData); ok {
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 func isCommand(m *models.Message) bool {

@@ -99,6 +99,17 @@ func (s *Server) replyCheckLocked(c *chat, p *params) *apiError {
 	return nil
 }
 
+// replyID is the message a send replies to (0: none), as replyCheckLocked read it.
+func replyID(p *params) int {
+	var rp struct {
+		MessageID int `json:"message_id"`
+	}
+	if raw := p.get("reply_parameters"); raw != "" && json.Unmarshal([]byte(raw), &rp) == nil {
+		return rp.MessageID
+	}
+	return int(p.int("reply_to_message_id", 0))
+}
+
 func (s *Server) recordLocked(sent Sent) {
 	sent.At = time.Now()
 	s.sent = append(s.sent, sent)
@@ -150,7 +161,7 @@ func (s *Server) sendMessage(_ context.Context, p *params) (okResult, *apiError)
 	}
 	m := &message{id: c.newMessageID(), fromBot: true, date: now(), kind: "text", text: text, entities: ents, markup: mk}
 	c.messages[m.id] = m
-	sent := Sent{Method: "sendMessage", ChatID: c.id, MessageID: m.id, Text: text, RawText: raw, ParseMode: p.get("parse_mode"), Entities: ents, PaidBroadcast: p.bool("allow_paid_broadcast")}
+	sent := Sent{Method: "sendMessage", ChatID: c.id, MessageID: m.id, Text: text, RawText: raw, ParseMode: p.get("parse_mode"), Entities: ents, PaidBroadcast: p.bool("allow_paid_broadcast"), ReplyTo: replyID(p)}
 	applyMarkup(&sent, mk)
 	s.recordLocked(sent)
 	return okResult{result: s.messageJSON(c, m)}, nil

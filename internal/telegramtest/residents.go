@@ -37,6 +37,25 @@ func (s *Server) userMessageLocked(c *chat, user User, text string) int64 {
 	return s.enqueueLocked("message", s.messageJSON(c, m), c.id)
 }
 
+// ReplyText simulates user answering the bot's message messageID in their
+// private chat with Telegram's Reply: the update carries that message as
+// reply_to_message, buttons included, as Telegram sends it.
+func (s *Server) ReplyText(user User, messageID int, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rememberUser(user)
+	c := s.privateChat(user)
+	replied := c.messages[messageID]
+	if replied == nil || replied.deleted {
+		panic(fmt.Sprintf("telegramtest: reply: no message %d in chat %d", messageID, c.id))
+	}
+	m := &message{id: c.newMessageID(), from: user, date: now(), kind: "text", text: text, entities: incomingEntities(text)}
+	c.messages[m.id] = m
+	body := s.messageJSON(c, m)
+	body["reply_to_message"] = s.messageJSON(c, replied)
+	return s.enqueueLocked("message", body, c.id)
+}
+
 // PressButton simulates user pressing the inline button with callback data
 // data under the bot's message messageID in their private chat. It queues a
 // callback_query with a fresh id and the message it belongs to, and returns

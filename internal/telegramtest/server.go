@@ -78,7 +78,10 @@ type Sent struct {
 	// PaidBroadcast is set when the send carried allow_paid_broadcast=true
 	// (a paid broadcast, counted against its own global limit).
 	PaidBroadcast bool
-	At            time.Time
+	// ReplyTo is the message this one replies to (reply_parameters or
+	// reply_to_message_id); 0 when none.
+	ReplyTo int
+	At      time.Time
 }
 
 // Rejection is one call the server answered with an error.
