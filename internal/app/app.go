@@ -318,7 +318,7 @@ func (a *App) encountersChanged(c *agency.Content, stored map[string]int64) {
 // the staff group when there is one and naming PRIVACY_CONTACT and
 // RETENTION in the privacy text.
 func (a *App) core(k *Knowledge) *conversation.Core {
-	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact).WithRetentionDays(a.opt.Timing.Retention.Days())
+	return k.Core().WithStaffChat(a.cfg.StaffChatID).WithPrivacyContact(a.cfg.PrivacyContact).WithRetentionDays(a.opt.Timing.Retention.Days()).WithQuestionDays(int((a.cfg.HandoffRetention + 24*time.Hour - 1) / (24 * time.Hour)))
 }
 
 // Addr is the address the health endpoints listen on (after Run started).

@@ -58,6 +58,7 @@ type Core struct {
 	// (PRIVACY_CONTACT); empty: the agency from the content
 	privacyContact string
 	retentionDays  int              // how long the privacy text says data is kept (RETENTION); 0: a year
+	questionDays   int              // how long it says a question to staff is kept (HANDOFF_RETENTION); 0: 30 days
 	names          []langName       // the languages' names, normalised, to offer a language a resident names
 	stored         map[string]int64 // encounters kept in Redis (staff edit them in Telegram), by id: their versions
 }

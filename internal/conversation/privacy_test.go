@@ -53,7 +53,7 @@ func TestPrivacyNoticeNamesSubscriptionsAndQuestions(t *testing.T) {
 	f := load(t)
 	for lang, words := range map[string][]string{
 		"de":          {"Telegram-ID", "Sprache", "was Sie verfolgen", "Frage an das Team", "365 Tage", "30 Tage", "Wozu"},
-		"de-x-simple": {"Telegram-ID", "Sprache", "Erinnerungen", "Frage an", "365 Tage", "30 Tagen", "Warum"},
+		"de-x-simple": {"Telegram-ID", "Sprache", "Erinnerungen", "Frage an", "365 Tage", "30 Tage lang", "Warum"},
 		"en":          {"Telegram ID", "language", "what you follow", "question on to the team", "365 days", "30 days", "Why"},
 	} {
 		got := all(f.core.Handle(cmd(lang, "privacy"), conversation.State{Lang: lang}))

@@ -12,12 +12,31 @@ const dataStay = "stay" // the warning's "I want to stay"
 // defaultRetentionDays is what the privacy text says without WithRetentionDays.
 const defaultRetentionDays = 365
 
+// defaultQuestionDays is what the privacy text says without WithQuestionDays.
+const defaultQuestionDays = 30
+
 // WithRetentionDays returns a core whose privacy text says that data is
 // kept days after the last message (RETENTION). The receiver is unchanged.
 func (c *Core) WithRetentionDays(days int) *Core {
 	cc := *c
 	cc.retentionDays = days
 	return &cc
+}
+
+// WithQuestionDays returns a core whose privacy text says that a question
+// passed on to staff is kept days (HANDOFF_RETENTION). The receiver is
+// unchanged.
+func (c *Core) WithQuestionDays(days int) *Core {
+	cc := *c
+	cc.questionDays = days
+	return &cc
+}
+
+func (c *Core) questionKeptDays() int {
+	if c.questionDays <= 0 {
+		return defaultQuestionDays
+	}
+	return c.questionDays
 }
 
 func (c *Core) keptDays() int {
@@ -30,7 +49,8 @@ func (c *Core) keptDays() int {
 // howLong is the privacy text's paragraph on how long data is kept.
 func (t *turn) howLong() string {
 	period := t.cat.Plural(t.lang, "privacy.days", t.keptDays(), nil)
-	return esc(t.cat.Format(t.lang, "privacy.how_long", map[string]any{"Period": period}))
+	questions := t.cat.Plural(t.lang, "privacy.days", t.questionKeptDays(), nil)
+	return esc(t.cat.Format(t.lang, "privacy.how_long", map[string]any{"Period": period, "Questions": questions}))
 }
 
 // RetentionWarning is the one message a resident who follows something

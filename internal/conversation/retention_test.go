@@ -33,6 +33,24 @@ func TestPrivacyNoticeSaysTheRetentionPeriod(t *testing.T) {
 	}
 }
 
+// The privacy text says how long a question passed on to staff is kept as
+// HANDOFF_RETENTION says, in every language (30 days by default).
+func TestPrivacyNoticeSaysHowLongQuestionsAreKept(t *testing.T) {
+	f := load(t)
+	for _, days := range []int{30, 7} {
+		core := f.core
+		if days != 30 {
+			core = core.WithQuestionDays(days)
+		}
+		for _, l := range f.cat.Languages() {
+			got := visible(all(core.Handle(cmd(l.Code, "privacy"), conversation.State{Lang: l.Code})))
+			if want := f.cat.Plural(l.Code, "privacy.days", days, nil); !strings.Contains(got, want) {
+				t.Errorf("%s, questions kept %d days: the privacy text does not say %q:\n%s", l.Code, days, want, got)
+			}
+		}
+	}
+}
+
 // A follower's warning names the day of the deletion the local way, in
 // the language they read, with one button to stay; a resident who follows
 // nothing gets none. Tapping stay answers in one short line.
