@@ -75,6 +75,31 @@ func (a *App) setCommands(ctx context.Context) {
 			set(l.Code, l.Telegram)
 		}
 	}
+	a.setStaffCommands(ctx)
+}
+
+// setStaffCommands adds the staff's commands to the menu of each staff
+// member's private chat, in every language; residents never see them.
+func (a *App) setStaffCommands(ctx context.Context) {
+	cat := a.k.Catalog
+	for _, id := range a.cfg.AdminIDs {
+		set := func(lang, code string) {
+			var cmds []models.BotCommand
+			for _, c := range slices.Concat(a.commands(), conversation.StaffCommands) {
+				cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
+			}
+			scope := &models.BotCommandScopeChat{ChatID: id}
+			if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code}); err != nil {
+				a.log.Warn("setMyCommands for a staff member failed (one who never wrote to the bot gets them after a restart)", "staff_id", id, "lang", code, "err", telegram.Redact(err, a.cfg.Token))
+			}
+		}
+		set(cat.Default(), "")
+		for _, l := range cat.Languages() {
+			if l.Telegram != "" {
+				set(l.Code, l.Telegram)
+			}
+		}
+	}
 }
 
 // commands are the commands in the menu: /ask only where questions can be

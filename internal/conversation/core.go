@@ -172,6 +172,8 @@ func (t *turn) button(data string) {
 		t.broadcastButton(strings.TrimPrefix(data, dataBroadcast))
 	case strings.HasPrefix(data, dataEdit):
 		t.encounterButton(strings.TrimPrefix(data, dataEdit))
+	case strings.HasPrefix(data, dataStaff):
+		t.staffButton(strings.TrimPrefix(data, dataStaff))
 	case strings.HasPrefix(data, dataSubscribe):
 		t.subscribe(strings.TrimPrefix(data, dataSubscribe))
 	case strings.HasPrefix(data, dataUnsubscribe):
@@ -202,6 +204,9 @@ func (t *turn) command(name, arg string) {
 		return
 	case "encounter":
 		t.encounterCommand()
+		return
+	}
+	if t.staffCommand(name) {
 		return
 	}
 	screen, ok := commandScreens[name]

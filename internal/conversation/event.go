@@ -141,8 +141,9 @@ type Thread struct {
 
 // Document is a file the bot sends, such as a calendar entry.
 type Document struct {
-	Name string // the file name the resident sees
-	Data []byte
+	Name  string // the file name the resident sees
+	Data  []byte
+	Photo bool // shown as a picture (a PNG or JPEG), not as a file
 }
 
 // Reply is the older name of Message, for the adapters that only answer.

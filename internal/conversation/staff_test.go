@@ -1,0 +1,104 @@
+package conversation_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+)
+
+// /staff opens the staff menu in German with every tool; each button leads
+// somewhere: the broadcast dialogue, the list, the encounter dialogues' data,
+// the QR codes, the reload and the figures.
+func TestStaffMenu(t *testing.T) {
+	f := load(t)
+	out := f.core.Handle(staff(cmd("de", "staff")), conversation.State{})
+	got := all(out)
+	if !strings.Contains(got, f.cat.T("de", "staff.menu")) {
+		t.Fatalf("/staff:\n%s", got)
+	}
+	for _, want := range []string{
+		"📢 Rundschreiben|sf:bc]", "📋 Rundschreiben-Liste|sf:bcs]", "📅 Begegnungen|ed:list]", "➕ Neue Begegnung|ed:new]",
+		"🔳 QR-Code|sf:qr]", "🔄 Inhalte neu laden|sf:reload]", "📊 Zahlen|sf:stats]",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the menu lacks %q:\n%s", want, got)
+		}
+	}
+	tests := []struct {
+		data   string
+		want   string // in the answer
+		effect func(conversation.Decision) bool
+	}{
+		{"sf:bc", f.cat.T("de", "broadcast.ask_text"), func(d conversation.Decision) bool {
+			return d.State.Dialogue != nil && d.State.Dialogue.Name == "broadcast"
+		}},
+		{"sf:bcs", "", func(d conversation.Decision) bool { return len(effects[conversation.ListBroadcasts](d)) == 1 }},
+		{"sf:qr", f.cat.T("de", "staff.qr_choose"), func(d conversation.Decision) bool { return strings.Contains(all(d), "|sf:qr:sample-cafe]") }},
+		{"sf:reload", "", func(d conversation.Decision) bool { return len(effects[conversation.ReloadContent](d)) == 1 }},
+		{"sf:stats", "", func(d conversation.Decision) bool { return len(effects[conversation.ShowStats](d)) == 1 }},
+		{"sf:menu", f.cat.T("de", "staff.menu"), func(d conversation.Decision) bool { return len(d.Effects) == 0 }},
+		{"sf:whatever", f.cat.T("de", "staff.menu"), func(d conversation.Decision) bool { return len(d.Effects) == 0 }}, // an old button
+		// until the encounter dialogues are wired, their buttons lead to a menu, never nowhere
+		{"ed:list", "", func(d conversation.Decision) bool {
+			return len(d.Messages) > 0 && len(d.Messages[len(d.Messages)-1].Buttons) > 0
+		}},
+		{"ed:new", "", func(d conversation.Decision) bool {
+			return len(d.Messages) > 0 && len(d.Messages[len(d.Messages)-1].Buttons) > 0
+		}},
+	}
+	for _, tt := range tests {
+		d := f.core.Handle(staff(press("de", tt.data)), out.State)
+		if !strings.Contains(all(d), tt.want) || !tt.effect(d) {
+			t.Errorf("%s: %+v\n%s", tt.data, d.Effects, all(d))
+		}
+	}
+	for name, effect := range map[string]func(conversation.Decision) bool{
+		"qr":    func(d conversation.Decision) bool { return strings.Contains(all(d), "|sf:qr:sample-cafe]") },
+		"stats": func(d conversation.Decision) bool { return len(effects[conversation.ShowStats](d)) == 1 },
+	} {
+		if d := f.core.Handle(staff(cmd("de", name)), conversation.State{}); !effect(d) {
+			t.Errorf("/%s: %+v\n%s", name, d.Effects, all(d))
+		}
+	}
+}
+
+// A resident, or staff in a group, gets the refusal for every staff command
+// and button, in their language, and nothing happens.
+func TestStaffMenuIsStaffOnly(t *testing.T) {
+	f := load(t)
+	inGroup := func(ev conversation.Event) conversation.Event {
+		ev = staff(ev)
+		ev.ChatID, ev.Group = -100, true
+		return ev
+	}
+	for _, ev := range []conversation.Event{
+		cmd("tr", "staff"), cmd("tr", "qr"), cmd("tr", "stats"),
+		press("tr", "sf:menu"), press("tr", "sf:bc"), press("tr", "sf:bcs"), press("tr", "sf:qr"), press("tr", "sf:qr:sample-cafe"),
+		press("tr", "sf:reload"), press("tr", "sf:stats"),
+		inGroup(cmd("tr", "staff")), inGroup(cmd("tr", "stats")), inGroup(press("tr", "sf:stats")), inGroup(press("tr", "sf:reload")),
+	} {
+		out := f.core.Handle(ev, conversation.State{Lang: "tr"})
+		if len(out.Effects) != 0 || out.State.Dialogue != nil || !strings.Contains(all(out), f.cat.T("tr", "staff.only")) {
+			t.Errorf("%s %s%s: %+v\n%s", map[bool]string{true: "staff in a group", false: "a resident"}[ev.Group], ev.Command, ev.Data, out.Effects, all(out))
+		}
+	}
+}
+
+// Choosing an encounter asks for its QR code; one that is gone since the
+// list was shown gets a kind word and the list again.
+func TestStaffQRChoice(t *testing.T) {
+	f := load(t)
+	out := f.core.Handle(staff(press("de", "sf:qr:sample-cafe")), conversation.State{})
+	if qr := effects[conversation.SendQR](out); len(qr) != 1 || qr[0].Encounter != "sample-cafe" {
+		t.Fatalf("the QR code of an encounter: %+v", out.Effects)
+	}
+	out = f.core.Handle(staff(press("de", "sf:qr:no-such")), conversation.State{})
+	if got := all(out); len(out.Effects) != 0 || !strings.Contains(got, f.cat.T("de", "staff.qr_gone")) || !strings.Contains(got, "|sf:qr:sample-cafe]") {
+		t.Errorf("an encounter that is gone: %+v\n%s", out.Effects, got)
+	}
+	m := f.core.QRCode(7, conversation.State{}, "sample-cafe", "https://t.me/bot?start=e_sample-cafe", []byte("png"))
+	if m.Document == nil || !m.Document.Photo || m.Document.Name != "sample-cafe.png" || !strings.Contains(m.Text, "https://t.me/bot?start=e_sample-cafe") || m.Chat != 7 {
+		t.Errorf("the QR code message: %+v", m)
+	}
+}
