@@ -66,6 +66,7 @@ type App struct {
 	polling   *telegram.Polling // nil in webhook mode
 	webhook   *telegram.Webhook // nil when polling
 
+	username     atomic.Value // string: the bot's username, from getMe
 	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
 	addr         atomic.Value // string: where the health endpoints listen, once Run started
 }
@@ -145,6 +146,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
 	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
+	decider.SetStaff(decide.Staff{QR: a.qr})
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)

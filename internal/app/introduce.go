@@ -21,6 +21,7 @@ func (a *App) introduce(ctx context.Context) error {
 		me, err := a.api.GetMe(ctx)
 		if err == nil {
 			a.updates.SetUsername(me.Username)
+			a.username.Store(me.Username)
 		}
 		return err
 	})
