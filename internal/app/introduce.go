@@ -76,29 +76,41 @@ func (a *App) setCommands(ctx context.Context) {
 			set(l.Code, l.Telegram)
 		}
 	}
-	a.setStaffCommands(ctx)
 }
 
-// setStaffCommands adds the staff's commands to the menu of each staff
-// member's private chat, in every language; residents never see them.
-func (a *App) setStaffCommands(ctx context.Context) {
+// staffMenu sets the staff's commands in a staff member's own chat, once
+// per process, after their first update there (Telegram refuses a command
+// menu for a chat that does not exist yet); residents never see them.
+func (a *App) staffMenu(id int64) {
+	if _, done := a.staffMenus.LoadOrStore(id, true); done {
+		return
+	}
+	ctx, _ := a.runCtx.Load().(context.Context)
+	if ctx == nil {
+		a.staffMenus.Delete(id) // not running yet: the next update tries again
+		return
+	}
+	go a.setStaffCommands(ctx, id)
+}
+
+// setStaffCommands adds the staff's commands to the menu of a staff
+// member's private chat, in every language.
+func (a *App) setStaffCommands(ctx context.Context, id int64) {
 	cat := a.k.Catalog
-	for _, id := range a.cfg.AdminIDs {
-		set := func(lang, code string) {
-			var cmds []models.BotCommand
-			for _, c := range slices.Concat(a.commands(), conversation.StaffCommands) {
-				cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
-			}
-			scope := &models.BotCommandScopeChat{ChatID: id}
-			if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code}); err != nil {
-				a.log.Warn("setMyCommands for a staff member failed (one who never wrote to the bot gets them after a restart)", "staff_id", id, "lang", code, "err", telegram.Redact(err, a.cfg.Token))
-			}
+	set := func(lang, code string) {
+		var cmds []models.BotCommand
+		for _, c := range slices.Concat(a.commands(), conversation.StaffCommands) {
+			cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
 		}
-		set(cat.Default(), "")
-		for _, l := range cat.Languages() {
-			if l.Telegram != "" {
-				set(l.Code, l.Telegram)
-			}
+		scope := &models.BotCommandScopeChat{ChatID: id}
+		if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code}); err != nil {
+			a.log.Warn("setMyCommands for a staff member failed", "staff_id", id, "lang", code, "err", telegram.Redact(err, a.cfg.Token))
+		}
+	}
+	set(cat.Default(), "")
+	for _, l := range cat.Languages() {
+		if l.Telegram != "" {
+			set(l.Code, l.Telegram)
 		}
 	}
 }

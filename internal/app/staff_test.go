@@ -21,10 +21,9 @@ func TestStaffQRCode(t *testing.T) {
 	defer api.Close()
 	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
 	resident := telegramtest.User{ID: 5001, FirstName: "Olena", LanguageCode: "uk"}
-	api.SendText(staffer, "/start") // a staff member who wrote before the start: the menu is set for them
 	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits}, func(c *config.Config) { c.AdminIDs = []int64{5000} })
+	api.SendText(staffer, "/start")
 	h.waitSent(5000, 1)
-
 	api.SendText(staffer, "/staff")
 	menu := h.waitSent(5000, 2)[1]
 	mustContain(t, texts([]telegramtest.Sent{menu}), "Team-Menü", "📅 Begegnungen|ed:list]", "➕ Neue Begegnung|ed:new]")
@@ -67,9 +66,12 @@ func TestStaffQRCode(t *testing.T) {
 			t.Errorf("a resident's staff button or command: %s %q", m.Method, m.Text)
 		}
 	}
-	cmds := api.CommandsInScope("chat:5000", "")
-	if len(cmds) == 0 || cmds[len(cmds)-1].Command != "stats" {
-		t.Errorf("the staff member's menu = %+v", cmds)
+	waitFor(t, "the staff member's command menu", func() bool {
+		cmds := api.CommandsInScope("chat:5000", "")
+		return len(cmds) > 0 && cmds[len(cmds)-1].Command == "stats"
+	})
+	if cmds := api.CommandsInScope("chat:5000", "uk"); len(cmds) == 0 || cmds[len(cmds)-1].Description != "Цифри (команда)" {
+		t.Errorf("the staff member's Ukrainian menu: %+v", cmds)
 	}
 	for _, c := range api.Commands("") {
 		if c.Command == "stats" || c.Command == "staff" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/problem"
 )
 
 // /staff opens the staff menu in German with every tool; each button leads
@@ -100,5 +101,37 @@ func TestStaffQRChoice(t *testing.T) {
 	m := f.core.QRCode(7, conversation.State{}, "sample-cafe", "https://t.me/bot?start=e_sample-cafe", []byte("png"))
 	if m.Document == nil || !m.Document.Photo || m.Document.Name != "sample-cafe.png" || !strings.Contains(m.Text, "https://t.me/bot?start=e_sample-cafe") || m.Chat != 7 {
 		t.Errorf("the QR code message: %+v", m)
+	}
+}
+
+// What staff are told after a reload: every problem with its place in their
+// language, or what was loaded (with warnings), or that it cannot be done.
+func TestReloadReport(t *testing.T) {
+	f := load(t)
+	bad := problem.Problem{File: "encounters.yaml", Line: 7, Field: "encounters[0].start", Msg: "not a date"}
+	for _, tt := range []struct {
+		name string
+		chat int64
+		lang string
+		r    conversation.Reloaded
+		want []string
+	}{
+		{"broken", 7, "de", conversation.Reloaded{Problems: []problem.Problem{bad, {File: "services.yaml", Msg: "file is missing"}}},
+			[]string{f.cat.T("de", "staff.reload_broken"), "• Datei encounters.yaml · Zeile 7 · Feld encounters[0].start: not a date", "• Datei services.yaml: file is missing", "|sf:menu]"}},
+		{"loaded with a warning", 7, "en", conversation.Reloaded{Services: 9, Contacts: 2, Encounters: 1, Warnings: []problem.Problem{bad}},
+			[]string{"Services: 9 · Contacts: 2 · Meet-ups: 1", f.cat.T("en", "staff.reload_warnings"), "• File encounters.yaml · Line 7"}},
+		{"unavailable", 7, "tr", conversation.Reloaded{Unavailable: true}, []string{f.cat.T("tr", "staff.reload_failed")}},
+		{"the staff group: no button", -100, "de", conversation.Reloaded{Problems: []problem.Problem{bad}}, []string{"Zeile 7"}},
+	} {
+		m := f.core.ReloadReport(tt.chat, tt.lang, tt.r)
+		got := all(conversation.Decision{Messages: []conversation.Message{m}})
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: lacks %q:\n%s", tt.name, w, got)
+			}
+		}
+		if m.Chat != tt.chat || (tt.chat < 0) != (len(m.Buttons) == 0) {
+			t.Errorf("%s: chat %d, buttons %v", tt.name, m.Chat, m.Buttons)
+		}
 	}
 }

@@ -121,6 +121,8 @@ func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render
 type Staff struct {
 	// QR is the deep link of a /start payload and the PNG of its QR code.
 	QR func(payload string) (link string, png []byte, err error)
+	// Reload checks the content folder and loads it if it is sound.
+	Reload func() conversation.Reloaded
 }
 
 // SetStaff gives the decider the staff's tools; call it before handling.
@@ -447,6 +449,13 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 				return nil, err
 			}
 			out = append(out, msgs...)
+		case conversation.ReloadContent:
+			r := conversation.Reloaded{Unavailable: true}
+			if d.staff.Reload != nil {
+				r = d.staff.Reload()
+			}
+			d.log.Info("content reload asked by staff", "staff_id", u.User, "problems", len(r.Problems))
+			out = append(out, d.core.Load().ReloadReport(u.Chat, dec.Lang, r))
 		case conversation.SendQR:
 			out = append(out, d.qr(u, dec.Lang, e.Encounter))
 		case conversation.ControlBroadcast:
