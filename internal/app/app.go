@@ -154,7 +154,9 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
 	a.render = signer.Render
-	decider.SetStaff(decide.Staff{QR: a.qr, Reload: a.reloadButton})
+	decider.SetStaff(decide.Staff{QR: a.qr, Reload: a.reloadButton, Stats: func(ctx context.Context, now time.Time) (conversation.Figures, error) {
+		return a.store.Figures(ctx, now, cfg.StaffChatID)
+	}})
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)

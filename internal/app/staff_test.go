@@ -79,3 +79,31 @@ func TestStaffQRCode(t *testing.T) {
 		}
 	}
 }
+
+// Residents' questions are counted on the commit path: a staff member's
+// /stats then shows exactly what happened, counts only.
+func TestStaffStats(t *testing.T) {
+	h := startWithStaff(t, 5000)
+	ann := telegramtest.User{ID: 5101, FirstName: "Ann", LanguageCode: "de"}
+	ben := telegramtest.User{ID: 5102, FirstName: "Ben", LanguageCode: "de"}
+	for _, m := range []struct {
+		u    telegramtest.User
+		text string
+	}{{ann, "/start"}, {ann, "Telefon"}, {ann, "xqzv wrtp"}, {ben, "/start"}, {ben, "Hallo"}} {
+		h.api.SendText(m.u, m.text)
+	}
+	h.waitSent(5101, 3) // a barrier: their answers go out once committed
+	h.waitSent(5102, 2)
+	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "de"}
+	h.api.SendText(staffer, "/stats")
+	got := h.waitSent(5000, 1)[0].Text
+	mustContain(t, got, "Menschen, die den Bot nutzen: 2", "nach Sprache: Sprache der App 2", "Davon verfolgen Erinnerungen oder Neuigkeiten: 0",
+		"Aktiv in den letzten 7 Tagen: 2 · in den letzten 30 Tagen: 2", "Fragen in den letzten 30 Tagen: 3", "• Ansprechpersonen: 1",
+		"• Gruß und Dank: 1", "keinem Thema zuordnen konnte ich: 1", "An das Team weitergegeben (30 Tage): 0 · Antworten des Teams: 0 · jetzt offen: 0",
+		"Rundschreiben (30 Tage): 0", "Erinnerungen gesendet (30 Tage): 0")
+	for _, private := range []string{"5101", "5102", "Ann", "Ben", "Telefon", "xqzv"} {
+		if strings.Contains(got, private) {
+			t.Errorf("the figures name %q:\n%s", private, got)
+		}
+	}
+}

@@ -91,7 +91,11 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		}
 	}
 	if c.StaffReply(ev) {
-		return t.staffReply()
+		d := t.staffReply()
+		if len(d.Messages) > 0 {
+			d.Tally = append(d.Tally, TallyAnswered)
+		}
+		return d
 	}
 	if c.staffClose(ev) {
 		return t.staffClose()
@@ -135,6 +139,9 @@ func (c *Core) Handle(ev Event, st State) Decision {
 	for i := range t.out.Messages {
 		if t.out.Messages[i].Chat == 0 {
 			t.out.Messages[i].Chat = ev.ChatID // an answer goes where the question was asked
+		}
+		if t.out.Messages[i].Thread != nil {
+			t.out.Tally = append(t.out.Tally, TallyAsked)
 		}
 	}
 	return t.out
@@ -243,6 +250,7 @@ func (t *turn) text(msg string) {
 		return
 	}
 	r := t.nlu.Classify(msg, t.lang)
+	t.out.Tally = append(t.out.Tally, questionTally(r))
 	if code, ok := t.namedLanguage(msg, r.Intent); ok {
 		t.offerLanguage(code)
 		return

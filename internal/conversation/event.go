@@ -217,6 +217,10 @@ type Decision struct {
 	State    State
 	Lang     string // the language the messages are in
 	Save     bool   // State changed and should be stored
+	// Tally names the counters of the figures this event adds one to (a
+	// question's topic, a question passed to staff…): counts only, never
+	// who or what.
+	Tally []string
 }
 
 // Forgets tells whether the decision deletes the resident's data.

@@ -1,8 +1,10 @@
 package conversation_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/problem"
@@ -132,6 +134,55 @@ func TestReloadReport(t *testing.T) {
 		}
 		if m.Chat != tt.chat || (tt.chat < 0) != (len(m.Buttons) == 0) {
 			t.Errorf("%s: chat %d, buttons %v", tt.name, m.Chat, m.Buttons)
+		}
+	}
+}
+
+// Each question counts once under its topic, or as not placed; a question
+// passed to staff and a staff answer count too; nothing else does.
+func TestTallies(t *testing.T) {
+	f := load(t)
+	core := f.core.WithStaffChat(-100)
+	for _, tt := range []struct {
+		name string
+		ev   conversation.Event
+		st   conversation.State
+		want []string
+	}{
+		{"a question about contacts", text("de", "Telefonnummer"), conversation.State{}, []string{"q:contacts"}},
+		{"one the bot cannot place", text("de", "xqzv wrtp"), conversation.State{}, []string{conversation.TallyUnplaced}},
+		{"a button", press("de", "m:contacts"), conversation.State{}, nil},
+		{"a command", cmd("de", "events"), conversation.State{}, nil},
+		{"a question passed to staff", press("de", "ho:send"), conversation.State{Dialogue: &conversation.Dialogue{Name: "handoff", Step: "offer",
+			Draft: map[string]string{"q": "Wo ist das Amt?"}, Expires: monday.Add(time.Hour)}}, []string{conversation.TallyAsked}},
+		{"a staff answer", conversation.Event{UserID: 5, ChatID: -100, MessageID: 9, ReplyTo: 3, Role: conversation.RoleStaff, Group: true, Kind: conversation.KindText,
+			Text: "Im Rathaus", Thread: &conversation.Thread{Resident: 7, Lang: "de"}, Now: monday}, conversation.State{}, []string{conversation.TallyAnswered}},
+	} {
+		if got := core.Handle(tt.ev, tt.st).Tally; !slices.Equal(got, tt.want) {
+			t.Errorf("%s: tally %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// The figures are written as counts, by language and topic, with the
+// questions' total including those not placed.
+func TestStatsReport(t *testing.T) {
+	f := load(t)
+	fig := conversation.Figures{
+		Residents: map[string]int64{"de": 3, "tr": 2, "": 1}, Subscribers: map[string]int64{"tr": 2}, Active7: 4, Active30: 6,
+		Counts: map[string]int64{"q:contacts": 3, "q:greeting": 1, "q:thanks": 1, "q:-": 2, conversation.TallyAsked: 2, conversation.TallyAnswered: 1, conversation.TallyReminders: 40},
+		Open:   1, Broadcasts: 2, BroadcastMessages: 12,
+	}
+	got := f.core.StatsReport(7, conversation.State{Lang: "de"}, fig).Text
+	for _, want := range []string{
+		"Menschen, die den Bot nutzen: 6", "nach Sprache: Deutsch 3, Türkçe 2, Sprache der App 1",
+		"Davon verfolgen Erinnerungen oder Neuigkeiten: 2", "Aktiv in den letzten 7 Tagen: 4 · in den letzten 30 Tagen: 6",
+		"Fragen in den letzten 30 Tagen: 7", "• Ansprechpersonen: 3", "• Gruß und Dank: 2", "keinem Thema zuordnen konnte ich: 2",
+		"An das Team weitergegeben (30 Tage): 2 · Antworten des Teams: 1 · jetzt offen: 1",
+		"Rundschreiben (30 Tage): 2 · Nachrichten gesendet: 12", "Erinnerungen gesendet (30 Tage): 40",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
 		}
 	}
 }

@@ -123,6 +123,8 @@ type Staff struct {
 	QR func(payload string) (link string, png []byte, err error)
 	// Reload checks the content folder and loads it if it is sound.
 	Reload func() conversation.Reloaded
+	// Stats counts the figures at now.
+	Stats func(ctx context.Context, now time.Time) (conversation.Figures, error)
 }
 
 // SetStaff gives the decider the staff's tools; call it before handling.
@@ -171,6 +173,7 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		}
 		dec = d.decide(u, c.State)
 		commit.Messages = d.outgoing(u, dec)
+		commit.Tally = dec.Tally
 		switch {
 		case dec.Forgets():
 			commit.Forget = true
@@ -456,6 +459,16 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 			}
 			d.log.Info("content reload asked by staff", "staff_id", u.User, "problems", len(r.Problems))
 			out = append(out, d.core.Load().ReloadReport(u.Chat, dec.Lang, r))
+		case conversation.ShowStats:
+			if d.staff.Stats == nil {
+				out = append(out, conversation.Message{Chat: u.Chat, Text: esc(d.cat.T(dec.Lang, "error.generic"))})
+				continue
+			}
+			f, err := d.staff.Stats(ctx, u.Event.Now)
+			if err != nil {
+				return nil, err // the update is tried again
+			}
+			out = append(out, d.core.Load().StatsReport(u.Chat, conversation.State{Lang: dec.Lang}, f))
 		case conversation.SendQR:
 			out = append(out, d.qr(u, dec.Lang, e.Encounter))
 		case conversation.ControlBroadcast:
