@@ -26,7 +26,7 @@ func TestStaffQRCode(t *testing.T) {
 	h.waitSent(5000, 1)
 	api.SendText(staffer, "/staff")
 	menu := h.waitSent(5000, 2)[1]
-	mustContain(t, texts([]telegramtest.Sent{menu}), "Team-Menü", "📅 Begegnungen|ed:list]", "➕ Neue Begegnung|ed:new]")
+	mustContain(t, texts([]telegramtest.Sent{menu}), "Team-Menü", "📅 Begegnungen|ed:list~", "➕ Neue Begegnung|ed:new~")
 	pressStaff(t, api, staffer, menu.MessageID, "sf:qr")
 	list := h.waitSent(5000, 3)[2]
 	mustContain(t, list.Text, "Für welche Begegnung?")

@@ -19,16 +19,11 @@ const (
 	sfQROf       = "qr:" // + encounter id: its QR code
 	sfReload     = "reload"
 	sfStats      = "stats"
-
-	// DataEncounterList and DataEncounterNew open the staff's encounter
-	// dialogues (listing and editing, creating one).
-	DataEncounterList = "ed:list"
-	DataEncounterNew  = "ed:new"
 )
 
 // StaffCommands are the commands registered for staff members only, on
 // top of Commands (command.<name> is its description).
-var StaffCommands = []string{"staff", "broadcast", "broadcasts", "qr", "stats"}
+var StaffCommands = []string{"staff", "broadcast", "broadcasts", "encounter", "qr", "stats"}
 
 // SendQR asks for the QR code of an encounter's deep link, sent to the
 // staff member as a picture (the decider knows the bot's username and
@@ -101,7 +96,7 @@ func (t *turn) sfButton(icon, label, action string) Button {
 func (t *turn) staffMenuButtons() [][]Button {
 	return [][]Button{
 		{t.sfButton("📢", "staff.button.broadcast", sfBroadcast), t.sfButton("📋", "staff.button.broadcasts", sfBroadcasts)},
-		{{Label: "📅 " + t.tr("staff.button.encounters"), Data: DataEncounterList}, {Label: "➕ " + t.tr("staff.button.new_encounter"), Data: DataEncounterNew}},
+		{t.edButton("📅", "staff.button.encounters", edList), t.edButton("➕", "staff.button.new_encounter", edNew)}, // the encounter dialogues
 		{t.sfButton("🔳", "staff.button.qr", sfQR), t.sfButton("🔄", "staff.button.reload", sfReload)},
 		{t.sfButton("📊", "staff.button.stats", sfStats), t.menuButton()},
 	}

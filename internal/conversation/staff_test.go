@@ -42,7 +42,7 @@ func TestStaffMenu(t *testing.T) {
 		{"sf:stats", "", func(d conversation.Decision) bool { return len(effects[conversation.ShowStats](d)) == 1 }},
 		{"sf:menu", f.cat.T("de", "staff.menu"), func(d conversation.Decision) bool { return len(d.Effects) == 0 }},
 		{"sf:whatever", f.cat.T("de", "staff.menu"), func(d conversation.Decision) bool { return len(d.Effects) == 0 }}, // an old button
-		// until the encounter dialogues are wired, their buttons lead to a menu, never nowhere
+		// the encounter dialogues answer their buttons with a way on
 		{"ed:list", "", func(d conversation.Decision) bool {
 			return len(d.Messages) > 0 && len(d.Messages[len(d.Messages)-1].Buttons) > 0
 		}},
