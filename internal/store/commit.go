@@ -117,6 +117,7 @@ func (s *Store) readyKeys() []string {
 var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript}
 var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript}
 var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, tallyScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, tallyScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its

@@ -69,7 +69,7 @@ func (s *Store) Tally(ctx context.Context, now time.Time, name string, n int) er
 // whose open questions are counted (0: none).
 func (s *Store) Figures(ctx context.Context, now time.Time, staffChat int64) (conversation.Figures, error) {
 	f := conversation.Figures{Residents: map[string]int64{}, Subscribers: map[string]int64{}, Counts: map[string]int64{}}
-	ids, err := s.Seen(ctx, now.Add(-StateTTL))
+	ids, err := s.Seen(ctx, now.Add(-s.timing.StateTTL()))
 	if err != nil {
 		return f, fmt.Errorf("figures: %w", err)
 	}

@@ -39,7 +39,7 @@ func TestFigures(t *testing.T) {
 				{106, &conversation.State{}, 6 * day, false},                                  // no language chosen
 				{107, &conversation.State{Lang: "uk", Subs: []string{"news"}}, 2 * day, true}, // blocked the bot: follows nothing any more
 				{108, nil, 5 * day, false},                               // forgotten
-				{109, &conversation.State{Lang: "ar"}, 200 * day, false}, // older than the index keeps
+				{109, &conversation.State{Lang: "ar"}, 400 * day, false}, // older than the index keeps (RETENTION)
 			}
 			for _, r := range residents {
 				if r.st != nil {
