@@ -119,6 +119,9 @@ func TestReplyAndEditByID(t *testing.T) {
 	got, err := (&Sender{}).withMessageID(context.Background(), -5, name, b)
 	if err != nil || !strings.HasPrefix(string(got), `{"message_id":88,"chat_id":-5,`) {
 		t.Errorf("edit by id: %s %v", got, err)
+	}
+}
+
 // A file of ours is uploaded as multipart/form-data: a calendar entry by
 // sendDocument, a picture (a QR code) by sendPhoto, each in its own field.
 func TestRenderUploads(t *testing.T) {
