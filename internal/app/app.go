@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,9 @@ type Options struct {
 	KeyPrefix   string         // Redis key prefix (default REDIS_KEY_PREFIX)
 	RedisHook   redis.Hook     // sees every Redis round trip (benchmarks count them)
 	Now         func() time.Time
+	// Reload loads the content folder again for the staff's reload button
+	// (the same as SIGHUP); nil: the button says it cannot.
+	Reload func() (*Knowledge, error)
 }
 
 // App is the running bot.
@@ -57,6 +61,7 @@ type App struct {
 	api      *bot.Bot // setup calls: getMe, setWebhook, setMyCommands, deleteWebhook
 	metrics  *metrics.Metrics
 
+	render    decide.Renderer // a message to the payloads that send it
 	deliverer *deliver.Deliverer
 	decider   *decide.Decider
 	reminders *reminder.Runner
@@ -66,6 +71,9 @@ type App struct {
 	polling   *telegram.Polling // nil in webhook mode
 	webhook   *telegram.Webhook // nil when polling
 
+	username     atomic.Value // string: the bot's username, from getMe
+	runCtx       atomic.Value // context.Context of Run, for work begun by an update
+	staffMenus   sync.Map     // staff ids whose command menu this process set
 	lastTelegram atomic.Int64 // unix nanoseconds Telegram last answered us (or called the webhook)
 	addr         atomic.Value // string: where the health endpoints listen, once Run started
 }
@@ -145,6 +153,10 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
 	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, log, a.metrics)
 	a.decider = decider
+	a.render = signer.Render
+	decider.SetStaff(decide.Staff{QR: a.qr, Reload: a.reloadButton, Stats: func(ctx context.Context, now time.Time) (conversation.Figures, error) {
+		return a.store.Figures(ctx, now, cfg.StaffChatID)
+	}})
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
@@ -157,7 +169,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.reminders.Handle(retention.JobID, sweep.Do) // the retention sweep too
 	a.reminders.OnPlan(sweep.Ensure)
 	staff := func(id int64) bool { return slices.Contains(cfg.AdminIDs, id) }
-	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer)
+	a.updates = telegram.NewUpdates(decider, tg, a.store, staff, log, a.metrics, opt.Now).Signed(signer).OnStaff(a.staffMenu)
 	seen := func() { a.lastTelegram.Store(time.Now().UnixNano()) }
 	if cfg.WebhookURL != "" {
 		a.webhook = telegram.NewWebhook(cfg.WebhookURL, cfg.WebhookSecret, a.updates, opt.Timing.Drain, log, seen)
@@ -177,6 +189,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("LISTEN_ADDR %s: %w", a.cfg.ListenAddr, err)
 	}
 	a.addr.Store(ln.Addr().String())
+	a.runCtx.Store(ctx)
 	mux := a.health()
 	mux.Handle("/metrics", a.metrics.Handler())
 	if a.webhook != nil {
@@ -269,14 +282,25 @@ func (a *App) checkRedis(ctx context.Context) {
 // Reload replaces the content with what load returns, if it is valid: a
 // broken folder keeps the content in use, and the error lists every
 // problem with file, line and field (the operator sends SIGHUP after an
-// edit). The languages stay those loaded at start.
+// edit); the log and, when there is one, the staff group are told every
+// problem. The languages stay those loaded at start.
 func (a *App) Reload(load func() (*Knowledge, error)) error {
+	r, err := a.reload(load)
+	if err != nil && a.cfg.StaffChatID != 0 {
+		a.tellStaffGroup(r)
+	}
+	return err
+}
+
+// reload checks and loads the content folder; what came of it is what
+// staff are told.
+func (a *App) reload(load func() (*Knowledge, error)) (conversation.Reloaded, error) {
 	k, err := load()
 	if err != nil {
 		for _, p := range ProblemsOf(err) {
 			a.log.Error("content not reloaded; the content in use stays", "problem", p)
 		}
-		return err
+		return conversation.Reloaded{Problems: problemsIn(err)}, err
 	}
 	for _, w := range k.Content.Warnings {
 		a.log.Warn("content", "warning", w.String())
@@ -284,7 +308,36 @@ func (a *App) Reload(load func() (*Knowledge, error)) error {
 	a.current.Store(k)
 	a.book.SetFiles(k.Content) // with the stored encounters: the core and the planner take both
 	a.log.Info("content reloaded", "services", len(k.Content.Services), "contacts", len(k.Content.Contacts), "encounters", len(k.Content.Encounters))
-	return nil
+	return conversation.Reloaded{Warnings: k.Content.Warnings, Services: len(k.Content.Services), Contacts: len(k.Content.Contacts),
+		Encounters: len(k.Content.Encounters)}, nil
+}
+
+// reloadButton is the staff's reload button: the same check and load as
+// SIGHUP, with Options.Reload; the staff member who pressed is told.
+func (a *App) reloadButton() conversation.Reloaded {
+	if a.opt.Reload == nil {
+		return conversation.Reloaded{Unavailable: true}
+	}
+	r, _ := a.reload(a.opt.Reload)
+	return r
+}
+
+// tellStaffGroup tells the staff group, in the reference language, what
+// came of a reload by signal: nobody pressed a button to hear it.
+func (a *App) tellStaffGroup(r conversation.Reloaded) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := a.core(a.k).ReloadReport(a.cfg.StaffChatID, a.k.Catalog.Default(), r)
+	id := "reload:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var out []store.Outgoing
+	for i, p := range a.render(m) {
+		out = append(out, store.Outgoing{ID: id + "." + strconv.Itoa(i), Chat: a.cfg.StaffChatID, Lane: conversation.LaneReply, Payload: p})
+	}
+	if _, err := a.store.PushOnce(ctx, out, time.Hour); err != nil {
+		a.log.Error("could not tell the staff group that the content was not reloaded", "err", err)
+		return
+	}
+	a.deliverer.Wake()
 }
 
 // loadEncounters loads the stored encounters, retrying while Redis is

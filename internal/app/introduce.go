@@ -21,6 +21,7 @@ func (a *App) introduce(ctx context.Context) error {
 		me, err := a.api.GetMe(ctx)
 		if err == nil {
 			a.updates.SetUsername(me.Username)
+			a.username.Store(me.Username)
 		}
 		return err
 	})
@@ -67,6 +68,43 @@ func (a *App) setCommands(ctx context.Context) {
 		}
 		if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, LanguageCode: code}); err != nil {
 			a.log.Warn("setMyCommands failed", "lang", code, "err", telegram.Redact(err, a.cfg.Token))
+		}
+	}
+	set(cat.Default(), "")
+	for _, l := range cat.Languages() {
+		if l.Telegram != "" {
+			set(l.Code, l.Telegram)
+		}
+	}
+}
+
+// staffMenu sets the staff's commands in a staff member's own chat, once
+// per process, after their first update there (Telegram refuses a command
+// menu for a chat that does not exist yet); residents never see them.
+func (a *App) staffMenu(id int64) {
+	if _, done := a.staffMenus.LoadOrStore(id, true); done {
+		return
+	}
+	ctx, _ := a.runCtx.Load().(context.Context)
+	if ctx == nil {
+		a.staffMenus.Delete(id) // not running yet: the next update tries again
+		return
+	}
+	go a.setStaffCommands(ctx, id)
+}
+
+// setStaffCommands adds the staff's commands to the menu of a staff
+// member's private chat, in every language.
+func (a *App) setStaffCommands(ctx context.Context, id int64) {
+	cat := a.k.Catalog
+	set := func(lang, code string) {
+		var cmds []models.BotCommand
+		for _, c := range slices.Concat(a.commands(), conversation.StaffCommands) {
+			cmds = append(cmds, models.BotCommand{Command: c, Description: cat.T(lang, "command."+c)})
+		}
+		scope := &models.BotCommandScopeChat{ChatID: id}
+		if _, err := a.api.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code}); err != nil {
+			a.log.Warn("setMyCommands for a staff member failed", "staff_id", id, "lang", code, "err", telegram.Redact(err, a.cfg.Token))
 		}
 	}
 	set(cat.Default(), "")

@@ -82,3 +82,22 @@ func ProblemsOf(err error) []string {
 	}
 	return out
 }
+
+// problemsIn lists the problems in err with their file, line and field;
+// an error that is not a list of problems becomes one problem of its own.
+func problemsIn(err error) []problem.Problem {
+	var out []problem.Problem
+	var list problem.List
+	var joined interface{ Unwrap() []error }
+	switch {
+	case errors.As(err, &joined) && len(joined.Unwrap()) > 1:
+		for _, e := range joined.Unwrap() {
+			out = append(out, problemsIn(e)...)
+		}
+	case errors.As(err, &list):
+		out = append(out, list...)
+	default:
+		out = append(out, problem.Problem{Msg: err.Error()})
+	}
+	return out
+}

@@ -130,8 +130,9 @@ var residentKeys = []struct {
 	{`\{g\}:(rate|rate:b|sent|pause)`, ttl},
 	{`\{g\}:(replicas|due|plan|retention)`, shared},
 	{`\{g\}:job:.+`, shared},
-	{`\{g\}:bc:.+`, ttl},  // a broadcast's record, 90 days, no resident's id
-	{`\{g\}:bcs`, shared}, // the broadcasts by when they were made; an expired record's id leaves it when listed
+	{`\{g\}:bc:.+`, ttl},       // a broadcast's record, 90 days, no resident's id
+	{`\{g\}:bcs`, shared},      // the broadcasts by when they were made; an expired record's id leaves it when listed
+	{`\{g\}:stats:\d{8}`, ttl}, // a day's counters of the staff's figures, 35 days, counts only
 }
 
 // After a realistic session (subscriptions, a menu in a group, a question

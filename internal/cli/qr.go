@@ -6,26 +6,20 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/go-telegram/bot"
-	"github.com/yeqown/go-qrcode/v2"
-	"github.com/yeqown/go-qrcode/writer/standard"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/poster"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
-// payloadPattern is what Telegram allows after ?start=.
-var payloadPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // qr writes the QR code of an encounter's deep link as a PNG, for a poster
-// or a flyer: scanning it opens the bot at that encounter. It uses
-// github.com/yeqown/go-qrcode, a maintained encoder, rather than one of our
-// own. Exit codes: 2 for wrong arguments, 1 when the content is broken, the
+// or a flyer: scanning it opens the bot at that encounter (the staff's QR
+// button makes the same picture, see package poster). Exit codes: 2 for wrong arguments, 1 when the content is broken, the
 // encounter unknown, Telegram cannot name the bot or the file not written.
 func qr(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("qr", flag.ContinueOnError)
@@ -72,11 +66,11 @@ func qr(ctx context.Context, args []string, env func(string) string, stdout, std
 		}
 	}
 	payload := conversation.EncounterLink(id, *lang)
-	if !payloadPattern.MatchString(payload) {
-		fmt.Fprintf(stderr, "integrabot: the link %q is longer than Telegram allows (64 characters)\n", payload)
+	link, err := poster.Link(username, payload)
+	if err != nil {
+		fmt.Fprintln(stderr, "integrabot: "+err.Error())
 		return 1
 	}
-	link := "https://t.me/" + username + "?start=" + payload
 	file := *out
 	if file == "" {
 		file = strings.TrimSuffix(strings.ReplaceAll(payload, "_", "-"), "-")[len("e-"):] + ".png"
@@ -112,18 +106,13 @@ func askUsername(ctx context.Context, env func(string) string) (string, error) {
 }
 
 func writeQR(link, file string) error {
-	code, err := qrcode.New(link)
-	if err != nil {
-		return err
-	}
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	// a module is 20 pixels: sharp when printed on a poster
-	w := standard.NewWithWriter(f, standard.WithBuiltinImageEncoder(standard.PNG_FORMAT), standard.WithQRWidth(20))
-	if err := code.Save(w); err != nil {
+	if err := poster.WritePNG(f, link); err != nil {
+		_ = f.Close()
 		return err
 	}
-	return nil
+	return f.Close()
 }

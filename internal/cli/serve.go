@@ -42,7 +42,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		}
 		return 1
 	}
-	a, err := app.New(cfg, k, app.Options{}, log)
+	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(cfg.ContentDir, false) }
+	a, err := app.New(cfg, k, app.Options{Reload: load}, log) // the staff's reload button loads as SIGHUP does
 	if err != nil {
 		fmt.Fprintln(stderr, "integrabot: "+telegram.Redact(err, cfg.Token).Error())
 		return 1
@@ -54,7 +55,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	defer func() { signal.Stop(hup); close(hup) }()
 	go func() {
 		for range hup {
-			_ = a.Reload(func() (*app.Knowledge, error) { return app.LoadKnowledge(cfg.ContentDir, false) })
+			_ = a.Reload(load)
 		}
 	}()
 	if err := a.Run(ctx); err != nil {

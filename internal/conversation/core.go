@@ -91,7 +91,11 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		}
 	}
 	if c.StaffReply(ev) {
-		return t.staffReply()
+		d := t.staffReply()
+		if len(d.Messages) > 0 {
+			d.Tally = append(d.Tally, TallyAnswered)
+		}
+		return d
 	}
 	if c.staffClose(ev) {
 		return t.staffClose()
@@ -136,6 +140,9 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		if t.out.Messages[i].Chat == 0 {
 			t.out.Messages[i].Chat = ev.ChatID // an answer goes where the question was asked
 		}
+		if t.out.Messages[i].Thread != nil {
+			t.out.Tally = append(t.out.Tally, TallyAsked)
+		}
 	}
 	return t.out
 }
@@ -172,6 +179,8 @@ func (t *turn) button(data string) {
 		t.broadcastButton(strings.TrimPrefix(data, dataBroadcast))
 	case strings.HasPrefix(data, dataEdit):
 		t.encounterButton(strings.TrimPrefix(data, dataEdit))
+	case strings.HasPrefix(data, dataStaff):
+		t.staffButton(strings.TrimPrefix(data, dataStaff))
 	case strings.HasPrefix(data, dataSubscribe):
 		t.subscribe(strings.TrimPrefix(data, dataSubscribe))
 	case strings.HasPrefix(data, dataUnsubscribe):
@@ -202,6 +211,9 @@ func (t *turn) command(name, arg string) {
 		return
 	case "encounter":
 		t.encounterCommand()
+		return
+	}
+	if t.staffCommand(name) {
 		return
 	}
 	screen, ok := commandScreens[name]
@@ -238,6 +250,7 @@ func (t *turn) text(msg string) {
 		return
 	}
 	r := t.nlu.Classify(msg, t.lang)
+	t.out.Tally = append(t.out.Tally, questionTally(r))
 	if code, ok := t.namedLanguage(msg, r.Intent); ok {
 		t.offerLanguage(code)
 		return

@@ -141,8 +141,9 @@ type Thread struct {
 
 // Document is a file the bot sends, such as a calendar entry.
 type Document struct {
-	Name string // the file name the resident sees
-	Data []byte
+	Name  string // the file name the resident sees
+	Data  []byte
+	Photo bool // shown as a picture (a PNG or JPEG), not as a file
 }
 
 // Reply is the older name of Message, for the adapters that only answer.
@@ -216,6 +217,10 @@ type Decision struct {
 	State    State
 	Lang     string // the language the messages are in
 	Save     bool   // State changed and should be stored
+	// Tally names the counters of the figures this event adds one to (a
+	// question's topic, a question passed to staff…): counts only, never
+	// who or what.
+	Tally []string
 }
 
 // Forgets tells whether the decision deletes the resident's data.

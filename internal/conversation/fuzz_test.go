@@ -20,6 +20,7 @@ func FuzzHandle(f *testing.F) {
 		"ed:new", "ed:list", "ed:save", "ed:back", "ed:cancel", "ed:force", "ed:fields", "ed:f:when", "ed:f:x", "ed:lang", "ed:lang:uk",
 		"ed:lang:", "ed:noend", "ed:nolink", "ed:open:sample-cafe", "ed:open:", "ed:change", "ed:dates", "ed:x:20261208", "ed:x:",
 		"ed:series", "ed:series!", "ed:del", "ed:del!",
+		"sf:menu", "sf:bc", "sf:bcs", "sf:qr", "sf:qr:sample-cafe", "sf:qr:", "sf:reload", "sf:stats", "sf:",
 		"cards", ":", "", "\x00", strings.Repeat("m:", 40)} {
 		f.Add("", uint8(conversation.KindButton), "", "", d, "de", false, false)
 		f.Add("c:broadcast|t:Hallo <b>alle</b>", uint8(conversation.KindButton), "", "", d, "ar", true, false)
@@ -28,7 +29,7 @@ func FuzzHandle(f *testing.F) {
 		f.Add("c:encounter|t:Nähcafé|t:Nähen|t:jeden Dienstag 15 Uhr", uint8(conversation.KindButton), "", "", d, "de", true, false)
 	}
 	for _, c := range []string{"start", "help", "contacts", "events", "privacy", "forget", "subscriptions", "unsubscribe", "ask",
-		"broadcast", "broadcasts", "encounter", "foo", ""} {
+		"broadcast", "broadcasts", "encounter", "staff", "qr", "stats", "foo", ""} {
 		f.Add("", uint8(conversation.KindCommand), c, "", "", "en", false, false)
 		f.Add("c:start", uint8(conversation.KindCommand), c, "contacts", "", "uk", true, true)
 	}
@@ -119,12 +120,14 @@ func checkDecision(t *testing.T, ev conversation.Event, st conversation.State) c
 	return out
 }
 
-// controls tells whether the decision pauses, resumes or stops a broadcast:
-// the decider answers those, once it knows what became of it.
+// controls tells whether the decision asks the decider for something it
+// then answers (pausing a broadcast, the list, a QR code, a reload, the
+// figures), once it knows what became of it.
 func controls(d conversation.Decision) bool {
 	for _, e := range d.Effects {
-		if _, ok := e.(conversation.ControlBroadcast); ok {
-			return true
+		switch e.(type) {
+		case conversation.ControlBroadcast, conversation.ListBroadcasts, conversation.SendQR, conversation.ReloadContent, conversation.ShowStats:
+			return true // the decider writes the answer
 		}
 	}
 	return false

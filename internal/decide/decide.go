@@ -102,6 +102,7 @@ type Decider struct {
 	cache  *cache
 	flood  int // updates a resident may send in a flood window; 0: no limit
 	book   EncounterBook
+	staff  Staff
 	log    *slog.Logger
 	m      *metrics.Metrics
 }
@@ -113,6 +114,21 @@ func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render
 	d.core.Store(core)
 	return d
 }
+
+// Staff are the staff menu's tools that live beyond the core and the
+// store; the wiring provides them (nil: that tool is not available, and
+// staff are told so kindly).
+type Staff struct {
+	// QR is the deep link of a /start payload and the PNG of its QR code.
+	QR func(payload string) (link string, png []byte, err error)
+	// Reload checks the content folder and loads it if it is sound.
+	Reload func() conversation.Reloaded
+	// Stats counts the figures at now.
+	Stats func(ctx context.Context, now time.Time) (conversation.Figures, error)
+}
+
+// SetStaff gives the decider the staff's tools; call it before handling.
+func (d *Decider) SetStaff(s Staff) { d.staff = s }
 
 // SetCore makes later events answered by core (new content); events being
 // decided finish with the one they began with.
@@ -157,6 +173,7 @@ func (d *Decider) Handle(ctx context.Context, u Update, lock bool) (Result, erro
 		}
 		dec = d.decide(u, c.State)
 		commit.Messages = d.outgoing(u, dec)
+		commit.Tally = dec.Tally
 		switch {
 		case dec.Forgets():
 			commit.Forget = true
@@ -435,6 +452,25 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 				return nil, err
 			}
 			out = append(out, msgs...)
+		case conversation.ReloadContent:
+			r := conversation.Reloaded{Unavailable: true}
+			if d.staff.Reload != nil {
+				r = d.staff.Reload()
+			}
+			d.log.Info("content reload asked by staff", "staff_id", u.User, "problems", len(r.Problems))
+			out = append(out, d.core.Load().ReloadReport(u.Chat, dec.Lang, r))
+		case conversation.ShowStats:
+			if d.staff.Stats == nil {
+				out = append(out, conversation.Message{Chat: u.Chat, Text: esc(d.cat.T(dec.Lang, "error.generic"))})
+				continue
+			}
+			f, err := d.staff.Stats(ctx, u.Event.Now)
+			if err != nil {
+				return nil, err // the update is tried again
+			}
+			out = append(out, d.core.Load().StatsReport(u.Chat, conversation.State{Lang: dec.Lang}, f))
+		case conversation.SendQR:
+			out = append(out, d.qr(u, dec.Lang, e.Encounter))
 		case conversation.ControlBroadcast:
 			msg := "broadcast." + e.To
 			if _, err := d.store.TransitionBroadcast(ctx, e.ID, e.To, u.Event.Now); errors.Is(err, store.ErrTransition) {
@@ -483,4 +519,19 @@ type EncounterBook interface {
 func (d *Decider) WithEncounters(b EncounterBook) *Decider {
 	d.book = b
 	return d
+}
+
+// qr is the picture of an encounter's QR code for the staff member who
+// asked, or a kind word when it cannot be made now.
+func (d *Decider) qr(u Update, lang, encounter string) conversation.Message {
+	core, st := d.core.Load(), conversation.State{Lang: lang}
+	if d.staff.QR == nil {
+		return core.QRFailed(u.Chat, st)
+	}
+	link, png, err := d.staff.QR(conversation.EncounterLink(encounter, ""))
+	if err != nil {
+		d.log.Warn("no QR code made", "encounter", encounter, "err", err)
+		return core.QRFailed(u.Chat, st)
+	}
+	return core.QRCode(u.Chat, st, encounter, link, png)
 }

@@ -201,6 +201,10 @@ func TestRemindersAtEachOffsetOnce(t *testing.T) {
 	if n := e.pass(r, start.Add(time.Minute)); n != 0 {
 		t.Errorf("%d reminders after the start", n)
 	}
+	// the staff's figures count the six reminders, whenever they went
+	if f, err := e.store.Figures(context.Background(), start, 0); err != nil || f.Counts[conversation.TallyReminders] != 6 {
+		t.Errorf("reminders counted for the figures: %d (%v), want 6", f.Counts[conversation.TallyReminders], err)
+	}
 }
 
 // A resident who stopped following gets nothing, and leaves the index.

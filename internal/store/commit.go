@@ -37,6 +37,9 @@ type Commit struct {
 	// counted again and so silenced again (or, once the window has passed,
 	// answered: it was written after all).
 	Silenced bool
+	// Tally names the day's counters of the figures this update adds one
+	// to: counted in the commit's pipeline, no round trip of its own.
+	Tally []string
 }
 
 // ErrLost means the claim expired and another process took the update: this
@@ -111,7 +114,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript, tallyScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -209,6 +212,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			p.SAdd(ctx, s.followersKey(topic, ref.User), ref.User)
 		}
 		commit = commitScript.Run(ctx, p, keys, args...)
+		s.tally(ctx, p, now, c.Tally)
 		for chat, lane := range ready {
 			enqueueScript.Run(ctx, p, s.readyKeys(), strconv.FormatInt(chat, 10), lane)
 		}

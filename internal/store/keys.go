@@ -99,6 +99,9 @@
 //	                                              removed when the list is read. No personal data.
 //	ib:{g}:retention           string  none       the state TTL (seconds) every stored state was last made to live
 //	                                              as long as (an upgrade, a RETENTION raised); no personal data.
+//	ib:{g}:stats:<yyyymmdd>    hash    35 days    the day's counters of the staff's figures (/stats): questions by
+//	                                              topic, questions passed to staff and answered, reminders sent.
+//	                                              Counts under fixed names; no personal data.
 //	ib:{u<id>}:dup:<job>.<n>   string  ≥ 25 h     a follower's message of a job was committed: once per follower,
 //	                                              however often a job is begun again (lives until the job's date).
 //	                                              The retention warning's is dup:retention:<last update>.<n>, for

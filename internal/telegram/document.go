@@ -8,9 +8,10 @@ import (
 	"strconv"
 )
 
-// documentBody turns a sendDocument payload into the multipart/form-data
-// body Telegram takes a file in, and returns it with its content type.
-func documentBody(params []byte, chat int64, paid bool) ([]byte, string, error) {
+// documentBody turns a sendDocument or sendPhoto payload into the
+// multipart/form-data body Telegram takes a file in, and returns it with its
+// content type.
+func documentBody(method string, params []byte, chat int64, paid bool) ([]byte, string, error) {
 	var c documentCall
 	if err := json.Unmarshal(params, &c); err != nil || c.Name == "" {
 		return nil, "", fmt.Errorf("document payload not readable")
@@ -30,7 +31,11 @@ func documentBody(params []byte, chat int64, paid bool) ([]byte, string, error) 
 			_ = w.WriteField(f[0], f[1])
 		}
 	}
-	part, err := w.CreateFormFile("document", c.Name)
+	field := "document"
+	if method == "sendPhoto" {
+		field = "photo"
+	}
+	part, err := w.CreateFormFile(field, c.Name)
 	if err != nil {
 		return nil, "", err
 	}

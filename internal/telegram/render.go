@@ -54,8 +54,8 @@ type linkPreview struct {
 	IsDisabled bool `json:"is_disabled"`
 }
 
-// documentCall is sent as multipart/form-data (a file goes with it);
-// Name and Data are the file.
+// documentCall is sent as multipart/form-data (a file goes with it) by
+// sendDocument, or sendPhoto for a picture; Name and Data are the file.
 type documentCall struct {
 	Caption     string          `json:"caption,omitempty"`
 	ParseMode   string          `json:"parse_mode,omitempty"`
@@ -99,6 +99,9 @@ func callOf(m Message) (string, any) {
 		if c.Caption != "" {
 			c.ParseMode = "HTML"
 		}
+		if m.Document.Photo { // a picture of ours, such as a QR code: shown, not a file to open
+			return "sendPhoto", c
+		}
 		return "sendDocument", c
 	}
 	if m.Contact != nil {
@@ -129,8 +132,8 @@ func body(payload []byte, chat int64, paid bool) (string, []byte, string, error)
 	if !ok || len(params) < 2 || params[0] != '{' {
 		return "", nil, "", fmt.Errorf("payload not readable")
 	}
-	if string(method) == "sendDocument" && bytes.Contains(params, []byte(`"file_data":`)) { // a file of ours: multipart
-		b, contentType, err := documentBody(params, chat, paid)
+	if (string(method) == "sendDocument" || string(method) == "sendPhoto") && bytes.Contains(params, []byte(`"file_data":`)) { // a file of ours: multipart
+		b, contentType, err := documentBody(string(method), params, chat, paid)
 		return string(method), b, contentType, err
 	}
 	b := make([]byte, 0, len(params)+48)

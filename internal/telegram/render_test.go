@@ -121,3 +121,25 @@ func TestReplyAndEditByID(t *testing.T) {
 		t.Errorf("edit by id: %s %v", got, err)
 	}
 }
+
+// A file of ours is uploaded as multipart/form-data: a calendar entry by
+// sendDocument, a picture (a QR code) by sendPhoto, each in its own field.
+func TestRenderUploads(t *testing.T) {
+	for _, tc := range []struct {
+		photo         bool
+		method, field string
+	}{
+		{false, "sendDocument", `name="document"; filename="x.bin"`},
+		{true, "sendPhoto", `name="photo"; filename="x.bin"`},
+	} {
+		p := Render(conversation.Message{Text: "QR <b>Café</b>", Document: &conversation.Document{Name: "x.bin", Data: []byte("DATA"), Photo: tc.photo}})
+		if len(p) != 1 {
+			t.Fatalf("%s: %d payloads", tc.method, len(p))
+		}
+		method, b, contentType, err := body(p[0], 42, false)
+		if err != nil || method != tc.method || !strings.HasPrefix(contentType, "multipart/form-data") || !strings.Contains(string(b), tc.field) ||
+			!strings.Contains(string(b), "QR <b>Café</b>") || !strings.Contains(string(b), "\r\n\r\nDATA\r\n") {
+			t.Errorf("%s: %s %s\n%s %v", tc.method, method, contentType, b, err)
+		}
+	}
+}

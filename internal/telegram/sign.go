@@ -10,7 +10,7 @@ import (
 )
 
 // Signer signs the data of buttons that carry authority (staff buttons,
-// "bc:…"), so that a crafted button press cannot reach a staff function
+// "bc:…", "sf:…"), so that a crafted button press cannot reach a staff function
 // even with a staff member's id: Telegram sends back exactly the data the
 // bot put on a button, and nobody without the key can make a valid one. The
 // key is derived from the bot token, so all replicas share it and it
@@ -19,7 +19,7 @@ import (
 type Signer struct{ key []byte }
 
 // signedPrefixes are the button data that carry authority.
-var signedPrefixes = []string{"bc:", "ed:", "hc:"}
+var signedPrefixes = []string{"bc:", "ed:", "hc:", "sf:"}
 
 // sigLen is how many characters of the signature a button carries (48 bits):
 // the data must stay within Telegram's 64 bytes.

@@ -39,6 +39,15 @@ type Updates struct {
 	now      func() time.Time
 	username atomic.Pointer[string] // the bot's name, once getMe answered
 	signer   *Signer                // checks staff buttons' signatures (nil: none are signed)
+	onStaff  func(userID int64)     // told of each staff member's answered update in their own chat (nil: none)
+}
+
+// OnStaff makes the handler call fn with the id of a staff member whose
+// update in their own chat was answered: the staff's command menu can only
+// be set for a chat that exists.
+func (u *Updates) OnStaff(fn func(userID int64)) *Updates {
+	u.onStaff = fn
+	return u
 }
 
 // Signed makes the handler check the signatures of staff buttons: what the
@@ -126,6 +135,9 @@ func (u *Updates) settle(ctx context.Context, upd *models.Update, in Incoming, d
 		outcome = metrics.OutcomeAnswered
 	}
 	u.m.Update(kind, outcome)
+	if ev := du.Event; u.onStaff != nil && du.Answer && ev.Role == conversation.RoleStaff && ev.ChatID == ev.UserID {
+		u.onStaff(ev.UserID)
+	}
 	return nil
 }
 

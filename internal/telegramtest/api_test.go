@@ -447,6 +447,19 @@ func TestContactDocumentAndChatAction(t *testing.T) {
 	if d == nil || d.FileName != "antrag.pdf" || d.Size != 14 || d.Caption != "Antrag" {
 		t.Fatalf("recorded document = %+v", d)
 	}
+	png := []byte("\x89PNG\r\n\x1a\n rest of the picture")
+	m, err = b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: ann.ID, Caption: "<b>QR</b>", ParseMode: models.ParseModeHTML,
+		Photo: &models.InputFileUpload{Filename: "qr.png", Data: bytes.NewReader(png)}})
+	if err != nil || len(m.Photo) == 0 || m.Photo[0].FileID == "" || m.Caption != "QR" {
+		t.Fatalf("uploaded photo: %+v %v", m, err)
+	}
+	if p := srv.Sent()[2]; p.Method != "sendPhoto" || p.Document == nil || p.Document.FileName != "qr.png" || !bytes.Equal(p.Document.Data, png) {
+		t.Fatalf("recorded photo = %+v", p)
+	}
+	if _, err := b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: ann.ID, Photo: &models.InputFileUpload{Filename: "a.pdf", Data: bytes.NewReader([]byte("%PDF-1.4"))}}); err == nil ||
+		!strings.HasSuffix(err.Error(), "Bad Request: IMAGE_PROCESS_FAILED") {
+		t.Fatalf("a photo that is no image: %v", err)
+	}
 	if _, err := b.SendChatAction(ctx, &bot.SendChatActionParams{ChatID: ann.ID, Action: "dancing"}); err == nil ||
 		!strings.HasSuffix(err.Error(), "Bad Request: wrong parameter action in request") {
 		t.Fatalf("bad action: %v", err)
@@ -454,7 +467,7 @@ func TestContactDocumentAndChatAction(t *testing.T) {
 	if ok, err := b.SendChatAction(ctx, &bot.SendChatActionParams{ChatID: ann.ID, Action: models.ChatActionTyping}); !ok || err != nil {
 		t.Fatal(err)
 	}
-	if n := len(srv.Sent()); n != 2 {
+	if n := len(srv.Sent()); n != 3 {
 		t.Fatalf("chat actions are not messages: %d", n)
 	}
 }

@@ -61,7 +61,8 @@
 //     (paid broadcasts) have their own global limit of 1000 per second beside
 //     the normal one, still under the per-chat and group limits, and are
 //     marked Sent.PaidBroadcast.
-//   - sendMessage, sendContact and sendDocument answer with the new Message,
+//   - sendMessage, sendContact, sendDocument and sendPhoto (by file_id, or
+//     uploaded: a PNG, JPEG, GIF or WebP of at most 10 MB) answer with the new Message,
 //     its message_id counting up per chat.
 //
 // # Left out on purpose

@@ -204,34 +204,66 @@ func (s *Server) sendContact(_ context.Context, p *params) (okResult, *apiError)
 }
 
 func (s *Server) sendDocument(_ context.Context, p *params) (okResult, *apiError) {
-	doc := &Document{}
-	ref := p.get("document")
-	switch {
-	case strings.HasPrefix(ref, "attach://"):
-		f := p.files[strings.TrimPrefix(ref, "attach://")]
-		if f == nil {
-			return okResult{}, badRequest("there is no document in the request")
-		}
-		doc.FileName, doc.Data, doc.Size = f.filename, f.data, int64(len(f.data))
-	case ref != "":
-		doc.FileID = ref
-	case p.files["document"] != nil:
-		f := p.files["document"]
-		doc.FileName, doc.Data, doc.Size = f.filename, f.data, int64(len(f.data))
-	default:
-		return okResult{}, badRequest("there is no document in the request")
+	doc, aerr := fileParam(p, "document")
+	if aerr != nil {
+		return okResult{}, aerr
 	}
 	return s.sendFile(p, "sendDocument", "document", doc)
 }
 
-// sendPhoto sends a photo Telegram already has (by file_id), with a caption:
-// the bot passes on what staff sent it. Uploads are not needed by the bot.
+// sendPhoto sends a photo, by file_id (the bot passes on what staff sent
+// it) or uploaded (a picture the bot made, such as a QR code), with a
+// caption. An uploaded photo must be an image Telegram can read: a PNG,
+// JPEG, GIF or WebP, at most 10 MB.
 func (s *Server) sendPhoto(_ context.Context, p *params) (okResult, *apiError) {
-	ref := p.get("photo")
-	if ref == "" || strings.HasPrefix(ref, "attach://") {
-		return okResult{}, badRequest("there is no photo in the request")
+	doc, aerr := fileParam(p, "photo")
+	if aerr != nil {
+		return okResult{}, aerr
 	}
-	return s.sendFile(p, "sendPhoto", "photo", &Document{FileID: ref})
+	if doc.FileID == "" {
+		if len(doc.Data) > maxPhotoBytes {
+			return okResult{}, badRequest("PHOTO_INVALID_DIMENSIONS")
+		}
+		if !isImage(doc.Data) {
+			return okResult{}, badRequest("IMAGE_PROCESS_FAILED")
+		}
+	}
+	return s.sendFile(p, "sendPhoto", "photo", doc)
+}
+
+const maxPhotoBytes = 10 << 20
+
+// isImage tells whether data starts like a PNG, JPEG, GIF or WebP file.
+func isImage(data []byte) bool {
+	for _, magic := range []string{"\x89PNG\r\n\x1a\n", "\xff\xd8\xff", "GIF8"} {
+		if strings.HasPrefix(string(data), magic) {
+			return true
+		}
+	}
+	return len(data) > 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP"
+}
+
+// fileParam reads the file of a send method: an upload (attach://name or
+// the field itself as a file part) or a file_id / URL.
+func fileParam(p *params, field string) (*Document, *apiError) {
+	doc := &Document{}
+	ref := p.get(field)
+	switch {
+	case strings.HasPrefix(ref, "attach://"):
+		f := p.files[strings.TrimPrefix(ref, "attach://")]
+		if f == nil {
+			return nil, badRequest("there is no " + field + " in the request")
+		}
+		doc.FileName, doc.Data, doc.Size = f.filename, f.data, int64(len(f.data))
+	case ref != "":
+		doc.FileID = ref
+	case p.files[field] != nil:
+		f := p.files[field]
+		doc.FileName, doc.Data, doc.Size = f.filename, f.data, int64(len(f.data))
+	default:
+		return nil, badRequest("there is no " + field + " in the request")
+	}
+	return doc, nil
 }
 
 // sendFile is what sending a document and a photo share: the caption, the

@@ -132,7 +132,11 @@ func (s *Server) messageJSON(c *chat, m *message) map[string]any {
 			}
 		}
 	case "photo":
-		out["photo"] = []map[string]any{{"file_id": m.doc.FileID, "file_unique_id": "AQAD" + strconv.Itoa(m.id), "width": 1280, "height": 960}}
+		id := m.doc.FileID
+		if id == "" { // uploaded: Telegram gives it an id of its own
+			id = "AgAC" + strconv.Itoa(m.id)
+		}
+		out["photo"] = []map[string]any{{"file_id": id, "file_unique_id": "AQAD" + strconv.Itoa(m.id), "width": 1280, "height": 960}}
 		if m.text != "" {
 			out["caption"] = m.text
 			if len(m.entities) > 0 {

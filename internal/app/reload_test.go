@@ -1,0 +1,87 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/app"
+	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
+)
+
+// brokenEncounter is an encounter file with two mistakes: a date that does
+// not exist (line 7, field start) and a field the loader does not know
+// (line 9).
+const brokenEncounter = `- id: cafe
+  title:
+    de: "Sprachcafé"
+  description:
+    de: "Deutsch sprechen bei Tee"
+  place: "Büro"
+  start: 2026-13-45T15:00
+  end: 2026-12-01T17:00
+  colour: blue
+`
+
+// The reload button checks the content folder first: a broken one keeps
+// the content in use and tells the staff member who pressed, in their
+// language, every problem with file, line and field; once fixed, the button
+// loads it and says what was loaded.
+func TestStaffReloadButton(t *testing.T) {
+	dir := contentFolder(t, nil)
+	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }
+	api := telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
+	defer api.Close()
+	h := startWithOptions(t, api, "", "", app.Options{Limits: fastLimits, Reload: load}, func(c *config.Config) { c.AdminIDs = []int64{5000} })
+	staffer := telegramtest.User{ID: 5000, FirstName: "Team", LanguageCode: "en"}
+	resident := telegramtest.User{ID: 5002, FirstName: "R", LanguageCode: "de"}
+
+	if err := os.WriteFile(filepath.Join(dir, "encounters.yaml"), []byte(brokenEncounter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api.SendText(staffer, "/staff")
+	menu := h.waitSent(5000, 1)[0]
+	pressStaff(t, api, staffer, menu.MessageID, "sf:reload")
+	report := h.waitSent(5000, 2)[1]
+	mustContain(t, report.Text, "The content was not reloaded", "File encounters.yaml · Line 7 · Field encounters[0].start: ", "File encounters.yaml · Line 9 · Field encounters[0].colour: unknown field")
+	if strings.Contains(report.Text, "Content reloaded") {
+		t.Errorf("a broken folder reported as loaded:\n%s", report.Text)
+	}
+	if n := strings.Count(report.Text, "• "); n != 2 {
+		t.Errorf("%d problems listed, want 2:\n%s", n, report.Text)
+	}
+	api.SendText(resident, "/events") // the content in use stayed: the sample encounters
+	mustContain(t, h.waitSent(5002, 1)[0].Text, "Beispiel: Sprachcafé")
+
+	fixed := strings.NewReplacer("2026-13-45T15:00", "2026-12-01T15:00", "  colour: blue\n", "  repeat: weekly\n").Replace(brokenEncounter)
+	if err := os.WriteFile(filepath.Join(dir, "encounters.yaml"), []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pressStaff(t, api, staffer, menu.MessageID, "sf:reload")
+	report = h.waitSent(5000, 3)[2]
+	mustContain(t, report.Text, "Content reloaded. Services: ", "Meet-ups: 1")
+	api.SendText(resident, "/events")
+	got := texts(h.waitSent(5002, 2)[1:])
+	mustContain(t, got, "Sprachcafé")
+	if strings.Contains(got, "Beispiel") {
+		t.Errorf("the old content after the reload:\n%s", got)
+	}
+}
+
+// A reload by SIGHUP of a broken folder tells the staff group, in German,
+// every problem with file, line and field.
+func TestReloadBySignalTellsTheStaffGroup(t *testing.T) {
+	dir := contentFolder(t, nil)
+	h := startWithStaff(t, 5000)
+	h.api.SendGroupText(staffGroup, telegramtest.User{ID: 5000, FirstName: "Petra", LanguageCode: "de"}, "Guten Morgen") // the bot is in the group
+	if err := os.WriteFile(filepath.Join(dir, "encounters.yaml"), []byte(brokenEncounter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.app.Reload(func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }); err == nil {
+		t.Fatal("a broken folder reloaded")
+	}
+	got := h.waitSent(staffGroup, 1)[0]
+	mustContain(t, got.Text, "Die Inhalte sind nicht neu geladen", "Datei encounters.yaml · Zeile 7 · Feld encounters[0].start: ", "Datei encounters.yaml · Zeile 9 · Feld encounters[0].colour: unknown field")
+}
