@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,8 @@ func (s *Store) Encounters(ctx context.Context) ([]StoredEncounter, int64, error
 		}
 		out = append(out, StoredEncounter{ID: id, Version: version, Data: data})
 	}
+	// in the order of their ids, the same on every replica and in every export
+	slices.SortFunc(out, func(a, b StoredEncounter) int { return strings.Compare(a.ID, b.ID) })
 	return out, n, nil
 }
 

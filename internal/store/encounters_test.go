@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +57,29 @@ func TestSaveEncounterComparesAndSets(t *testing.T) {
 				t.Errorf("changed: %d %v", c, err)
 			}
 		})
+	}
+}
+
+// Stored encounters come back in the order of their ids, whatever order
+// Redis keeps them in: /events and the export are the same every time.
+func TestStoredEncountersInIDOrder(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	ids := []string{"m", "c", "x", "a", "q", "e", "k", "b"}
+	for _, id := range ids {
+		if r, err := s.SaveEncounter(ctx, id, 0, "s"+id, "data "+id); err != nil || !r.Saved {
+			t.Fatalf("save %s: %+v %v", id, r, err)
+		}
+	}
+	got, _, err := s.Encounters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, e := range got {
+		order = append(order, e.ID)
+	}
+	if want := "a b c e k m q x"; strings.Join(order, " ") != want {
+		t.Errorf("order %v, want %s", order, want)
 	}
 }
