@@ -3,53 +3,12 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
-
-// mentions lists every key of the prefix whose name or value carries id.
-func mentions(t *testing.T, rdb *redis.Client, prefix string, id int64) []string {
-	t.Helper()
-	ctx := context.Background()
-	word := regexp.MustCompile(`(^|[^0-9])` + fmt.Sprint(id) + `([^0-9]|$)`)
-	var found []string
-	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		key := iter.Val()
-		var values []string
-		switch rdb.Type(ctx, key).Val() {
-		case "string":
-			values = []string{rdb.Get(ctx, key).Val()}
-		case "list":
-			values = rdb.LRange(ctx, key, 0, -1).Val()
-		case "set":
-			values = rdb.SMembers(ctx, key).Val()
-		case "zset":
-			values = rdb.ZRange(ctx, key, 0, -1).Val()
-		case "hash":
-			for k, v := range rdb.HGetAll(ctx, key).Val() {
-				values = append(values, k, v)
-			}
-		}
-		if word.MatchString(strings.TrimPrefix(key, prefix)) {
-			found = append(found, key)
-		}
-		for _, v := range values {
-			if word.MatchString(v) {
-				found = append(found, key+" = "+v)
-			}
-		}
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return found
-}
 
 // /forget, confirmed, deletes everything about the resident at once: their
 // states in the private chat and in a group, what they follow, every mark
@@ -122,7 +81,7 @@ func TestForgetLeavesTheIDNowhere(t *testing.T) {
 			var left []string
 			for round := 0; round < 5; round++ {
 				ask(other, other.ID, "Hilfe")
-				if left = mentions(t, rdb, h.prefix, me.ID); len(left) == 0 {
+				if left = storetest.Naming(t, rdb, h.prefix, me.ID); len(left) == 0 {
 					break
 				}
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -78,7 +79,7 @@ func TestRetentionWarningAndStayOnTelegram(t *testing.T) {
 	}
 
 	clk.set(t0.Add(365 * day).Add(2 * time.Hour))
-	waitFor(t, "the silent resident's data deleted", func() bool { return len(mentions(t, rdb, h.prefix, quiet.ID)) == 0 })
+	waitFor(t, "the silent resident's data deleted", func() bool { return len(storetest.Naming(t, rdb, h.prefix, quiet.ID)) == 0 })
 	if got := rdb.Get(ctx, fmt.Sprintf("%s{u%d}:state", h.prefix, olena.ID)).Val(); !strings.Contains(got, `"news"`) {
 		t.Errorf("Olena tapped stay but her state is %q", got)
 	}
@@ -190,7 +191,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 	}
 	t.Logf("%d keys after the session", len(keys))
 	naming := map[string]bool{} // the keys whose name or value carries Amira's id
-	for _, m := range mentions(t, rdb, h.prefix, amira.ID) {
+	for _, m := range storetest.Naming(t, rdb, h.prefix, amira.ID) {
 		naming[strings.SplitN(m, " = ", 2)[0]] = true
 	}
 	matched := map[string]bool{}
@@ -231,5 +232,5 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 	}
 
 	clk.set(t0.Add(365 * day).Add(2 * time.Hour))
-	waitFor(t, "the silent resident's data deleted", func() bool { return len(mentions(t, rdb, h.prefix, amira.ID)) == 0 })
+	waitFor(t, "the silent resident's data deleted", func() bool { return len(storetest.Naming(t, rdb, h.prefix, amira.ID)) == 0 })
 }
