@@ -204,6 +204,9 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			}
 			known, matched[k.pattern] = true, true
 			life := rdb.TTL(ctx, key).Val()
+			if life == -2 { // gone since the listing: a queue the delivery emptied meanwhile
+				continue
+			}
 			t.Logf("%-40s %v", name, life.Round(time.Second))
 			switch k.life {
 			case ttl:
