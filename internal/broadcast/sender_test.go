@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/broadcast"
@@ -19,6 +16,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
@@ -57,23 +55,8 @@ func (p *pausing) PushOnce(ctx context.Context, msgs []store.Outgoing, d time.Du
 
 func newFixture(t *testing.T, pauseTo string) (*fixture, *pausing) {
 	t.Helper()
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	o, _ := redis.ParseURL(u)
-	rdb := redis.NewClient(o)
+	rdb, _, prefix := storetest.Redis(t, fmt.Sprintf("ibtest:bc:%d:", time.Now().UnixNano()))
 	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("these tests need a real Redis at %s: %v", u, err)
-	}
-	prefix := fmt.Sprintf("ibtest:bc:%d:", time.Now().UnixNano())
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-		rdb.Close()
-	})
 	k, err := app.LoadKnowledge("", true)
 	if err != nil {
 		t.Fatal(err)

@@ -10,36 +10,20 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/integrationsagentur-marl/integrabot/content"
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 )
 
 // export writes the content files' encounters and those made in Telegram
 // in the format of encounters.yaml: a content folder with the output loads
 // as the same encounters (a deleted one is left out).
 func TestExportRoundTrip(t *testing.T) {
-	url := os.Getenv("REDIS_TEST_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	o, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(o)
-	defer rdb.Close()
+	rdb, url, prefix := storetest.Redis(t, "")
 	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("this test needs a real Redis at %s: %v", url, err)
-	}
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
 	k, err := app.LoadKnowledge("", true)
 	if err != nil {
 		t.Fatal(err)

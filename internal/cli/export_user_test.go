@@ -4,38 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 )
 
 // export-user prints what is stored about one resident, as JSON, from the
 // Redis serve uses; it names nobody else.
 func TestExportUser(t *testing.T) {
-	url := os.Getenv("REDIS_TEST_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	o, _ := redis.ParseURL(url)
-	rdb := redis.NewClient(o)
-	defer rdb.Close()
+	rdb, url, prefix := storetest.Redis(t, "")
 	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("this test needs a real Redis at %s: %v", url, err)
-	}
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
 	s := store.New(rdb, prefix, config.DefaultTiming)
 	commit := func(id, chat, user int64, st conversation.State, follow ...string) {
 		c, err := s.Claim(ctx, store.UpdateRef{ID: id, Chat: chat, User: user}, false)

@@ -3,15 +3,11 @@ package decide_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
@@ -20,29 +16,15 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/decide"
 	"github.com/integrationsagentur-marl/integrabot/internal/encounters"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 )
 
 // A staff member's Save whose commit fails is decided again when the
 // update is retried: the encounter is stored once, and the answer is
 // "saved", not "someone else changed it".
 func TestEncounterSaveRetriedIsAppliedOnce(t *testing.T) {
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	o, _ := redis.ParseURL(u)
-	rdb := redis.NewClient(o)
-	defer rdb.Close()
+	rdb, _, prefix := storetest.Redis(t, "")
 	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("this test needs a real Redis at %s: %v", u, err)
-	}
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	defer func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	}()
 	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)

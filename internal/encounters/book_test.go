@@ -2,42 +2,23 @@ package encounters_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/encounters"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 )
 
 func testStore(t *testing.T) *store.Store {
 	t.Helper()
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	o, _ := redis.ParseURL(u)
-	rdb := redis.NewClient(o)
-	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("this test needs a real Redis at %s: %v", u, err)
-	}
-	prefix := fmt.Sprintf("ibtest:%d:", time.Now().UnixNano())
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-		rdb.Close()
-	})
+	rdb, _, prefix := storetest.Redis(t, "")
 	return store.New(rdb, prefix, config.DefaultTiming)
 }
 

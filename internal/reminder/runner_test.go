@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
+	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegram"
 )
 
@@ -54,25 +54,8 @@ func newEnv(t testing.TB) *env {
 // newEnvPrefix is newEnv with the keys under prefix, deleted afterwards.
 func newEnvPrefix(t testing.TB, prefix string) *env {
 	t.Helper()
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(o)
+	rdb, _, _ := storetest.Redis(t, prefix)
 	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("these tests need a real Redis at %s: %v", u, err)
-	}
-	t.Cleanup(func() {
-		if keys, _ := rdb.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-		rdb.Close()
-	})
 	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)
