@@ -61,17 +61,12 @@ func export(ctx context.Context, args []string, env func(string) string, stdout,
 			fmt.Fprintln(stderr, "integrabot: "+err.Error())
 			return 1
 		}
-		var extra []agency.Encounter
-		for _, s := range stored {
-			if s.Data == "" {
-				continue // deleted
-			}
-			es, err := agency.ParseEncounters([]byte(s.Data), k.Content.Location, langCodes(k))
-			if err != nil || len(es) != 1 {
-				fmt.Fprintf(stderr, "integrabot: the stored encounter %s is unreadable: %v\n", s.ID, err)
-				return 1
-			}
-			extra = append(extra, es...)
+		extra, _, unreadable := encounters.Parse(stored, k.Content.Location, langCodes(k))
+		for id, err := range unreadable {
+			fmt.Fprintf(stderr, "integrabot: the stored encounter %s is unreadable: %v\n", id, err)
+		}
+		if len(unreadable) > 0 {
+			return 1
 		}
 		merged, _ := encounters.Merge(k.Content, extra, nil, nil)
 		list = merged.Encounters

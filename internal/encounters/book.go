@@ -88,24 +88,40 @@ func (b *Book) load(ctx context.Context) error {
 	if gen < b.gen {
 		return nil // a slower load of older data
 	}
-	loc := b.files.Location
-	var stored []agency.Encounter
-	versions := map[string]int64{}
-	for _, s := range list {
-		if s.Data == "" {
-			continue // deleted
-		}
-		es, err := agency.ParseEncounters([]byte(s.Data), loc, b.langs)
-		if err != nil || len(es) != 1 || es[0].ID != s.ID {
-			b.log.Error("a stored encounter is unreadable; left out", "encounter", s.ID, "err", err)
-			continue
-		}
-		stored = append(stored, es[0])
-		versions[s.ID] = s.Version
+	stored, versions, unreadable := Parse(list, b.files.Location, b.langs)
+	for id, err := range unreadable {
+		b.log.Error("a stored encounter is unreadable; left out", "encounter", id, "err", err)
 	}
 	b.gen, b.stored, b.versions = gen, stored, versions
 	b.tell()
 	return nil
+}
+
+// Parse reads the encounters stored in Redis (deleted ones left out), with
+// their versions, and names those it cannot read, by id.
+func Parse(list []store.StoredEncounter, loc *time.Location, langs []string) ([]agency.Encounter, map[string]int64, map[string]error) {
+	var out []agency.Encounter
+	versions := map[string]int64{}
+	var unreadable map[string]error
+	for _, s := range list {
+		if s.Data == "" {
+			continue // deleted
+		}
+		es, err := agency.ParseEncounters([]byte(s.Data), loc, langs)
+		if err == nil && (len(es) != 1 || es[0].ID != s.ID) {
+			err = fmt.Errorf("not one encounter with the id %s", s.ID)
+		}
+		if err != nil {
+			if unreadable == nil {
+				unreadable = map[string]error{}
+			}
+			unreadable[s.ID] = err
+			continue
+		}
+		out = append(out, es[0])
+		versions[s.ID] = s.Version
+	}
+	return out, versions, unreadable
 }
 
 // tell passes the merged content on; b.mu is held.
