@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -694,5 +695,36 @@ func TestSendsReturnTheNewMessageID(t *testing.T) {
 		if want := tt.params["allow_paid_broadcast"] == true; sent.PaidBroadcast != want {
 			t.Errorf("%s: PaidBroadcast = %v, want %v", tt.method, sent.PaidBroadcast, want)
 		}
+	}
+}
+
+// A client that goes away while it sends a request (a long poll cancelled
+// at shutdown, with its body still streaming) is not a request Telegram
+// judged: the fake records no rejection for it.
+func TestAbortedRequestIsNoRejection(t *testing.T) {
+	srv := New("123456:TEST-token_for-the-fake-server-0123456789")
+	defer srv.Close()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/bot"+srv.Token+"/getUpdates", pr)
+	req.Header.Set("Content-Type", "application/json")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	_, _ = pw.Write([]byte(`{"offset": 1,`)) // half a body
+	time.Sleep(50 * time.Millisecond)        // let the server start reading it
+	cancel()
+	_ = pw.CloseWithError(errors.New("client gone"))
+	<-done
+	// barrier: a whole request afterwards is judged and answered
+	if status, env := callJSON(t, context.Background(), srv, "getMe", map[string]any{}); status != 200 || !env.OK {
+		t.Fatalf("getMe after the aborted request: %d %+v", status, env)
+	}
+	if r := srv.Rejected(); len(r) != 0 {
+		t.Errorf("an aborted request was recorded as rejected: %+v", r)
 	}
 }

@@ -404,6 +404,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, perr := readParams(r)
+	if perr == errUnread {
+		// the client went away while it sent (a long poll cancelled with
+		// its body still streaming): nothing Telegram judged, so no rejection
+		writeError(w, perr)
+		return
+	}
 	if perr != nil {
 		s.reject(w, name, perr)
 		return
@@ -506,6 +512,9 @@ func (p *params) bool(k string) bool {
 
 const maxRequestBody = 64 << 20
 
+// errUnread answers a request whose body could not be read to its end.
+var errUnread = badRequest("can't read request body")
+
 func readParams(r *http.Request) (*params, *apiError) {
 	p := &params{values: map[string]string{}, files: map[string]*upload{}}
 	for k, v := range r.URL.Query() {
@@ -515,7 +524,7 @@ func readParams(r *http.Request) (*params, *apiError) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 	if err != nil {
-		return nil, badRequest("can't read request body")
+		return nil, errUnread
 	}
 	if len(body) == 0 {
 		return p, nil
