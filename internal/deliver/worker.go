@@ -100,8 +100,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				// a call under way is finished even when stopping: its
 				// outcome must be recorded, or it is sent again
 				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
+				ended := time.Now() // its second in the log starts here, not when the chat is handed back
 				rel := d.record(ctx, j.m, res)
-				rel.Slot = j.slot
+				rel.Slot, rel.Ended = j.slot, ended
 				results <- rel
 			}
 		}()

@@ -38,6 +38,9 @@ type Release struct {
 	// Unsent: nothing went to Telegram (the chat had nothing to send, or
 	// its broadcast was held), so its place in the log is given back
 	Unsent bool
+	// Ended is when the send ended (zero: now); its slot counts for a
+	// second from then
+	Ended time.Time
 }
 
 // Taken is a chat a worker holds: send its head message, then release it.
@@ -64,21 +67,24 @@ type Taken struct {
 // sent log. ARGV: lease (ms), interval, bulk interval, tolerance (µs), most
 // to take, per second, a token unique to the call, bulk tolerance (µs), then
 // per chat handed back: chat, lane, after (ms), pause (ms), slot, unsent
-// ("1" or ""). A slot counts for the lease while its send is in flight, and
-// from when the chat is handed back (after the send ended, so after Telegram
-// received it) for a second: a request that took long still counts for a
-// whole second from its arrival, so no rolling second at Telegram can carry
-// more than the rate. An unsent slot is given back. It answers {1, chat,
+// ("1" or ""), how long ago the send ended (µs). A slot counts for the lease
+// while its send is in flight, and from when the send ended (so after
+// Telegram received it) for a second: a request that took long still counts
+// for a whole second from its arrival, so no rolling second at Telegram can
+// carry more than the rate. The age is taken before the call leaves the
+// replica, so the time it dates back to is never before the send ended; a
+// hand-back that waited to go with others loses none of the second. An
+// unsent slot is given back. It answers {1, chat,
 // lane, slot, …} or {0, ms to wait}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local nowus = t[1] * 1000000 + t[2]
-for i = 9, #ARGV, 6 do
+for i = 9, #ARGV, 7 do
   local c, lane = ARGV[i], ARGV[i + 1]
   if ARGV[i + 4] ~= '' then
     if ARGV[i + 5] == '1' then redis.call('ZREM', KEYS[8], ARGV[i + 4])
-    else redis.call('ZADD', KEYS[8], 'XX', nowus, ARGV[i + 4]) end
+    else redis.call('ZADD', KEYS[8], 'XX', nowus - tonumber(ARGV[i + 6]), ARGV[i + 4]) end
   end
   local dirty = redis.call('SREM', KEYS[6], c)
   local inR = redis.call('ZSCORE', KEYS[1], c)
@@ -202,7 +208,7 @@ func (s *Store) Take(ctx context.Context, r Rates, rel Release, take bool) (Take
 // long to wait before asking again: one round trip for a whole pool.
 func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int) ([]Taken, time.Duration, error) {
 	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty"), s.global("pace"), s.global("sent")}
-	args := make([]any, 0, 7+5*len(rels))
+	args := make([]any, 0, 8+7*len(rels))
 	perSecond := r.PerSecond
 	if perSecond <= 0 {
 		perSecond = int(time.Second / max(r.Interval, time.Microsecond))
@@ -213,7 +219,11 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 		if rel.Unsent {
 			unsent = "1"
 		}
-		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot, unsent)
+		var ago time.Duration
+		if !rel.Ended.IsZero() {
+			ago = max(time.Since(rel.Ended), 0)
+		}
+		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot, unsent, ago.Microseconds())
 	}
 	res, err := takeScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {

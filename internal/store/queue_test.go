@@ -337,6 +337,36 @@ func TestSlowSendsStillCount(t *testing.T) {
 	}
 }
 
+// A slot counts for a second from when its send ended, not from when its
+// chat was handed back: a replica gathers hand-backs for a few milliseconds
+// and Redis may answer late, and at a thousand messages a second every
+// millisecond lost that way is a message less a second, so the queue grows
+// without end while the rate would allow it.
+func TestSlotCountsFromWhenTheSendEnded(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	for i := int64(1); i <= 8; i++ {
+		commitTo(t, s, i, 640+i, msg("m", conversation.LaneReply))
+	}
+	r := Rates{PerSecond: 5, Interval: time.Millisecond, BulkInterval: time.Millisecond, Tolerance: 100 * time.Millisecond, Lease: time.Minute}
+	got, _, err := s.TakeMany(ctx, r, nil, 8)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("took %d chats (%v), want the 5 a second allows", len(got), err)
+	}
+	ended := time.Now().Add(-600 * time.Millisecond) // handed back late
+	var rels []Release
+	for _, g := range got {
+		rels = append(rels, Release{Chat: g.Chat, Slot: g.Slot, Ended: ended})
+	}
+	more, wait, err := s.TakeMany(ctx, r, rels, 8)
+	if err != nil || len(more) != 0 {
+		t.Fatalf("took %d chats (%v) while five sends ended 600 ms ago", len(more), err)
+	}
+	if wait > 450*time.Millisecond {
+		t.Errorf("the sixth waits %v after five sends ended 600 ms ago, want about 400 ms", wait)
+	}
+}
+
 // A message committed with a record name keeps the id Telegram gave it,
 // for a later step (a staff member's answer to a passed-on question).
 func TestSentIDsAreKept(t *testing.T) {
