@@ -151,19 +151,20 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
-	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, log, a.metrics)
+	a.current.Store(k)
+	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
+	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, decide.Staff{
+		QR: a.qr, Reload: a.reloadButton, Encounters: a.book,
+		Stats: func(ctx context.Context, now time.Time) (conversation.Figures, error) {
+			return a.store.Figures(ctx, now, cfg.StaffChatID)
+		},
+	}, log, a.metrics)
 	a.decider = decider
 	a.render = signer.Render
-	decider.SetStaff(decide.Staff{QR: a.qr, Reload: a.reloadButton, Stats: func(ctx context.Context, now time.Time) (conversation.Figures, error) {
-		return a.store.Figures(ctx, now, cfg.StaffChatID)
-	}})
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
 		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
-	a.current.Store(k)
-	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
-	decider.WithEncounters(a.book)
 	a.reminders.Handle("p:", bc.Progress)
 	sweep := retention.New(a.store, signer.Render, a.deliverer.Wake, opt.Timing, retention.Options{Now: opt.Now}, log)
 	a.reminders.Handle(retention.JobID, sweep.Do) // the retention sweep too

@@ -101,16 +101,16 @@ type Decider struct {
 	render Renderer
 	cache  *cache
 	flood  int // updates a resident may send in a flood window; 0: no limit
-	book   EncounterBook
 	staff  Staff
 	log    *slog.Logger
 	m      *metrics.Metrics
 }
 
 // New returns a decider. flood is how many updates a resident may send in
-// a flood window (FLOOD_LIMIT); 0 counts none.
-func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, flood int, log *slog.Logger, m *metrics.Metrics) *Decider {
-	d := &Decider{cat: cat, store: s, out: out, render: render, cache: newCache(10_000), flood: flood, log: log, m: m}
+// a flood window (FLOOD_LIMIT); 0 counts none. staff are the staff's tools
+// beyond the core and the store.
+func New(core *conversation.Core, cat *i18n.Catalog, s Store, out Outbox, render Renderer, flood int, staff Staff, log *slog.Logger, m *metrics.Metrics) *Decider {
+	d := &Decider{cat: cat, store: s, out: out, render: render, cache: newCache(10_000), flood: flood, staff: staff, log: log, m: m}
 	d.core.Store(core)
 	return d
 }
@@ -125,10 +125,9 @@ type Staff struct {
 	Reload func() conversation.Reloaded
 	// Stats counts the figures at now.
 	Stats func(ctx context.Context, now time.Time) (conversation.Figures, error)
+	// Encounters keeps the encounters staff edit in Telegram.
+	Encounters EncounterBook
 }
-
-// SetStaff gives the decider the staff's tools; call it before handling.
-func (d *Decider) SetStaff(s Staff) { d.staff = s }
 
 // SetCore makes later events answered by core (new content); events being
 // decided finish with the one they began with.
@@ -493,10 +492,10 @@ func (d *Decider) effects(ctx context.Context, u Update, dec *conversation.Decis
 // saveEncounter applies a save of an encounter and lets the core say what
 // became of it; a refused save keeps the staff member's draft in the state.
 func (d *Decider) saveEncounter(ctx context.Context, u Update, dec *conversation.Decision, e conversation.SaveEncounter) ([]conversation.Message, error) {
-	if d.book == nil {
+	if d.staff.Encounters == nil {
 		return nil, errors.New("save encounter: no encounter book")
 	}
-	res, err := d.book.Save(ctx, e)
+	res, err := d.staff.Encounters.Save(ctx, e)
 	if err != nil {
 		return nil, err
 	}
@@ -513,12 +512,6 @@ func (d *Decider) saveEncounter(ctx context.Context, u Update, dec *conversation
 // EncounterBook keeps the encounters staff edit in Telegram (encounters.Book).
 type EncounterBook interface {
 	Save(ctx context.Context, e conversation.SaveEncounter) (conversation.EncounterSaved, error)
-}
-
-// WithEncounters makes the decider save encounters staff edit in Telegram in b.
-func (d *Decider) WithEncounters(b EncounterBook) *Decider {
-	d.book = b
-	return d
 }
 
 // qr is the picture of an encounter's QR code for the staff member who

@@ -96,7 +96,7 @@ func newDeciderWithLimit(t *testing.T, s decide.Store, out decide.Outbox, flood 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decide.New(k.Core(), k.Catalog, s, out, render, flood, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), k.Catalog
+	return decide.New(k.Core(), k.Catalog, s, out, render, flood, decide.Staff{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil), k.Catalog
 }
 
 func text(id int64, lang, msg string) decide.Update {

@@ -32,11 +32,11 @@ func TestEncounterSaveRetriedIsAppliedOnce(t *testing.T) {
 	rs := store.New(rdb, prefix, config.DefaultTiming)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, out := &fakeStore{}, &fakeOut{}
-	d := decide.New(k.Core(), k.Catalog, s, out, render, 0, log, nil)
+	var d *decide.Decider
 	book := encounters.New(rs, k.Content, []string{"de"}, time.Hour, func(c *agency.Content, v map[string]int64) {
 		d.SetCore(conversation.New(c, k.Catalog, k.NLU).WithStored(v))
 	}, log)
-	d.WithEncounters(book)
+	d = decide.New(k.Core(), k.Catalog, s, out, render, 0, decide.Staff{Encounters: book}, log, nil)
 
 	// the staff member's draft, up to the preview
 	now := time.Now()
