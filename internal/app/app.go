@@ -66,6 +66,7 @@ type App struct {
 	decider   *decide.Decider
 	reminders *reminder.Runner
 	book      *encounters.Book          // the encounters staff edit in Telegram, beside the files'
+	watch     *contentWatch             // follows reloads staff started on another replica
 	current   atomic.Pointer[Knowledge] // the files' knowledge in use (replaced on reload)
 	updates   *telegram.Updates
 	polling   *telegram.Polling // nil in webhook mode
@@ -151,6 +152,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
+	a.watch = newContentWatch(a.store, func() { _, _ = a.reload(a.opt.Reload) }, 0, log)
 	a.current.Store(k)
 	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
 	decider := decide.New(a.core(k), k.Catalog, a.store, a.deliverer, signer.Render, cfg.FloodLimit, decide.Staff{
@@ -227,6 +229,10 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 	go func() { defer reminding.Done(); _ = a.book.Run(rctx) }()
+	if a.opt.Reload != nil {
+		reminding.Add(1)
+		go func() { defer reminding.Done(); _ = a.watch.Run(rctx) }()
+	}
 	defer func() { stopReminders(); reminding.Wait() }() // before delivery drains: what it commits is sent
 
 	defer func() {
@@ -319,7 +325,12 @@ func (a *App) reloadButton() conversation.Reloaded {
 	if a.opt.Reload == nil {
 		return conversation.Reloaded{Unavailable: true}
 	}
-	r, _ := a.reload(a.opt.Reload)
+	r, err := a.reload(a.opt.Reload)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.watch.reloaded(ctx) // the other replicas follow
+	}
 	return r
 }
 

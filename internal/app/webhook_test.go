@@ -84,12 +84,19 @@ func startReplicaAt(t *testing.T, api *telegramtest.Server, webhookURL, prefix, 
 }
 
 func startReplicaWith(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string, limits deliver.Limits) *replica {
+	return startReplicaWithOptions(t, api, webhookURL, prefix, addr, app.Options{Limits: limits})
+}
+
+func startReplicaWithOptions(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string, opt app.Options, edit ...func(*config.Config)) *replica {
 	t.Helper()
 	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: redisURL(t), ListenAddr: addr,
 		WebhookURL: webhookURL, WebhookSecret: secret}
+	for _, e := range edit {
+		e(&cfg)
+	}
 	r := &replica{done: make(chan error, 1), logs: &syncBuffer{}}
-	a, err := app.New(cfg, knowledge(t), app.Options{KeyPrefix: prefix,
-		Limits: limits}, slog.New(slog.NewJSONHandler(r.logs, nil)))
+	opt.KeyPrefix = prefix
+	a, err := app.New(cfg, knowledge(t), opt, slog.New(slog.NewJSONHandler(r.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,6 +93,8 @@
 //	                                              in the encounters.yaml format (a deleted one keeps version and save id,
 //	                                              no YAML). No personal data: what a poster says (encounters.go).
 //	ib:{g}:enc:gen             string  none       counts the changes to {g}:enc, so that every replica reloads them.
+//	ib:{g}:content:reloads     string  none       counts the staff's reloads of the content folder, so that every
+//	                                              replica loads its folder again (content.go); no personal data.
 //	ib:{g}:bc:<id>             hash    90 days    a staff broadcast's record (broadcasts.go): staff id, audience, text,
 //	                                              state, counts; no resident's id.
 //	ib:{g}:bcs                 zset    none       broadcast ids by when they were made; an expired record's id is
