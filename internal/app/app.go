@@ -66,6 +66,7 @@ type App struct {
 	decider   *decide.Decider
 	reminders *reminder.Runner
 	book      *encounters.Book          // the encounters staff edit in Telegram, beside the files'
+	tallier   *store.Tallier            // writes the counts for /stats
 	watch     *contentWatch             // follows reloads staff started on another replica
 	current   atomic.Pointer[Knowledge] // the files' knowledge in use (replaced on reload)
 	updates   *telegram.Updates
@@ -152,6 +153,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
 	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
+	a.tallier = a.store.Tallier(log)
 	a.watch = newContentWatch(a.store, func() { _, _ = a.reload(a.opt.Reload) }, 0, log)
 	a.current.Store(k)
 	a.book = encounters.New(a.store, k.Content, langCodes(k.Catalog), 0, a.encountersChanged, log)
@@ -210,8 +212,9 @@ func (a *App) Run(ctx context.Context) error {
 	// stopping is still sent.
 	dctx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
 	var delivering sync.WaitGroup
-	delivering.Add(1)
+	delivering.Add(2)
 	go func() { defer delivering.Done(); _ = a.deliverer.Run(dctx) }()
+	go func() { defer delivering.Done(); _ = a.tallier.Run(dctx) }() // the counts of what the intake commits while stopping too
 	defer func() {
 		a.drainDelivery(dctx)
 		stopDelivery()

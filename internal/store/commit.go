@@ -38,7 +38,7 @@ type Commit struct {
 	// answered: it was written after all).
 	Silenced bool
 	// Tally names the day's counters of the figures this update adds one
-	// to: counted in the commit's pipeline, no round trip of its own.
+	// to: counted once the commit stands, written within a second (Tallier).
 	Tally []string
 }
 
@@ -114,7 +114,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript, tallyScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -212,7 +212,6 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			p.SAdd(ctx, s.followersKey(topic, ref.User), ref.User)
 		}
 		commit = commitScript.Run(ctx, p, keys, args...)
-		s.tally(ctx, p, now, c.Tally)
 		for chat, lane := range ready {
 			enqueueScript.Run(ctx, p, s.readyKeys(), strconv.FormatInt(chat, 10), lane)
 		}
@@ -230,6 +229,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	if n, _ := commit.Int(); n == 0 {
 		return ErrLost
 	}
+	s.counts.add(s.statsKey(now), c.Tally) // it stands: it counts
 	// Committed. Should making the chat ready have failed (Redis went
 	// away between two commands), Repair finds the chat at the next start.
 	// Only now may the index forget what the state no longer lists; should

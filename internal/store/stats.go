@@ -25,29 +25,6 @@ func (s *Store) statsKey(day time.Time) string {
 	return s.global("stats:" + day.UTC().Format("20060102"))
 }
 
-// tallyScript adds one to each counter named in ARGV[2…] of the day's hash
-// KEYS[1], which expires ARGV[1] seconds later. It goes in the commit's
-// pipeline (no round trip of its own), and as a script it is loaded with
-// the commit's at start: should Redis have forgotten the scripts, both fail
-// and are sent again together, so a count is not doubled.
-var tallyScript = redis.NewScript(`
-for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1`)
-
-// tally queues the counting of names on p.
-func (s *Store) tally(ctx context.Context, p redis.Pipeliner, now time.Time, names []string) {
-	if len(names) == 0 {
-		return
-	}
-	args := make([]any, 0, len(names)+1)
-	args = append(args, int64(StatsTTL/time.Second))
-	for _, n := range names {
-		args = append(args, n)
-	}
-	tallyScript.Run(ctx, p, []string{s.statsKey(now)}, args...)
-}
-
 // Tally adds n to the day's counter name (reminders, counted once pushed).
 func (s *Store) Tally(ctx context.Context, now time.Time, name string, n int) error {
 	if n <= 0 {
@@ -69,6 +46,9 @@ func (s *Store) Tally(ctx context.Context, now time.Time, name string, n int) er
 // whose open questions are counted (0: none).
 func (s *Store) Figures(ctx context.Context, now time.Time, staffChat int64) (conversation.Figures, error) {
 	f := conversation.Figures{Residents: map[string]int64{}, Subscribers: map[string]int64{}, Counts: map[string]int64{}}
+	if err := s.FlushTallies(ctx); err != nil { // this replica's latest count too
+		return f, fmt.Errorf("figures: %w", err)
+	}
 	ids, err := s.Seen(ctx, now.Add(-s.timing.StateTTL()))
 	if err != nil {
 		return f, fmt.Errorf("figures: %w", err)

@@ -20,7 +20,7 @@ func TestFigures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newStore(t, rdb)
-			if err := s.LoadScripts(ctx); err != nil { // as at start: the tally is one of the commit's scripts
+			if err := s.LoadScripts(ctx); err != nil { // as at start
 				t.Fatal(err)
 			}
 			now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
@@ -117,5 +117,33 @@ func TestFigures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A question is counted once, even when the replica that decided it lost
+// its claim (another took the update over and committed it too): only a
+// commit that stands counts.
+func TestQuestionCountedOnceWhenTheClaimWasLost(t *testing.T) {
+	ctx := context.Background()
+	rdb := realRedis(t)
+	s := newStore(t, rdb)
+	now := time.Now()
+	tally := []string{"q:contacts"}
+	c, _ := s.Claim(ctx, UpdateRef{ID: 9, Chat: 98, User: 98}, false)
+	s.rdb.Set(ctx, s.updateKey(98, 9), "someone else", time.Minute) // taken over meanwhile
+	if err := s.Commit(ctx, Commit{Claimed: c, Tally: tally}, now); err != ErrLost {
+		t.Fatalf("commit with a lost claim = %v, want ErrLost", err)
+	}
+	s.rdb.Del(ctx, s.updateKey(98, 9)) // the other replica's claim, then its commit
+	c, _ = s.Claim(ctx, UpdateRef{ID: 9, Chat: 98, User: 98}, false)
+	if err := s.Commit(ctx, Commit{Claimed: c, Tally: tally}, now); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Figures(ctx, now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.Counts["q:contacts"]; n != 1 {
+		t.Errorf("the question was counted %d times, want once", n)
 	}
 }

@@ -20,6 +20,7 @@ type Store struct {
 	prefix string
 	timing config.Timing
 	group  *grouper // claims, commits and acks of many workers in one round trip
+	counts *tallies // committed updates' counts for /stats, written every second
 	// threadTTL is how long a question to staff lives (HANDOFF_RETENTION); 0: DefaultThreadTTL
 	threadTTL time.Duration
 }
@@ -29,7 +30,7 @@ func New(rdb redis.UniversalClient, prefix string, timing config.Timing) *Store 
 	if prefix == "" {
 		prefix = "ib:"
 	}
-	s := &Store{rdb: rdb, prefix: prefix, timing: timing}
+	s := &Store{rdb: rdb, prefix: prefix, timing: timing, counts: &tallies{}}
 	s.group = newGrouper(s)
 	return s
 }
