@@ -23,7 +23,7 @@ var mainIntents = []understand.Intent{understand.Contacts, understand.Services, 
 const (
 	minAccuracy   = 0.90
 	minPerIntent  = 20
-	phrasesFolder = "testdata/phrases"
+	phrasesFolder = "tuning/phrases"
 )
 
 func classifier(t testing.TB) (*understand.Classifier, []string) {
@@ -73,7 +73,7 @@ func loadPhrases(t testing.TB, folder, lang string) map[understand.Intent][]stri
 
 // TestAccuracyPerLanguage classifies the labelled phrasings of every language
 // (at least 20 per main intent, typos included) and fails under 90 %.
-// testdata/phrases guided the intent words; testdata/holdout and
+// tuning/phrases guided the intent words and trains the second stage; testdata/holdout and
 // testdata/holdout2 were written apart from them and never used to tune
 // them, so they measure how the bot does on phrasings nobody tuned it for.
 // Their misses are never printed: only the figures, so that nobody tunes the
@@ -96,9 +96,11 @@ func TestAccuracyPerLanguage(t *testing.T) {
 
 // holdoutFloor guards against a change that makes the bot worse on phrasings
 // it was not tuned for (measured 87.7 % over all languages when written,
-// 96.0 % after the intent words were widened on new tuning phrasings).
+// 96.0 % after the intent words were widened on new tuning phrasings;
+// 96.7 % before the statistical second stage, 96.9 % with it, 93.8 % in the
+// weakest: ar, de-x-simple).
 // Do not add words for the held-out misses: that would make it a tuned set.
-const holdoutFloor = 0.80
+const holdoutFloor = 0.93
 
 const (
 	holdoutFolder = "testdata/holdout"
@@ -109,10 +111,10 @@ const (
 
 // holdout2Floor guards what was reached on the independent held-out set:
 // 90.6 % over all languages, 88.8 % in the weakest (en, ku, ro). The target
-// is 90 % in every language (and 95 % overall): raise this floor to 0.90 as
-// soon as every language passes it; until then the language issue stays
-// open.
-const holdout2Floor = 0.88
+// is 90 % in every language (and 95 % overall). Before the statistical
+// second stage 90.9 % over all, 88.8 % in the weakest (en, ku); with it
+// 91.9 % over all and 90.8 % in the weakest, so the floor is 0.90.
+const holdout2Floor = 0.90
 
 // holdout3Folder is the third held-out set, written by someone who saw
 // neither the intent words, the tuning phrasings, the classifier nor the
@@ -121,9 +123,9 @@ const holdout3Folder = "testdata/holdout3"
 
 // holdout3Floor guards what was reached on it: 78.9 % over all languages
 // when it was written, 73.1 % in the weakest (bg); 80.4 % and 75.9 % after
-// a tuning pass on 1,805 new tuning phrasings. The target is 95 % in every
-// language.
-const holdout3Floor = 0.75
+// a tuning pass on 1,805 new tuning phrasings; 82.2 % and 77.8 % (bg)
+// with the statistical second stage. The target is 95 % in every language.
+const holdout3Floor = 0.77
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)

@@ -11,6 +11,12 @@ import (
 // so that "How do I reach Mr Heermann?" finds the contacts in any language.
 // common are the languages always looked at (see New).
 func Build(words map[string]Words, c *agency.Content, common ...string) *Classifier {
+	all, services := buildInputs(words, c)
+	return New(all, services, common...)
+}
+
+// buildInputs returns the words and services' keywords Build gives New.
+func buildInputs(words map[string]Words, c *agency.Content) (map[string]Words, map[string]map[string][]string) {
 	services := map[string]map[string][]string{}
 	for _, s := range c.Services {
 		services[s.ID] = s.Keywords
@@ -32,5 +38,5 @@ func Build(words map[string]Words, c *agency.Content, common ...string) *Classif
 		copied[Contacts] = append(append([]string(nil), ws[Contacts]...), names...)
 		all[lang] = copied
 	}
-	return New(all, services, common...)
+	return all, services
 }

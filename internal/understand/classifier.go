@@ -28,6 +28,8 @@ type Classifier struct {
 	known  map[string]map[string][]Intent
 	langs  []string // all languages, for the second look
 	common []string // languages always looked at besides the resident's own
+	// guess is the second stage, asked only when no keyword matches.
+	guess *bayes
 }
 
 // lexicon is one language's keywords, indexed by their first and second
@@ -122,17 +124,30 @@ func New(words map[string]Words, services map[string]map[string][]string, common
 			add(lang, Intent(ServicePrefix+id), list)
 		}
 	}
+	c.guess = trainBayes(chosenParams, words, services, tuningSet())
 	return c
 }
 
 // Classify finds what text asks for. It looks at the words of the resident's
 // language and the common languages first, and at all languages only when
-// those find nothing.
+// those find nothing. When no keyword matches at all, the second stage
+// guesses one of the main intents from the message's letter sequences, or
+// finds none.
 func (c *Classifier) Classify(text, lang string) Result {
-	tokens := tokens(text)
+	norm := Normalize(text)
+	tokens := tokens(norm)
 	if len(tokens) == 0 {
 		return Result{}
 	}
+	r := c.keywords(tokens, lang)
+	if r.Intent == None && c.guess != nil {
+		r.Intent, r.Score = c.guess.classify(norm, lang)
+	}
+	return r
+}
+
+// keywords is the first stage: the intent whose keywords the message has.
+func (c *Classifier) keywords(tokens [][][]rune, lang string) Result {
 	// Each word of the message counts once per intent, with its best match:
 	// the same loan word in several languages is no stronger evidence.
 	starts := startsOf(tokens)
@@ -185,8 +200,8 @@ func (c *Classifier) Classify(text, lang string) Result {
 }
 
 // tokens splits normalised text into words, each with its variants.
-func tokens(text string) [][][]rune {
-	fields := strings.Fields(Normalize(text))
+func tokens(norm string) [][][]rune {
+	fields := strings.Fields(norm)
 	if len(fields) > 64 {
 		fields = fields[:64]
 	}
