@@ -204,7 +204,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			}
 			known, matched[k.pattern] = true, true
 			life := rdb.PTTL(ctx, key).Val() // in ms: a key with less than a second left still has a TTL
-			if life == -2 { // gone since the listing: a queue the delivery emptied meanwhile
+			if life == -2 {                  // gone since the listing: a queue the delivery emptied meanwhile
 				continue
 			}
 			t.Logf("%-40s %v", name, life.Round(time.Second))
