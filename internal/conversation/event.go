@@ -165,9 +165,16 @@ type Contact struct {
 // State is what the bot remembers about one resident in one chat between
 // messages: as little as works (see the privacy text).
 type State struct {
-	Lang     string    `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
-	Screen   string    `json:"s,omitempty"` // the last screen shown
-	Choices  []string  `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	Lang    string   `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
+	Screen  string   `json:"s,omitempty"` // the last screen shown
+	Choices []string `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	// Print stands for Choices when the last screen is one the core can
+	// show again (a menu, the list of encounters…): a short fingerprint of
+	// its buttons' data instead of the data. A typed number shows the
+	// screen again in memory and presses its button only if the
+	// fingerprint still matches, so that it never presses what the
+	// resident did not see.
+	Print    string    `json:"f,omitempty"`
 	Dialogue *Dialogue `json:"d,omitempty"` // a dialogue in progress (a staff member's, say)
 	Subs     []string  `json:"u,omitempty"` // topics followed (private chat only): TopicNews, TopicAll, TopicEncounter
 }

@@ -12,8 +12,9 @@
 //
 //	key                        type    TTL        holds (personal data)
 //	ib:{u<id>}:state           string  R + 7 days JSON: the resident's chosen language, last screen and its
-//	                                              button data, a dialogue in progress, the topics they follow
-//	                                              (reminders, news). The Telegram user id is
+//	                                              button data (for a screen the bot can show again, a menu or
+//	                                              a list, only a 6-character fingerprint of it), a dialogue in
+//	                                              progress, the topics they follow (reminders, news). The Telegram user id is
 //	                                              in the key. No names, phone numbers or message texts, but for
 //	                                              a question the resident may pass to staff: kept until their
 //	                                              next update, which uses or drops it (unused after an hour).
