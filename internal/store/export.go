@@ -86,7 +86,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		}
 		gone = p.Exists(ctx, s.goneKey(userID))
 		replies, bulk = p.LLen(ctx, s.replyQ(userID)), p.LLen(ctx, s.bulkQ(userID))
-		seen = p.ZScore(ctx, s.global("seen"), strconv.FormatInt(userID, 10))
+		seen = p.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10))
 		sent = p.HGetAll(ctx, s.sentKey(userID))
 		return nil
 	})
