@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,8 +71,8 @@ func TestTypedNumberPressesTheButtonSeen(t *testing.T) {
 		{"encounters", press("en", "m:encounters"), conversation.State{}, true},
 		{"this week", press("de", "m:week"), conversation.State{}, true},
 		{"reminders", press("uk", "m:reminders"), follows, true},
-		{"subscriptions", press("de", "m:subscriptions"), follows, true},
-		{"unsubscribe", press("de", "m:unsubscribe"), follows, true},
+		{"subscriptions", press("de", "m:subs"), follows, true},
+		{"unsubscribe", press("de", "m:unsub"), follows, true},
 		{"language", press("ar", "m:language"), conversation.State{}, true},
 		{"privacy", press("de", "m:privacy"), conversation.State{}, true},
 		{"help", press("fa", "m:help"), conversation.State{}, true},
@@ -84,6 +85,9 @@ func TestTypedNumberPressesTheButtonSeen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			shown := f.core.Handle(tt.show, tt.st)
+			if want := strings.TrimPrefix(tt.show.Data, "m:"); tt.show.Kind == conversation.KindButton && strings.HasPrefix(tt.show.Data, "m:") && shown.State.Screen != want {
+				t.Fatalf("showed screen %q, want %q", shown.State.Screen, want)
+			}
 			seen := choices(shown)
 			if len(seen) == 0 {
 				t.Fatalf("the screen has no buttons:\n%s", all(shown))
@@ -180,5 +184,38 @@ func TestTheSameScreenAgainIsNotStoredAgain(t *testing.T) {
 	again := f.core.Handle(press("de", "m:encounters"), storedState(t, first.State))
 	if again.Save {
 		t.Errorf("the same list again was stored again: %+v", again.State)
+	}
+}
+
+// The state of a resident who only looked at screens is a few bytes of
+// JSON (Redis keeps a string of up to 28 bytes in its smallest object),
+// and reads back as it was written.
+func TestAScreenIsStoredInFewBytes(t *testing.T) {
+	f := load(t)
+	for _, screen := range []string{"main", "services", "about", "contacts", "encounters", "week", "reminders", "subs", "unsub", "language", "privacy", "help"} {
+		out := f.core.Handle(press("de", "m:"+screen), conversation.State{Subs: []string{conversation.TopicNews}})
+		if out.State.Screen != screen {
+			t.Fatalf("showed screen %q, want %q", out.State.Screen, screen)
+		}
+		data, err := json.Marshal(out.State)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > 28+len(`,"u":["news"]`) {
+			t.Errorf("%s: stored as %d bytes: %s", screen, len(data), data)
+		}
+		if back := storedState(t, out.State); back.Screen != out.State.Screen || back.Print != out.State.Print || back.Print == "" {
+			t.Errorf("%s: %s reads back as %+v", screen, data, back)
+		}
+	}
+	for _, st := range []conversation.State{
+		{Screen: "a.b", Print: "xyz"},
+		{Print: "xyz"},
+		{Screen: "main", Choices: []string{"m:services"}},
+		{Lang: "uk", Screen: "encounters", Print: "AbCdEf", Subs: []string{"news"}},
+	} {
+		if back := storedState(t, st); back.Screen != st.Screen || back.Print != st.Print || !slices.Equal(back.Choices, st.Choices) || back.Lang != st.Lang {
+			t.Errorf("%+v reads back as %+v", st, back)
+		}
 	}
 }
