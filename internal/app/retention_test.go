@@ -125,7 +125,7 @@ var residentKeys = []struct {
 	{`\{u\d+\}:(asked|followups)`, ttl}, // the hourly counts of questions and follow-ups to staff
 	{`\{[uc]-?\d+\}:dup:.+`, ttl},
 	{`\{u\d+\}:gone`, ttl},
-	{`\{g\}:seen`, swept},
+	{`\{g\}:seen:\d+`, swept},
 	{`\{g\}:subs:.+:\d+`, swept},
 	{`\{g\}:(ready:r|ready:b|dirty|pace)`, swept}, // chats leave as their messages are sent, and with Forget
 	{`\{g\}:(rate|rate:b|sent|pause)`, ttl},
@@ -228,7 +228,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			t.Errorf("the bot wrote %s, which has no entry in residentKeys: give it a TTL or a deletion path, and list it", name)
 		}
 	}
-	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen`, `\{g\}:subs:.+:\d+`} {
+	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen:\d+`, `\{g\}:subs:.+:\d+`} {
 		if !matched[want] {
 			t.Errorf("the session wrote no key like %s: not realistic enough to check it", want)
 		}

@@ -114,7 +114,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript, moveSeenScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -219,7 +219,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			if c.Forget {
 				s.forgetShared(ctx, p, ref.User, ref.Chat != ref.User)
 			} else {
-				p.ZAdd(ctx, s.global("seen"), redis.Z{Score: float64(now.Unix()), Member: ref.User})
+				p.ZAdd(ctx, s.seenKey(ref.User), redis.Z{Score: float64(now.Unix()), Member: ref.User})
 			}
 		}
 	})

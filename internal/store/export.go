@@ -38,6 +38,7 @@ type ExportedState struct {
 	Language      string            `json:"language,omitempty"`
 	Screen        string            `json:"last_screen,omitempty"`
 	Buttons       []string          `json:"last_buttons,omitempty"`
+	ButtonsPrint  string            `json:"last_buttons_fingerprint,omitempty"` // stands for the buttons of a screen the bot can show again
 	Subscriptions []string          `json:"subscriptions,omitempty"`
 	Dialogue      *ExportedDialogue `json:"dialogue,omitempty"`
 	KeptUntil     *time.Time        `json:"kept_until,omitempty"`
@@ -85,7 +86,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		}
 		gone = p.Exists(ctx, s.goneKey(userID))
 		replies, bulk = p.LLen(ctx, s.replyQ(userID)), p.LLen(ctx, s.bulkQ(userID))
-		seen = p.ZScore(ctx, s.global("seen"), strconv.FormatInt(userID, 10))
+		seen = p.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10))
 		sent = p.HGetAll(ctx, s.sentKey(userID))
 		return nil
 	})
@@ -129,7 +130,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 }
 
 func exported(st conversation.State) ExportedState {
-	e := ExportedState{Language: st.Lang, Screen: st.Screen, Buttons: st.Choices, Subscriptions: st.Subs}
+	e := ExportedState{Language: st.Lang, Screen: st.Screen, Buttons: st.Choices, ButtonsPrint: st.Print, Subscriptions: st.Subs}
 	if d := st.Dialogue; d != nil {
 		e.Dialogue = &ExportedDialogue{Name: d.Name, Step: d.Step, Draft: d.Draft, Expires: d.Expires}
 	}

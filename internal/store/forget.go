@@ -182,7 +182,8 @@ func (s *Store) forgetMarks(ctx context.Context, f forgetting, ref UpdateRef) er
 // replicas share: the residents index, and, when nothing is left to send
 // them, the chats ready to be sent to.
 func (s *Store) forgetShared(ctx context.Context, p redis.Pipeliner, user int64, nothingToSend bool) {
-	p.ZRem(ctx, s.global("seen"), user)
+	p.ZRem(ctx, s.seenKey(user), user)
+	p.ZRem(ctx, s.oldSeen(), user) // not yet moved into its bucket
 	if nothingToSend {
 		p.ZRem(ctx, s.global("ready:r"), user)
 		p.ZRem(ctx, s.global("ready:b"), user)

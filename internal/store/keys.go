@@ -12,8 +12,9 @@
 //
 //	key                        type    TTL        holds (personal data)
 //	ib:{u<id>}:state           string  R + 7 days JSON: the resident's chosen language, last screen and its
-//	                                              button data, a dialogue in progress, the topics they follow
-//	                                              (reminders, news). The Telegram user id is
+//	                                              button data (for a screen the bot can show again, a menu or
+//	                                              a list, only a 6-character fingerprint of it), a dialogue in
+//	                                              progress, the topics they follow (reminders, news). The Telegram user id is
 //	                                              in the key. No names, phone numbers or message texts, but for
 //	                                              a question the resident may pass to staff: kept until their
 //	                                              next update, which uses or drops it (unused after an hour).
@@ -69,10 +70,13 @@
 //	                                              tokens), so that no rolling second carries more than
 //	                                              SEND_RATE; no personal data.
 //	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.
-//	ib:{g}:seen                zset    none       residents by the unix second of their last update: the
-//	                                              index the retention sweep and broadcasts walk. The sweep
-//	                                              deletes a member silent for R with all their data; members
-//	                                              older than R + 7 days (no replica swept) go at a heartbeat.
+//	ib:{g}:seen:<b>            zset    none       residents whose id is b modulo 1,024, by the unix second of their
+//	                                              last update: the index the retention sweep walks and /stats counts,
+//	                                              in sets small enough to stay packed. The sweep deletes a member
+//	                                              silent for R with all their data; members older than R + 7 days
+//	                                              (no replica swept) go at a heartbeat, a bucket a beat. ib:{g}:seen,
+//	                                              the one set older versions wrote, is moved into the buckets by the
+//	                                              heartbeats, 1,000 members a beat.
 //	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
 //	                                              away each sends only its share of the rate.
 //	ib:{g}:subs:<topic>:<b>    set     none       followers of a topic (news, all, e:<encounter>) whose id is b modulo
@@ -126,7 +130,7 @@
 // every upd:* that is done (a claim in flight is another update's); their
 // state and flood count in every group, {c<chat>}:st:<id> and
 // {c<chat>}:flood:<id>, found by walking the keys; their id in their bucket
-// of every {g}:subs:<topic>:<b> and in {g}:seen. The reply queue that holds the
+// of every {g}:subs:<topic>:<b> and in {g}:seen:<b>. The reply queue that holds the
 // confirmation, and the chat's place in {g}:ready:*, :dirty and :pace, go
 // once the confirmation is sent (when asked in a group, at once, with what
 // was waiting for their private chat). export-user reads the same keys.
