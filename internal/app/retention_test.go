@@ -113,7 +113,8 @@ var residentKeys = []struct {
 }{
 	{`\{u\d+\}:state`, ttl},
 	{`\{c-\d+\}:st:\d+`, ttl},
-	{`\{[uc]-?\d+\}:upd:\d+`, ttl},
+	{`\{[uc]-?\d+\}:upd:\d+`, ttl}, // a claim while its update is handled (a release before wrote "done" here)
+	{`\{[uc]-?\d+\}:done`, ttl},    // the chat's updates done in the last 25 h
 	{`\{u\d+\}:flood`, ttl},
 	{`\{c-\d+\}:flood:\d+`, ttl},
 	{`\{[uc]-?\d+\}:lock`, ttl},
@@ -228,7 +229,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			t.Errorf("the bot wrote %s, which has no entry in residentKeys: give it a TTL or a deletion path, and list it", name)
 		}
 	}
-	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen:\d+`, `\{g\}:subs:.+:\d+`} {
+	for _, want := range []string{`\{[uc]-?\d+\}:done`, `\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen:\d+`, `\{g\}:subs:.+:\d+`} {
 		if !matched[want] {
 			t.Errorf("the session wrote no key like %s: not realistic enough to check it", want)
 		}

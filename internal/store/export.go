@@ -77,7 +77,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 	}
 	states := make([]*redis.StringCmd, len(keys))
 	ttls := make([]*redis.DurationCmd, len(keys))
-	var gone, replies, bulk *redis.IntCmd
+	var gone, replies, bulk, done *redis.IntCmd
 	var seen *redis.FloatCmd
 	var sent *redis.MapStringStringCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -88,6 +88,9 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		replies, bulk = p.LLen(ctx, s.replyQ(userID)), p.LLen(ctx, s.bulkQ(userID))
 		seen = p.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10))
 		sent = p.HGetAll(ctx, s.sentKey(userID))
+		// the private chat's updates done in the last UpdateTTL (older
+		// members go at the chat's next commit)
+		done = p.ZCount(ctx, s.doneKey(userID), strconv.FormatInt(time.Now().Add(-UpdateTTL).UnixMilli(), 10), "+inf")
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -119,6 +122,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 	}
 	out.Gone = gone.Val() == 1
 	out.Pending = replies.Val() + bulk.Val()
+	out.Updates += int(done.Val())
 	if at, err := seen.Result(); err == nil {
 		t := time.Unix(int64(at), 0)
 		out.LastSeen = &t
