@@ -113,7 +113,8 @@ var residentKeys = []struct {
 }{
 	{`\{u\d+\}:state`, ttl},
 	{`\{c-\d+\}:st:\d+`, ttl},
-	{`\{[uc]-?\d+\}:upd:\d+`, ttl},
+	{`\{[uc]-?\d+\}:upd:\d+`, ttl}, // a claim while its update is handled (a release before wrote "done" here)
+	{`\{[uc]-?\d+\}:done`, ttl},    // the chat's updates done in the last 25 h
 	{`\{u\d+\}:flood`, ttl},
 	{`\{c-\d+\}:flood:\d+`, ttl},
 	{`\{[uc]-?\d+\}:lock`, ttl},
@@ -125,7 +126,7 @@ var residentKeys = []struct {
 	{`\{u\d+\}:(asked|followups)`, ttl}, // the hourly counts of questions and follow-ups to staff
 	{`\{[uc]-?\d+\}:dup:.+`, ttl},
 	{`\{u\d+\}:gone`, ttl},
-	{`\{g\}:seen`, swept},
+	{`\{g\}:seen:\d+`, swept},
 	{`\{g\}:subs:.+:\d+`, swept},
 	{`\{g\}:(ready:r|ready:b|dirty|pace)`, swept}, // chats leave as their messages are sent, and with Forget
 	{`\{g\}:(rate|rate:b|sent|pause)`, ttl},
@@ -203,8 +204,8 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 				continue
 			}
 			known, matched[k.pattern] = true, true
-			life := rdb.TTL(ctx, key).Val()
-			if life == -2 { // gone since the listing: a queue the delivery emptied meanwhile
+			life := rdb.PTTL(ctx, key).Val() // in ms: a key with less than a second left still has a TTL
+			if life == -2 {                  // gone since the listing: a queue the delivery emptied meanwhile
 				continue
 			}
 			t.Logf("%-40s %v", name, life.Round(time.Second))
@@ -228,7 +229,7 @@ func TestEveryResidentKeyHasATTLOrIsSwept(t *testing.T) {
 			t.Errorf("the bot wrote %s, which has no entry in residentKeys: give it a TTL or a deletion path, and list it", name)
 		}
 	}
-	for _, want := range []string{`\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen`, `\{g\}:subs:.+:\d+`} {
+	for _, want := range []string{`\{[uc]-?\d+\}:done`, `\{u\d+\}:state`, `\{c-\d+\}:st:\d+`, `\{c-\d+\}:threads:\d+`, `\{c-\d+\}:th:\d+\.\d+`, `\{u\d+\}:(asked|followups)`, `\{[uc]-?\d+\}:dup:.+`, `\{g\}:seen:\d+`, `\{g\}:subs:.+:\d+`} {
 		if !matched[want] {
 			t.Errorf("the session wrote no key like %s: not realistic enough to check it", want)
 		}

@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"encoding/base64"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,7 +83,17 @@ type turn struct {
 // Handle answers one event given the state of the resident's conversation
 // in that chat.
 func (c *Core) Handle(ev Event, st State) Decision {
-	ev = typedChoice(ev, st)
+	open, stale := c.unprint(ev, st)
+	d := c.handle(typedChoice(ev, open, stale), open)
+	if !d.Save {
+		d.State = st // unchanged: as it is stored
+		return d
+	}
+	d.State = c.print(ev, d.State)
+	return d
+}
+
+func (c *Core) handle(ev Event, st State) Decision {
 	t := &turn{Core: c, ev: ev, first: firstContact(st)}
 	t.out.State = st
 	t.setLang(st.Lang)
@@ -236,6 +248,7 @@ func (t *turn) command(name, arg string) {
 			short = t.privacyShort()
 		}
 		t.say(paragraphs(t.html("start.welcome"), short, t.html("menu.prompt")), t.mainButtons())
+		t.out.State.Screen = screenMain
 		return
 	}
 	t.screen(screen)
@@ -274,6 +287,7 @@ func (t *turn) text(msg string) {
 		t.screen(screenMain)
 	case understand.Greeting:
 		t.say(paragraphs(t.html("greeting.reply"), t.html("menu.prompt")), t.mainButtons())
+		t.out.State.Screen = screenMain
 	case understand.Thanks:
 		t.say(t.html("thanks.reply"), [][]Button{{t.menuButton()}})
 	default:
@@ -287,15 +301,95 @@ func (t *turn) text(msg string) {
 
 // typedChoice turns a typed number into a press of the n-th button of the
 // last screen, for residents who type a number rather than tap (and for the
-// terminal, where buttons are numbered).
-func typedChoice(ev Event, st State) Event {
+// terminal, where buttons are numbered). After a screen whose buttons
+// changed since the resident saw it (stale), a number shows it again
+// instead: it presses nothing the resident did not see.
+func typedChoice(ev Event, st State, stale bool) Event {
 	if ev.Kind != KindText {
 		return ev
 	}
-	if n, ok := number(ev.Text); ok && n >= 1 && n <= len(st.Choices) {
+	n, ok := number(ev.Text)
+	switch {
+	case !ok:
+	case stale && st.Dialogue == nil:
+		ev.Kind, ev.Data, ev.Text = KindButton, dataScreen+st.Screen, ""
+	case n >= 1 && n <= len(st.Choices):
 		ev.Kind, ev.Data, ev.Text = KindButton, st.Choices[n-1], ""
 	}
 	return ev
+}
+
+// reshown tells whether the core can show a screen again from the state
+// alone, for the same resident at another moment: its buttons are then
+// stored as a fingerprint (print), not as their data.
+func reshown(screen string) bool {
+	return screen != screenForget && (screen == screenMain || knownScreen(screen))
+}
+
+// shownAgain is the data of the buttons of screen st.Screen, shown again
+// for the resident of ev in their language at ev.Now; false when the core
+// cannot show that screen again.
+func (c *Core) shownAgain(ev Event, st State) ([]string, bool) {
+	if !reshown(st.Screen) {
+		return nil, false
+	}
+	ev.Kind, ev.Command, ev.Text, ev.Data = KindButton, "", "", dataScreen+st.Screen
+	t := &turn{Core: c, ev: ev, first: firstContact(st)}
+	t.out.State = st
+	t.out.State.Choices, t.out.State.Print = nil, ""
+	t.setLang(st.Lang)
+	if t.lang == "" {
+		if code, ok := c.cat.Match(ev.LanguageCode); ok {
+			t.setLang(code)
+		}
+	}
+	if t.lang == "" && ev.Group {
+		t.setLang(c.cat.Default())
+	}
+	if t.lang == "" {
+		return nil, false
+	}
+	t.screen(st.Screen)
+	return t.out.State.Choices, t.out.State.Screen == st.Screen && len(t.out.State.Choices) > 0
+}
+
+// print stores the buttons of a screen the core can show again as a
+// fingerprint of their data: a few bytes instead of all of it.
+func (c *Core) print(ev Event, st State) State {
+	if len(st.Choices) == 0 {
+		return st
+	}
+	if again, ok := c.shownAgain(ev, st); ok && slices.Equal(again, st.Choices) {
+		st.Choices, st.Print = nil, fingerprint(again)
+	}
+	return st
+}
+
+// unprint gives a state stored with a fingerprint its buttons' data back,
+// by showing its screen again; stale when they are no longer the ones the
+// resident saw (an encounter passed, the content changed): then none.
+func (c *Core) unprint(ev Event, st State) (open State, stale bool) {
+	if st.Print == "" || len(st.Choices) > 0 {
+		return st, false
+	}
+	again, ok := c.shownAgain(ev, st)
+	print := st.Print
+	st.Print = ""
+	if !ok || fingerprint(again) != print {
+		return st, true
+	}
+	st.Choices = again
+	return st, false
+}
+
+// fingerprint is 32 bits of a hash of buttons' data, in 6 characters.
+func fingerprint(choices []string) string {
+	h := fnv.New32a()
+	for _, c := range choices {
+		h.Write([]byte(c))
+		h.Write([]byte{0})
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 func number(s string) (int, bool) {
@@ -361,6 +455,7 @@ func (t *turn) say(text string, buttons [][]Button) {
 }
 
 func (t *turn) remember(buttons [][]Button) {
+	t.out.State.Print = ""
 	var choices []string
 	for _, row := range buttons {
 		for _, b := range row {
@@ -392,7 +487,7 @@ func (t *turn) backButton(screen string) Button {
 }
 
 func sameState(a, b State) bool {
-	if a.Lang != b.Lang || a.Screen != b.Screen || a.Dialogue != b.Dialogue || !slices.Equal(a.Subs, b.Subs) {
+	if a.Lang != b.Lang || a.Screen != b.Screen || a.Print != b.Print || a.Dialogue != b.Dialogue || !slices.Equal(a.Subs, b.Subs) {
 		return false
 	}
 	return slices.Equal(a.Choices, b.Choices)

@@ -5,7 +5,11 @@
 // terminal or Redis; those are adapters around it.
 package conversation
 
-import "time"
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
 
 // Kind is what the resident did.
 type Kind int
@@ -165,11 +169,45 @@ type Contact struct {
 // State is what the bot remembers about one resident in one chat between
 // messages: as little as works (see the privacy text).
 type State struct {
-	Lang     string    `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
-	Screen   string    `json:"s,omitempty"` // the last screen shown
-	Choices  []string  `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	Lang    string   `json:"l,omitempty"` // chosen in the picker; empty: from the app's language
+	Screen  string   `json:"s,omitempty"` // the last screen shown
+	Choices []string `json:"c,omitempty"` // its buttons' data, so that a typed number picks one
+	// Print stands for Choices when the last screen is one the core can
+	// show again (a menu, the list of encounters…): a short fingerprint of
+	// its buttons' data instead of the data. A typed number shows the
+	// screen again in memory and presses its button only if the
+	// fingerprint still matches, so that it never presses what the
+	// resident did not see. Stored with the screen in one field (MarshalJSON).
+	Print    string    `json:"f,omitempty"`
 	Dialogue *Dialogue `json:"d,omitempty"` // a dialogue in progress (a staff member's, say)
 	Subs     []string  `json:"u,omitempty"` // topics followed (private chat only): TopicNews, TopicAll, TopicEncounter
+}
+
+// MarshalJSON writes a screen kept as a fingerprint in one field, "f":
+// "<screen>.<fingerprint>", so that the resident's whole state fits the
+// smallest string Redis keeps (28 bytes): most residents' state is that.
+func (st State) MarshalJSON() ([]byte, error) {
+	type plain State
+	p := plain(st)
+	if p.Print != "" && p.Screen != "" && !strings.Contains(p.Screen, ".") && !strings.Contains(p.Print, ".") {
+		p.Print, p.Screen = p.Screen+"."+p.Print, ""
+	}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads a state as MarshalJSON writes it, and as it was
+// written before (the screen in "s", its buttons' data in "c").
+func (st *State) UnmarshalJSON(data []byte) error {
+	type plain State
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	if screen, print, ok := strings.Cut(p.Print, "."); ok && p.Screen == "" {
+		p.Screen, p.Print = screen, print
+	}
+	*st = State(p)
+	return nil
 }
 
 // Dialogue is a multi-step conversation in progress: which one, where it

@@ -3,8 +3,8 @@
 // once, RETENTION_WARNING before, with a button to stay.
 //
 // The sweep is a job in the due set that the reminder runner leases to one
-// replica at a time: it walks the residents index from the oldest last
-// update, page by page with a checkpoint, then plans itself again. What it
+// replica at a time: it walks the residents index, a page of its buckets
+// at a time with a checkpoint, then plans itself again. What it
 // does for one resident is safe to repeat, so a sweep begun again after a
 // crash, or by a second replica after a lease ran out, warns nobody twice
 // and deletes nothing the first did not.

@@ -51,13 +51,18 @@ type Claimed struct {
 // chat's lock when asked to (webhook replicas), counts the update against
 // its sender's flood limit when asked to, and returns the sender's state and
 // that count: one round trip. A live claim is never taken over; a dead
-// process's claim expires after Timing.Claim. The count lives in a key of
-// its own that ends with the window (Timing.FloodWindow), fixed from the
-// first update counted: a flood costs one small key, whatever its length.
+// process's claim expires after Timing.Claim. An update is done when its
+// chat's done set lists it, or when its claim key says "done" (as releases
+// before the done set wrote it; such a key expires within UpdateTTL). The
+// count lives in a key of its own that ends with the window
+// (Timing.FloodWindow), fixed from the first update counted: a flood costs
+// one small key, whatever its length.
 //
-// KEYS: update, state, lock, flood count. ARGV: claim token, claim ms, lock
-// token (empty: no lock), lock ms, window ms (empty: not counted).
+// KEYS: update, state, lock, flood count, done set. ARGV: claim token, claim
+// ms, lock token (empty: no lock), lock ms, window ms (empty: not counted),
+// update id.
 var claimScript = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[5], ARGV[6]) then return {2, false, 0} end
 local v = redis.call('GET', KEYS[1])
 if v == 'done' then return {2, false, 0} end
 if v then return {1, false, 0} end
@@ -79,14 +84,14 @@ func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, err
 	if lock {
 		c.lock = newToken()
 	}
-	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat), s.floodKey(r.Chat, r.User)}
+	keys := []string{s.updateKey(r.Chat, r.ID), s.convKey(r.Chat, r.User), s.lockKey(r.Chat), s.floodKey(r.Chat, r.User), s.doneKey(r.Chat)}
 	window := ""
 	if r.Count {
 		window = strconv.FormatInt(ms(s.timing.FloodWindow), 10)
 	}
 	var cmd *redis.Cmd
 	s.group.do(ctx, func(p redis.Pipeliner) {
-		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock), window)
+		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock), window, r.ID)
 	})
 	res, err := cmd.Slice()
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
 )
 
@@ -16,6 +18,8 @@ func TestKeysShareAChatsSlot(t *testing.T) {
 		{s.convKey(-100, 7), "ib:{c-100}:st:7"},
 		{s.updateKey(7, 55), "ib:{u7}:upd:55"},
 		{s.updateKey(-100, 56), "ib:{c-100}:upd:56"},
+		{s.doneKey(7), "ib:{u7}:done"},
+		{s.doneKey(-100), "ib:{c-100}:done"},
 		{s.replyQ(-100), "ib:{c-100}:q:r"},
 		{s.global("ready:r"), "ib:{g}:ready:r"},
 	} {
@@ -56,6 +60,53 @@ func TestClaim(t *testing.T) {
 			}
 			if again, _ := s.Claim(ctx, ref, false); again.Claim != Done {
 				t.Errorf("claim after commit = %v, want done", again.Claim)
+			}
+		})
+	}
+}
+
+// A committed update is remembered in its chat's one set of done updates,
+// not in a key of its own: a second claim (Telegram's retry, a re-fetch,
+// another replica) is answered done, the claim's key is gone, the set lives
+// UpdateTTL and drops members older than that. A done mark an earlier
+// release wrote as the update's own key is honoured until it expires, so
+// that an upgrade answers no update twice.
+func TestDoneUpdatesAreRememberedInTheChatsSet(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			for _, chat := range []int64{7, -100} {
+				stale := time.Now().Add(-UpdateTTL - time.Hour).UnixMilli()
+				rdb.ZAdd(ctx, s.doneKey(chat), redis.Z{Score: float64(stale), Member: 1}) // done a day and more ago
+				ref := UpdateRef{ID: 100, Chat: chat, User: 7}
+				c, err := s.Claim(ctx, ref, false)
+				if err != nil || c.Claim != Fresh {
+					t.Fatalf("chat %d: first claim = %+v, %v; want fresh", chat, c, err)
+				}
+				if err := s.Commit(ctx, Commit{Claimed: c}, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if again, err := s.Claim(ctx, ref, false); err != nil || again.Claim != Done {
+					t.Errorf("chat %d: the committed update claimed again = %v, %v; want done", chat, again.Claim, err)
+				}
+				if n := rdb.Exists(ctx, s.updateKey(chat, 100)).Val(); n != 0 {
+					t.Errorf("chat %d: the update's claim key outlived its commit", chat)
+				}
+				if _, err := rdb.ZScore(ctx, s.doneKey(chat), "100").Result(); err != nil {
+					t.Errorf("chat %d: the committed update is not in the done set: %v", chat, err)
+				}
+				if _, err := rdb.ZScore(ctx, s.doneKey(chat), "1").Result(); err != redis.Nil {
+					t.Errorf("chat %d: an update done more than %v ago is still remembered (%v)", chat, UpdateTTL, err)
+				}
+				if ttl := rdb.PTTL(ctx, s.doneKey(chat)).Val(); ttl <= UpdateTTL-time.Minute || ttl > UpdateTTL {
+					t.Errorf("chat %d: the done set lives %v, want %v", chat, ttl, UpdateTTL)
+				}
+				old := UpdateRef{ID: 99, Chat: chat, User: 7}
+				rdb.Set(ctx, s.updateKey(chat, 99), "done", UpdateTTL) // as the release before wrote it
+				if c, err := s.Claim(ctx, old, false); err != nil || c.Claim != Done {
+					t.Errorf("chat %d: an update an earlier release marked done = %v, %v; want done", chat, c.Claim, err)
+				}
 			}
 		})
 	}

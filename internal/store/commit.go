@@ -32,8 +32,8 @@ type Commit struct {
 	// state lists them): the index of followers is kept in step.
 	Follow, Unfollow []string
 	// Silenced: the update is one of a flood, answered by nothing. Its
-	// claim is removed instead of kept as done for a day, so that a flood
-	// leaves no key per message; should Telegram bring it again, it is
+	// claim is removed and it is not added to the chat's done set, so that
+	// a flood leaves no mark per message; should Telegram bring it again, it is
 	// counted again and so silenced again (or, once the window has passed,
 	// answered: it was written after all).
 	Silenced bool
@@ -49,27 +49,37 @@ var ErrLost = fmt.Errorf("commit: the update's claim was lost")
 // commitScript writes an update's outcome in its chat's slot: the new state
 // (or its deletion), the messages to the chat, the update marked done, and
 // the chat's lock freed. It does nothing unless the claim is still this
-// process's, so that an update is committed once.
+// process's, so that an update is committed once. Done is a member of the
+// chat's done set, scored by when (unix ms), not a key of the update's own:
+// the claim's key goes, the set lives UpdateTTL from the chat's last
+// update and drops the members older than that.
 //
-// KEYS: update, state, reply queue, bulk queue, lock, keys to forget…
-// ARGV: claim token, state mode (keep|set|forget), state JSON, state TTL s,
-// update TTL ms (0: forget the update instead), lock token, queue TTL s,
-// number of replies, of bulk, entries…
+// KEYS: update, state, reply queue, bulk queue, lock, done set, keys to
+// forget… ARGV: claim token, state mode (keep|set|forget), state JSON, state
+// TTL s, update TTL ms (0: forget the update instead), lock token, queue TTL
+// s, update id, number of replies, of bulk, entries…
 var commitScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'forget' then
-  for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
+  for i = 7, #KEYS do redis.call('DEL', KEYS[i]) end
 elseif ARGV[2] == 'set' then
   redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 else
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
-local nr, nb = tonumber(ARGV[8]), tonumber(ARGV[9])
-for i = 1, nr do redis.call('RPUSH', KEYS[3], ARGV[9 + i]) end
-for i = 1, nb do redis.call('RPUSH', KEYS[4], ARGV[9 + nr + i]) end
+local nr, nb = tonumber(ARGV[9]), tonumber(ARGV[10])
+for i = 1, nr do redis.call('RPUSH', KEYS[3], ARGV[10 + i]) end
+for i = 1, nb do redis.call('RPUSH', KEYS[4], ARGV[10 + nr + i]) end
 if nr > 0 then redis.call('EXPIRE', KEYS[3], ARGV[7]) end
 if nb > 0 then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
-if ARGV[5] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5]) end
+redis.call('DEL', KEYS[1])
+if ARGV[5] ~= '0' then
+  local t = redis.call('TIME')
+  local now = t[1] * 1000 + math.floor(t[2] / 1000)
+  redis.call('ZADD', KEYS[6], now, ARGV[8])
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (now - tonumber(ARGV[5])))
+  redis.call('PEXPIRE', KEYS[6], ARGV[5])
+end
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[6] then redis.call('DEL', KEYS[5]) end
 return 1`)
 
@@ -114,7 +124,7 @@ func (s *Store) readyKeys() []string {
 
 // pipelinedScripts are the scripts sent in pipelines, loaded when Redis
 // does not know them.
-var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript}
+var pipelinedScripts = []*redis.Script{claimScript, pushScript, commitScript, enqueueScript, headScript, ackScript, pushOnceScript, alignScript, openThreadScript, countScript, moveSeenScript}
 
 // entry is how a message stands in a queue: its id, the tries so far, the
 // name its message id is kept under, and its payload, each on a line of its
@@ -180,7 +190,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			pushScript.Run(ctx, p, []string{q, s.dupKey(o.Chat, o.ID)}, entry(o, 0), int64(QueueTTL/time.Second))
 		})
 	}
-	keys := []string{s.updateKey(ref.Chat, ref.ID), s.convKey(ref.Chat, ref.User), s.replyQ(ref.Chat), s.bulkQ(ref.Chat), s.lockKey(ref.Chat)}
+	keys := []string{s.updateKey(ref.Chat, ref.ID), s.convKey(ref.Chat, ref.User), s.replyQ(ref.Chat), s.bulkQ(ref.Chat), s.lockKey(ref.Chat), s.doneKey(ref.Chat)}
 	var forget forgetting
 	if c.Forget {
 		keys = append(keys, s.convKey(ref.Chat, ref.User))
@@ -197,7 +207,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 		done = 0
 	}
 	args := []any{c.Claimed.token, mode, stateJSON, int64(s.timing.StateTTL() / time.Second), done, c.Claimed.lock,
-		int64(QueueTTL / time.Second), len(replies), len(bulk)}
+		int64(QueueTTL / time.Second), ref.ID, len(replies), len(bulk)}
 	args = append(append(args, replies...), bulk...)
 
 	var commit *redis.Cmd
@@ -219,7 +229,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			if c.Forget {
 				s.forgetShared(ctx, p, ref.User, ref.Chat != ref.User)
 			} else {
-				p.ZAdd(ctx, s.global("seen"), redis.Z{Score: float64(now.Unix()), Member: ref.User})
+				p.ZAdd(ctx, s.seenKey(ref.User), redis.Z{Score: float64(now.Unix()), Member: ref.User})
 			}
 		}
 	})
@@ -235,12 +245,13 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	// Only now may the index forget what the state no longer lists; should
 	// this fail, the next reminder finds the stale member and removes it.
 	if c.Forget {
-		// The update's own mark names the resident in a private chat: it
-		// goes too. Should Telegram send the update again, it finds no
-		// state and asks the question again; it deletes nothing unasked.
+		// The update's own done mark names the resident in a private
+		// chat (the chat's done set, which the commit made again): it goes
+		// too. Should Telegram send the update again, it finds no state
+		// and asks the question again; it deletes nothing unasked.
 		var marks []string
 		if ref.Chat == ref.User {
-			marks = append(marks, s.updateKey(ref.Chat, ref.ID))
+			marks = append(marks, s.doneKey(ref.Chat))
 		}
 		// Should this fail, a reminder finds the stale followers and the
 		// mark expires with its TTL: the commit stands.

@@ -38,6 +38,7 @@ type ExportedState struct {
 	Language      string            `json:"language,omitempty"`
 	Screen        string            `json:"last_screen,omitempty"`
 	Buttons       []string          `json:"last_buttons,omitempty"`
+	ButtonsPrint  string            `json:"last_buttons_fingerprint,omitempty"` // stands for the buttons of a screen the bot can show again
 	Subscriptions []string          `json:"subscriptions,omitempty"`
 	Dialogue      *ExportedDialogue `json:"dialogue,omitempty"`
 	KeptUntil     *time.Time        `json:"kept_until,omitempty"`
@@ -76,7 +77,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 	}
 	states := make([]*redis.StringCmd, len(keys))
 	ttls := make([]*redis.DurationCmd, len(keys))
-	var gone, replies, bulk *redis.IntCmd
+	var gone, replies, bulk, done *redis.IntCmd
 	var seen *redis.FloatCmd
 	var sent *redis.MapStringStringCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -85,8 +86,11 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		}
 		gone = p.Exists(ctx, s.goneKey(userID))
 		replies, bulk = p.LLen(ctx, s.replyQ(userID)), p.LLen(ctx, s.bulkQ(userID))
-		seen = p.ZScore(ctx, s.global("seen"), strconv.FormatInt(userID, 10))
+		seen = p.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10))
 		sent = p.HGetAll(ctx, s.sentKey(userID))
+		// the private chat's updates done in the last UpdateTTL (older
+		// members go at the chat's next commit)
+		done = p.ZCount(ctx, s.doneKey(userID), strconv.FormatInt(time.Now().Add(-UpdateTTL).UnixMilli(), 10), "+inf")
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -118,6 +122,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 	}
 	out.Gone = gone.Val() == 1
 	out.Pending = replies.Val() + bulk.Val()
+	out.Updates += int(done.Val())
 	if at, err := seen.Result(); err == nil {
 		t := time.Unix(int64(at), 0)
 		out.LastSeen = &t
@@ -129,7 +134,7 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 }
 
 func exported(st conversation.State) ExportedState {
-	e := ExportedState{Language: st.Lang, Screen: st.Screen, Buttons: st.Choices, Subscriptions: st.Subs}
+	e := ExportedState{Language: st.Lang, Screen: st.Screen, Buttons: st.Choices, ButtonsPrint: st.Print, Subscriptions: st.Subs}
 	if d := st.Dialogue; d != nil {
 		e.Dialogue = &ExportedDialogue{Name: d.Name, Step: d.Step, Draft: d.Draft, Expires: d.Expires}
 	}

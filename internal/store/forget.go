@@ -12,24 +12,27 @@ import (
 
 // Forgetting a resident deletes every key that names them and removes their
 // id from every shared set. What is in their own slot, and their states in
-// groups, are found by walking the keys once: the dedupe keys and update
-// marks carry the id in their names anyway, so an index of the groups would
-// save nothing and cost a write on every group message. A deletion is rare.
+// groups, are found by walking the keys once: the dedupe keys carry the id
+// in their names anyway, so an index of the groups would save nothing and
+// cost a write on every group message. A deletion is rare. The updates of
+// their private chat that are done are one set, deleted as a whole (claims
+// in flight are keys of their own, another update's); update keys an
+// earlier release marked done are found by the walk.
 
 // forgetting is what deleting a resident's data found to delete.
 type forgetting struct {
 	user    int64
 	slot    []string // keys in their slot to delete: dedupe keys
-	updates []string // update marks in their slot: deleted when done (a claim in flight is another update's)
+	updates []string // update keys in their slot: claims, or done marks of an earlier release (deleted)
 	groups  []int64  // group chats with a state of theirs
 	floods  []string // their flood counts in groups
 	topics  []string // topics whose index of followers lists them
 	threads []string // their questions in staff groups, and the lists of them
 }
 
-// forgetDoneScript deletes the update marks that are done; a claim in
-// flight belongs to an update still being handled. KEYS: update marks of
-// one slot.
+// forgetDoneScript deletes the update keys that say done (as an earlier
+// release wrote them); a claim in flight belongs to an update still being
+// handled. KEYS: update keys of one slot.
 var forgetDoneScript = redis.NewScript(`
 for i = 1, #KEYS do
   if redis.call('GET', KEYS[i]) == 'done' then redis.call('DEL', KEYS[i]) end
@@ -136,11 +139,13 @@ func (s *Store) groupKeyChat(key, kind string, user int64) (int64, bool) {
 // the update that asked: everything but the state in ref's chat (the commit
 // deletes it with the confirmation, so that a failed commit leaves the
 // question standing for the retry), ref's own claim, and the reply queue
-// the confirmation goes to. Each is safe to repeat. The update marks go
-// first (forgetMarks).
+// the confirmation goes to. Each is safe to repeat. The private chat's done
+// set goes here (ref, claimed, is not in it yet; in the private chat its
+// commit makes the set again, deleted after it); update keys an earlier
+// release marked done go first (forgetMarks).
 func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgetting, ref UpdateRef) {
 	user := f.user
-	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user), s.followUpsKey(user)}, f.slot...)
+	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user), s.followUpsKey(user), s.doneKey(user)}, f.slot...)
 	if ref.Chat != user {
 		del = append(del, s.stateKey(user), s.replyQ(user))
 	}
@@ -158,8 +163,8 @@ func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgettin
 	}
 }
 
-// forgetMarks deletes the resident's update marks that are done, but
-// ref's. Not in the commit's pipeline: a script Redis does not know yet
+// forgetMarks deletes the resident's update keys an earlier release marked
+// done, but ref's. Not in the commit's pipeline: a script Redis does not know yet
 // would have the whole pipeline sent again, and the commit, done the first
 // time, would then count as lost.
 func (s *Store) forgetMarks(ctx context.Context, f forgetting, ref UpdateRef) error {
@@ -182,7 +187,8 @@ func (s *Store) forgetMarks(ctx context.Context, f forgetting, ref UpdateRef) er
 // replicas share: the residents index, and, when nothing is left to send
 // them, the chats ready to be sent to.
 func (s *Store) forgetShared(ctx context.Context, p redis.Pipeliner, user int64, nothingToSend bool) {
-	p.ZRem(ctx, s.global("seen"), user)
+	p.ZRem(ctx, s.seenKey(user), user)
+	p.ZRem(ctx, s.oldSeen(), user) // not yet moved into its bucket
 	if nothingToSend {
 		p.ZRem(ctx, s.global("ready:r"), user)
 		p.ZRem(ctx, s.global("ready:b"), user)

@@ -20,8 +20,8 @@ func naming(t *testing.T, rdb redis.UniversalClient, s *Store, id int64) []strin
 }
 
 // A resident with state in their own chat and a group, subscriptions, a
-// reminder waiting and its dedupe key, a gone mark, sent ids and old update
-// marks: a forgetting commit, asked in either chat, leaves nothing that
+// reminder waiting and its dedupe key, a gone mark, sent ids, updates done
+// (and one marked done as an earlier release did): a forgetting commit, asked in either chat, leaves nothing that
 // names them once its confirmation is sent; another resident keeps all.
 func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
 	for name, rdb := range bothRedis(t) {
@@ -52,6 +52,7 @@ func TestForgetDeletesEveryKeyThatNamesTheResident(t *testing.T) {
 						t.Fatal(err)
 					}
 					rdb.HSet(ctx, s.sentKey(u), "card", 77)
+					rdb.Set(ctx, s.updateKey(u, 90), "done", UpdateTTL) // as an earlier release marked an update done
 				}
 				deliverAll(t, s)
 				for i, u := range []int64{me, other} { // a question to staff each, and a follow-up

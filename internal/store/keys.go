@@ -12,19 +12,25 @@
 //
 //	key                        type    TTL        holds (personal data)
 //	ib:{u<id>}:state           string  R + 7 days JSON: the resident's chosen language, last screen and its
-//	                                              button data, a dialogue in progress, the topics they follow
-//	                                              (reminders, news). The Telegram user id is
+//	                                              button data (for a screen the bot can show again, a menu or
+//	                                              a list, only a 6-character fingerprint of it), a dialogue in
+//	                                              progress, the topics they follow (reminders, news). The Telegram user id is
 //	                                              in the key. No names, phone numbers or message texts, but for
 //	                                              a question the resident may pass to staff: kept until their
 //	                                              next update, which uses or drops it (unused after an hour).
 //	                                              The TTL is renewed by every update of theirs.
 //	ib:{c<chat>}:st:<user>     string  R + 7 days the same for one resident in one group: a menu in a group
 //	                                              never overwrites their private chat's.
-//	ib:<tag>:upd:<update>      string  10 s/25 h  the claim token of the process handling the update, then
-//	                                              "done": deduplicates webhook retries, re-fetches, replicas.
-//	                                              An update silenced by the flood limit is removed instead;
-//	                                              the mark of the update that deletes a resident's data goes
-//	                                              with them.
+//	ib:<tag>:upd:<update>      string  10 s       the claim token of the process handling the update, deleted at
+//	                                              its commit (a dead process's expires: another takes it over).
+//	                                              Releases before the done set wrote "done" here for 25 h: still
+//	                                              honoured, and deleted by /forget, until they expire.
+//	ib:<tag>:done              zset    25 h       the chat's updates that are done (member: the update id, score:
+//	                                              unix ms when): deduplicates webhook retries, re-fetches,
+//	                                              replicas. Each commit drops members older than 25 h and renews
+//	                                              the TTL. An update silenced by the flood limit is not added;
+//	                                              a private chat's set goes with the resident's data (/forget),
+//	                                              the update that asked for it included.
 //	ib:{u<id>}:flood           string  1 minute   how many updates the resident sent in the current flood window
 //	ib:{c<chat>}:flood:<user>                     (FLOOD_LIMIT), counted when claimed; in a group per member. The
 //	                                              id is in the key; the window is the key's TTL, fixed at its first
@@ -69,10 +75,13 @@
 //	                                              tokens), so that no rolling second carries more than
 //	                                              SEND_RATE; no personal data.
 //	ib:{g}:pause               string  retry_after Telegram asked the bot to slow down (429): all wait.
-//	ib:{g}:seen                zset    none       residents by the unix second of their last update: the
-//	                                              index the retention sweep and broadcasts walk. The sweep
-//	                                              deletes a member silent for R with all their data; members
-//	                                              older than R + 7 days (no replica swept) go at a heartbeat.
+//	ib:{g}:seen:<b>            zset    none       residents whose id is b modulo 1,024, by the unix second of their
+//	                                              last update: the index the retention sweep walks and /stats counts,
+//	                                              in sets small enough to stay packed. The sweep deletes a member
+//	                                              silent for R with all their data; members older than R + 7 days
+//	                                              (no replica swept) go at a heartbeat, a bucket a beat. ib:{g}:seen,
+//	                                              the one set older versions wrote, is moved into the buckets by the
+//	                                              heartbeats, 1,000 members a beat.
 //	ib:{g}:replicas            zset    none       replicas by their last heartbeat (unix ms), so that with Redis
 //	                                              away each sends only its share of the rate.
 //	ib:{g}:subs:<topic>:<b>    set     none       followers of a topic (news, all, e:<encounter>) whose id is b modulo
@@ -122,11 +131,12 @@
 // # Forgetting a resident
 //
 // /forget (confirmed) deletes at once, wherever it was asked: in their slot
-// {u<id>} the state, gone, sent, flood, asked, followups, the bulk queue, every dup:* and
-// every upd:* that is done (a claim in flight is another update's); their
+// {u<id>} the state, gone, sent, flood, asked, followups, the bulk queue, the done set,
+// every dup:* and every upd:* an earlier release marked done (a claim in
+// flight is another update's); their
 // state and flood count in every group, {c<chat>}:st:<id> and
 // {c<chat>}:flood:<id>, found by walking the keys; their id in their bucket
-// of every {g}:subs:<topic>:<b> and in {g}:seen. The reply queue that holds the
+// of every {g}:subs:<topic>:<b> and in {g}:seen:<b>. The reply queue that holds the
 // confirmation, and the chat's place in {g}:ready:*, :dirty and :pace, go
 // once the confirmation is sent (when asked in a group, at once, with what
 // was waiting for their private chat). export-user reads the same keys.
@@ -137,8 +147,9 @@ import (
 	"time"
 )
 
-// UpdateTTL is how long an answered update is remembered: Telegram keeps
-// undelivered updates for 24 hours, so a retry cannot come later.
+// UpdateTTL is how long an answered update is remembered (in its chat's
+// done set): Telegram keeps undelivered updates for 24 hours, so a retry
+// cannot come later.
 const UpdateTTL = 25 * time.Hour
 
 // QueueTTL is how long a message waits to be sent at most.
@@ -165,6 +176,9 @@ func (s *Store) convKey(chat, user int64) string {
 func (s *Store) updateKey(chat, id int64) string {
 	return s.tag(chat) + ":upd:" + strconv.FormatInt(id, 10)
 }
+
+// doneKey is the set of a chat's updates that are done, by when.
+func (s *Store) doneKey(chat int64) string { return s.tag(chat) + ":done" }
 
 // floodKey is the key counting a resident's updates in a chat against the
 // flood limit: in a group each member has their own count, so that one

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// The retention sweep walks the residents index ({g}:seen, by the second of
-// each resident's last update) from the oldest: those silent for the
+// The retention sweep walks the residents index ({g}:seen:<b>, by the
+// second of each resident's last update) bucket by bucket: those silent for the
 // retention period are deleted as /forget deletes them (Forget), followers
 // silent a little less are warned once. The sweep is a job in the due set,
 // so that one replica at a time does it; what it does for one resident is
@@ -24,40 +25,42 @@ type Silent struct {
 	Last time.Time
 }
 
-// SilentPage returns about n residents whose last update was at or before
-// before, oldest first, after cursor ("" from the oldest), and the cursor
-// of the next page ("" once this was the last). Residents of the same
-// second stay on one page, so that none is skipped between two pages.
+// SilentPage returns the residents whose last update was at or before
+// before, in a page of whole buckets of the residents index (about n
+// residents when the buckets are full), after cursor ("" from the first
+// bucket), and the cursor of the next page ("" once this was the last).
+// A cursor of another form (written before the buckets) starts again from
+// the first: what the sweep does is safe to repeat.
 func (s *Store) SilentPage(ctx context.Context, before time.Time, cursor string, n int64) ([]Silent, string, error) {
-	key, max := s.global("seen"), strconv.FormatInt(before.Unix(), 10)
-	min := "-inf"
-	if cursor != "" {
-		min = "(" + cursor
+	from, err := strconv.ParseInt(strings.TrimPrefix(cursor, "b"), 10, 64)
+	if !strings.HasPrefix(cursor, "b") || err != nil || from < 0 || from >= seenBuckets {
+		from = 0
 	}
-	page, err := s.rdb.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: max, Count: n}).Result()
+	per := max(n/16, 1) // buckets a page reads: a page of 500 reads 31 of them
+	to := min(from+per, seenBuckets)
+	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(before.Unix(), 10)}
+	var cmds []*redis.ZSliceCmd
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for b := from; b < to; b++ {
+			cmds = append(cmds, p.ZRangeByScoreWithScores(ctx, s.seenBucket(b), by))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("silent residents: %w", err)
 	}
-	next := ""
-	if int64(len(page)) >= n && n > 0 {
-		last := strconv.FormatInt(int64(page[len(page)-1].Score), 10)
-		same, err := s.rdb.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: last, Max: last}).Result()
-		if err != nil {
-			return nil, "", fmt.Errorf("silent residents: %w", err)
+	var out []Silent
+	for _, c := range cmds {
+		for _, z := range c.Val() {
+			m, _ := z.Member.(string)
+			if id, err := strconv.ParseInt(m, 10, 64); err == nil {
+				out = append(out, Silent{ID: id, Last: time.Unix(int64(z.Score), 0)})
+			}
 		}
-		page = append(page, same...)
-		next = last
 	}
-	out := make([]Silent, 0, len(page))
-	seen := map[int64]bool{}
-	for _, z := range page {
-		m, _ := z.Member.(string)
-		id, err := strconv.ParseInt(m, 10, 64)
-		if err != nil || seen[id] {
-			continue
-		}
-		seen[id] = true
-		out = append(out, Silent{ID: id, Last: time.Unix(int64(z.Score), 0)})
+	next := ""
+	if to < seenBuckets {
+		next = "b" + strconv.FormatInt(to, 10)
 	}
 	return out, next, nil
 }
@@ -66,7 +69,7 @@ func (s *Store) SilentPage(ctx context.Context, before time.Time, cursor string,
 // (Forget), if their last update was still at or before before; false when
 // they wrote since (or are gone already).
 func (s *Store) ForgetSilent(ctx context.Context, userID int64, before time.Time) (bool, error) {
-	score, err := s.rdb.ZScore(ctx, s.global("seen"), strconv.FormatInt(userID, 10)).Result()
+	score, err := s.rdb.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10)).Result()
 	if err == redis.Nil {
 		return false, nil
 	}

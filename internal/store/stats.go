@@ -71,12 +71,14 @@ func (s *Store) Figures(ctx context.Context, now time.Time, staffChat int64) (co
 		}
 	}
 	since := func(d time.Duration) string { return strconv.FormatInt(now.Add(-d).Unix(), 10) }
-	var week, month *redis.IntCmd
+	var week, month []*redis.IntCmd
 	var bcs *redis.StringSliceCmd
 	days := make([]*redis.MapStringStringCmd, conversation.FiguresDays)
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		week = p.ZCount(ctx, s.global("seen"), since(7*24*time.Hour), "+inf")
-		month = p.ZCount(ctx, s.global("seen"), since(30*24*time.Hour), "+inf")
+		for _, key := range s.seenKeys() {
+			week = append(week, p.ZCount(ctx, key, since(7*24*time.Hour), "+inf"))
+			month = append(month, p.ZCount(ctx, key, since(30*24*time.Hour), "+inf"))
+		}
 		bcs = p.ZRangeByScore(ctx, s.broadcastsKey(), &redis.ZRangeBy{Min: since(conversation.FiguresDays * 24 * time.Hour), Max: "+inf"})
 		for i := range days {
 			days[i] = p.HGetAll(ctx, s.statsKey(now.AddDate(0, 0, -i)))
@@ -86,7 +88,10 @@ func (s *Store) Figures(ctx context.Context, now time.Time, staffChat int64) (co
 	if err != nil {
 		return f, fmt.Errorf("figures: %w", err)
 	}
-	f.Active7, f.Active30 = week.Val(), month.Val()
+	for i := range week {
+		f.Active7 += week[i].Val()
+		f.Active30 += month[i].Val()
+	}
 	for _, d := range days {
 		for k, v := range d.Val() {
 			n, _ := strconv.ParseInt(v, 10, 64)

@@ -47,7 +47,7 @@ func TestFigures(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				rdb.ZAdd(ctx, s.global("seen"), redis.Z{Score: float64(now.Add(-r.seen).Unix()), Member: r.id})
+				rdb.ZAdd(ctx, s.seenKey(r.id), redis.Z{Score: float64(now.Add(-r.seen).Unix()), Member: r.id})
 				if r.gone {
 					_ = s.SetGone(ctx, r.id, true)
 				}
