@@ -50,6 +50,26 @@ type bayesParams struct {
 // chosenParams are the figures cross-validation chose.
 var chosenParams = bayesParams{minN: 1, maxN: 6, alpha: 0.01, shared: 1, outMargin: 1.9, margin: 0.1, coverage: 0.8}
 
+// reviewParams say when the model has a say over what the keyword stage
+// found, all chosen by cross-validation on the tuning set (see
+// TestCrossValidation and BenchmarkReviewSelection).
+type reviewParams struct {
+	exactStands float64 // a keyword match letter for letter with at least this score stands
+	fuzzyStands float64 // a match with typos or cut short with at least this score stands
+	coverage    float64 // the share of the message's n-grams the model must know to have a say
+	veto        float64 // how far out-of-scope must lead the best main intent to answer not-understood
+	vetoFound   float64 // or how far it must lead the main intent the keyword stage found
+	takeOut     float64 // how far the model's main intent must lead out-of-scope to replace the keyword stage's
+	takeMargin  float64 // and how far it must lead the next main intent
+}
+
+// chosenReview are the figures cross-validation chose: a keyword found
+// letter for letter stands; a match with typos or cut short, short of two
+// good words, is checked, and answered not-understood when the model finds
+// the message more like those the bot does not answer than like the intent
+// found. Replacing the intent never paid off.
+var chosenReview = reviewParams{exactStands: 1, fuzzyStands: 1.5, coverage: 0, veto: math.Inf(1), vetoFound: 0, takeOut: math.Inf(1), takeMargin: math.Inf(1)}
+
 // example is one labelled message of the tuning set.
 type example struct {
 	lang, text string
@@ -145,6 +165,7 @@ type ngramTable struct {
 // bayes is the trained model; it does not change after training.
 type bayes struct {
 	p      bayesParams
+	q      reviewParams
 	shared *ngramTable
 	byLang map[string]*ngramTable
 }
@@ -227,7 +248,7 @@ func trainBayes(p bayesParams, words map[string]Words, services map[string]map[s
 	for _, e := range examples {
 		learn(e.lang, e.text, e.class)
 	}
-	m := &bayes{p: p, shared: shared.table(p.alpha), byLang: map[string]*ngramTable{}}
+	m := &bayes{p: p, q: chosenReview, shared: shared.table(p.alpha), byLang: map[string]*ngramTable{}}
 	for lang, lc := range byLang {
 		m.byLang[lang] = lc.table(p.alpha)
 	}
@@ -235,8 +256,9 @@ func trainBayes(p bayesParams, words map[string]Words, services map[string]map[s
 }
 
 // scores returns the mean log-likelihood per known n-gram of each class, and
-// whether the message has enough known n-grams to judge.
-func (m *bayes) scores(norm, lang string) ([classes]float64, bool) {
+// the share of the message's n-grams the model knows (0: none, and nothing
+// to judge by).
+func (m *bayes) scores(norm, lang string) ([classes]float64, float64) {
 	var sum [classes]float64
 	own := m.byLang[lang]
 	known, total := 0, 0
@@ -261,21 +283,21 @@ func (m *bayes) scores(norm, lang string) ([classes]float64, bool) {
 			known++
 		}
 	})
-	if known == 0 || float64(known) < m.p.coverage*float64(total) {
-		return sum, false
+	if known == 0 {
+		return sum, 0
 	}
 	for k := range sum {
 		sum[k] /= float64(known)
 	}
-	return sum, true
+	return sum, float64(known) / float64(total)
 }
 
 // classify returns the main intent the message most likely asks for and by
 // how much it leads, or None when the message cannot be judged, is more
 // like those the bot does not answer, or two intents are too close.
 func (m *bayes) classify(norm, lang string) (Intent, float64) {
-	s, ok := m.scores(norm, lang)
-	if !ok {
+	s, cov := m.scores(norm, lang)
+	if cov == 0 || cov < m.p.coverage {
 		return None, 0
 	}
 	class, lead := m.p.decide(s)
@@ -305,6 +327,75 @@ func (p bayesParams) decide(s [classes]float64) (int, float64) {
 		return classOut, 0
 	}
 	return best, lead
+}
+
+// review lets the model check a main intent the keyword stage found on
+// weak evidence (a typo, a single common word): when the message is much
+// more like those the bot does not answer, nothing is found ("Wie wird das
+// Wetter morgen?" is not a question for this week's meetings); when it is
+// much more like another main intent, that intent is found. Every other
+// intent, and a strong match, stands.
+func (m *bayes) review(r Result, st strength, norm, lang string) Result {
+	if !m.q.weak(r.Intent, st) {
+		return r
+	}
+	s, cov := m.scores(norm, lang)
+	if cov == 0 || cov < m.q.coverage {
+		return r
+	}
+	switch class, veto, take := m.q.judge(s, familyOf(r.Intent)); {
+	case veto:
+		return Result{}
+	case take:
+		return Result{Intent: bayesIntents[class], Score: st.score}
+	}
+	return r
+}
+
+// weak says whether the model may check the keyword stage's intent.
+func (q reviewParams) weak(i Intent, st strength) bool {
+	switch familyOf(i) {
+	case Contacts, Services, Encounters, Help:
+	default:
+		return false
+	}
+	if st.exact {
+		return st.score < q.exactStands
+	}
+	return st.score < q.fuzzyStands
+}
+
+// judge says, from the model's scores, whether a weak match of the family
+// found is vetoed, or replaced by the model's class.
+func (q reviewParams) judge(s [classes]float64, found Intent) (class int, veto, take bool) {
+	best, next := 0, -1
+	for k := 1; k < classOut; k++ {
+		if s[k] > s[best] {
+			best = k
+		}
+	}
+	for k := range classOut {
+		if k != best && (next < 0 || s[k] > s[next]) {
+			next = k
+		}
+	}
+	if s[classOut]-s[best] >= q.veto || s[classOut]-s[classIndex(found)] >= q.vetoFound {
+		return classOut, true, false
+	}
+	if bayesIntents[best] != found && s[best]-s[classOut] >= q.takeOut && s[best]-s[next] >= q.takeMargin {
+		return best, false, true
+	}
+	return best, false, false
+}
+
+// classIndex is the model's class of a main intent.
+func classIndex(i Intent) int {
+	for k, in := range bayesIntents {
+		if in == i {
+			return k
+		}
+	}
+	return classOut
 }
 
 // ngrams calls f with the hash of every sequence of minN to maxN letters of

@@ -48,9 +48,9 @@ func inputs(t testing.TB) (map[string]Words, map[string]map[string][]string) {
 type judged struct {
 	example
 	scores   [classes]float64 // the model's mean log-likelihoods
-	judged   bool             // whether the model knew any of its n-grams
-	coverage float64          // the share of the message's n-grams the model knew
+	coverage float64          // the share of the message's n-grams the model knew (0: none)
 	keyword  Intent           // what the keyword stage found
+	strength strength         // and how sure it was
 }
 
 // foldOf spreads each language's list of each class evenly over the folds.
@@ -88,24 +88,9 @@ func crossValidate(t testing.TB, p bayesParams) []judged {
 				continue
 			}
 			norm := Normalize(e.text)
-			scores, ok := m.scores(norm, e.lang)
-			known, total := 0, 0
-			own := m.byLang[e.lang]
-			ngrams(norm, p.minN, p.maxN, func(h uint64) {
-				total++
-				if _, ok := m.shared.rows[h]; ok {
-					known++
-				} else if own != nil {
-					if _, ok := own.rows[h]; ok {
-						known++
-					}
-				}
-			})
-			cov := 0.0
-			if total > 0 {
-				cov = float64(known) / float64(total)
-			}
-			out = append(out, judged{example: e, scores: scores, judged: ok, coverage: cov, keyword: kw.keywords(tokens(norm), e.lang).Intent})
+			scores, cov := m.scores(norm, e.lang)
+			r, st := kw.keywords(tokens(norm), e.lang)
+			out = append(out, judged{example: e, scores: scores, coverage: cov, keyword: r.Intent, strength: st})
 		}
 	}
 	return out
@@ -128,7 +113,7 @@ func measure(js []judged, p bayesParams) (figures, map[string]figures) {
 	for _, j := range js {
 		f := byLang[j.lang]
 		class, _ := p.decide(j.scores)
-		accept := j.judged && class != classOut && j.coverage >= p.coverage
+		accept := j.coverage > 0 && class != classOut && j.coverage >= p.coverage
 		if j.example.class == classOut {
 			f.negative++
 			if accept {

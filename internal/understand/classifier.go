@@ -139,15 +139,26 @@ func (c *Classifier) Classify(text, lang string) Result {
 	if len(tokens) == 0 {
 		return Result{}
 	}
-	r := c.keywords(tokens, lang)
-	if r.Intent == None && c.guess != nil {
-		r.Intent, r.Score = c.guess.classify(norm, lang)
+	r, st := c.keywords(tokens, lang)
+	if c.guess == nil {
+		return r
 	}
-	return r
+	if r.Intent == None {
+		r.Intent, r.Score = c.guess.classify(norm, lang)
+		return r
+	}
+	return c.guess.review(r, st, norm, lang)
 }
 
-// keywords is the first stage: the intent whose keywords the message has.
-func (c *Classifier) keywords(tokens [][][]rune, lang string) Result {
+// strength is how sure the keyword stage is of the intent it found.
+type strength struct {
+	score float64 // the score of the intent's family (see decide)
+	exact bool    // whether a keyword of the family is in the message letter for letter
+}
+
+// keywords is the first stage: the intent whose keywords the message has,
+// and how sure it is.
+func (c *Classifier) keywords(tokens [][][]rune, lang string) (Result, strength) {
 	// Each word of the message counts once per intent, with its best match:
 	// the same loan word in several languages is no stronger evidence.
 	starts := startsOf(tokens)
@@ -158,6 +169,7 @@ func (c *Classifier) keywords(tokens [][][]rune, lang string) Result {
 		}
 	}
 	perWord := map[Intent][]float64{}
+	exact := map[Intent]bool{}
 	seen := map[string]bool{}
 	look := func(l string) {
 		if seen[l] {
@@ -169,9 +181,12 @@ func (c *Classifier) keywords(tokens [][][]rune, lang string) Result {
 			return
 		}
 		lx.each(starts, func(kw *keyword) {
-			s, at := kw.match(tokens, known)
+			s, at, whole := kw.match(tokens, known)
 			if s == 0 {
 				return
+			}
+			if whole {
+				exact[kw.intent] = true
 			}
 			ws := perWord[kw.intent]
 			if ws == nil {
@@ -196,7 +211,15 @@ func (c *Classifier) keywords(tokens [][][]rune, lang string) Result {
 			scores[intent] += s
 		}
 	}
-	return decide(scores)
+	r := decide(scores)
+	st := strength{score: r.Score}
+	fam := familyOf(r.Intent)
+	for intent := range scores {
+		if f := familyOf(intent); exact[intent] && (f == fam || fam == Services && f == Agency) {
+			st.exact = true
+		}
+	}
+	return r, st
 }
 
 // tokens splits normalised text into words, each with its variants.
@@ -257,11 +280,13 @@ func (st starts) mayMatch(k []rune) bool {
 // match scores how well a keyword occurs in the tokens (0: not at all) and
 // says where. A phrase of several words weighs more than a single word; one
 // extra word may stand between its words ("how do I use" matches "how do I
-// best use", "як цим користуватись" matches "як користуват").
-func (kw keyword) match(tokens [][][]rune, known [][]Intent) (float64, int) {
-	best, at := 0.0, 0
+// best use", "як цим користуватись" matches "як користуват"). whole says
+// whether the best match has every word of the keyword letter for letter,
+// one after the other.
+func (kw keyword) match(tokens [][][]rune, known [][]Intent) (float64, int, bool) {
+	best, at, whole := 0.0, 0, false
 	for i := range tokens {
-		total, next := 0.0, i
+		total, next, exact := 0.0, i, true
 		for j, w := range kw.words {
 			q, found := 0.0, -1
 			gap := 1
@@ -293,13 +318,14 @@ func (kw keyword) match(tokens [][][]rune, known [][]Intent) (float64, int) {
 				break
 			}
 			total += q
+			exact = exact && q == 1
 			next = found + 1
 		}
-		if total > best {
-			best, at = total, i
+		if total > best || total == best && total > 0 && exact && !whole {
+			best, at, whole = total, i, exact
 		}
 	}
-	return best, at
+	return best, at, whole
 }
 
 // wordMatch compares a word of the message with a keyword: 1 for the same
