@@ -180,10 +180,11 @@ const holdoutOOSFolder = "testdata/holdout-oos"
 // maxOpenedOnUnrelated is the share of those messages that may open a
 // main screen (services, contacts, encounters, help) in any language. When
 // the set was written: 55.8 % over all languages with the keywords alone,
-// 57.1 % with the statistical second stage (40.0-67.5 % per language): most
-// come from a keyword found in a message about something else. This guards
-// against worse; the aim is the kind not-understood answer for nearly all.
-const maxOpenedOnUnrelated = 0.70
+// 57.1 % with the statistical second stage (40.0-67.5 % per language), 51.2 %
+// (40.0-62.5 %) once it reviews weak keyword matches: most come from a
+// keyword found in a message about something else. This guards against
+// worse; the aim is the kind not-understood answer for nearly all.
+const maxOpenedOnUnrelated = 0.65
 
 // TestUnrelatedMessagesOpenNoScreen measures how often a message about
 // something else opens one of the bot's screens instead of the kind
