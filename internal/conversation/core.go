@@ -89,7 +89,8 @@ func (c *Core) Handle(ev Event, st State) Decision {
 		d.State = st // unchanged: as it is stored
 		return d
 	}
-	d.State = c.print(ev, d.State)
+	d.State = c.print(ev, d.State, d.shown)
+	d.shown = shownScreen{}
 	return d
 }
 
@@ -248,7 +249,7 @@ func (t *turn) command(name, arg string) {
 			short = t.privacyShort()
 		}
 		t.say(paragraphs(t.html("start.welcome"), short, t.html("menu.prompt")), t.mainButtons())
-		t.out.State.Screen = screenMain
+		t.showing(screenMain)
 		return
 	}
 	t.screen(screen)
@@ -287,7 +288,7 @@ func (t *turn) text(msg string) {
 		t.screen(screenMain)
 	case understand.Greeting:
 		t.say(paragraphs(t.html("greeting.reply"), t.html("menu.prompt")), t.mainButtons())
-		t.out.State.Screen = screenMain
+		t.showing(screenMain)
 	case understand.Thanks:
 		t.say(t.html("thanks.reply"), [][]Button{{t.menuButton()}})
 	default:
@@ -355,8 +356,13 @@ func (c *Core) shownAgain(ev Event, st State) ([]string, bool) {
 
 // print stores the buttons of a screen the core can show again as a
 // fingerprint of their data: a few bytes instead of all of it.
-func (c *Core) print(ev Event, st State) State {
+func (c *Core) print(ev Event, st State, shown shownScreen) State {
 	if len(st.Choices) == 0 {
+		return st
+	}
+	if reshown(st.Screen) && shown.name == st.Screen && slices.Equal(shown.choices, st.Choices) {
+		// drawn just now as a screen is drawn again: no need to draw it twice
+		st.Choices, st.Print = nil, fingerprint(st.Choices)
 		return st
 	}
 	if again, ok := c.shownAgain(ev, st); ok && slices.Equal(again, st.Choices) {
@@ -429,7 +435,13 @@ func (t *turn) screen(name string) {
 		t.menu(t.html("fallback.text"))
 		return
 	}
+	t.showing(name)
+}
+
+// showing records that the buttons just shown are those of screen name.
+func (t *turn) showing(name string) {
 	t.out.State.Screen = name
+	t.out.shown = shownScreen{name: name, choices: slices.Clone(t.out.State.Choices)}
 }
 
 func knownScreen(s string) bool {
@@ -445,7 +457,7 @@ func knownScreen(s string) bool {
 // cannot place, so that there is always a way on.
 func (t *turn) menu(text string) {
 	t.say(text, t.mainButtons())
-	t.out.State.Screen = screenMain
+	t.showing(screenMain)
 }
 
 // say adds a reply and remembers its buttons for typed numbers.

@@ -259,6 +259,14 @@ type Decision struct {
 	// question's topic, a question passed to staff…): counts only, never
 	// who or what.
 	Tally []string
+	// shown is the named screen this event showed and its buttons' data,
+	// so that storing them as a fingerprint needs no second drawing
+	shown shownScreen
+}
+
+type shownScreen struct {
+	name    string
+	choices []string
 }
 
 // Forgets tells whether the decision deletes the resident's data.

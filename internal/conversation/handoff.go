@@ -68,7 +68,7 @@ func (t *turn) fallback(question string) {
 		return
 	}
 	t.say(t.html("fallback.text"), append([][]Button{{t.askButton()}}, t.mainButtons()...))
-	t.out.State.Screen = screenMain
+	t.showing(screenMain)
 	t.keepQuestion(stepAsked, question)
 }
 

@@ -70,7 +70,7 @@ func (t *turn) chooseLanguage(code string) {
 		}
 	}
 	t.say(paragraphs(t.html("language.changed"), short, t.html("menu.prompt")), t.mainButtons())
-	t.out.State.Screen = screenMain
+	t.showing(screenMain)
 }
 
 // langName is one name of a language, normalised, as residents type it.
