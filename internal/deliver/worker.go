@@ -127,12 +127,18 @@ func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-cha
 	const (
 		holdBack = 10 * time.Millisecond // how long handed-back chats may wait to go together
 		together = 32                    // or how many
+		// takeGap is the least time between two takes a commit asks for: at
+		// a thousand messages a second, a take for each commit is a round
+		// trip for each message; this way commits that come within 2 ms
+		// are taken together, at most 2 ms later
+		takeGap = 2 * time.Millisecond
 	)
 	var (
 		rels     []store.Release // chats to hand back
 		relSince time.Time       // when the first of them came
 		inFlight int
 		nextTake time.Time // when a take may find work (zero: now)
+		lastTake time.Time
 		pause    = 50 * time.Millisecond
 		timer    = time.NewTimer(0)
 	)
@@ -164,6 +170,9 @@ func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-cha
 			}
 			taken, wait, err := d.q.TakeMany(tctx, d.rates, rels, most)
 			cancel()
+			if takeNow {
+				lastTake = now
+			}
 			if err != nil {
 				if stopping {
 					d.log.Warn("could not hand chats back; they are free again when their lease ends", "err", err)
@@ -211,7 +220,7 @@ func (d *Deliverer) dispatch(ctx context.Context, jobs chan<- job, results <-cha
 		case r := <-results:
 			collect(r)
 		case <-d.wake:
-			nextTake = time.Time{}
+			nextTake = lastTake.Add(takeGap) // now, unless a take was just made
 		case <-timer.C:
 			if time.Now().After(now.Add(idle)) || deadline.Equal(now.Add(idle)) {
 				nextTake = time.Time{} // look for work other replicas committed
