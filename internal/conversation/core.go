@@ -83,7 +83,10 @@ type turn struct {
 // Handle answers one event given the state of the resident's conversation
 // in that chat.
 func (c *Core) Handle(ev Event, st State) Decision {
-	open, stale := c.unprint(ev, st)
+	open, stale := st, false
+	if typedNumber(ev) { // the buttons are drawn again only when a number may press one
+		open, stale = c.unprint(ev, st)
+	}
 	d := c.handle(typedChoice(ev, open, stale), open)
 	if !d.Save {
 		d.State = st // unchanged: as it is stored
@@ -499,8 +502,26 @@ func (t *turn) backButton(screen string) Button {
 }
 
 func sameState(a, b State) bool {
-	if a.Lang != b.Lang || a.Screen != b.Screen || a.Print != b.Print || a.Dialogue != b.Dialogue || !slices.Equal(a.Subs, b.Subs) {
+	if a.Lang != b.Lang || a.Screen != b.Screen || a.Dialogue != b.Dialogue || !slices.Equal(a.Subs, b.Subs) {
 		return false
 	}
-	return slices.Equal(a.Choices, b.Choices)
+	switch {
+	case a.Print == b.Print:
+		return slices.Equal(a.Choices, b.Choices)
+	case a.Print != "" && len(a.Choices) == 0 && b.Print == "": // the same buttons, once stored as a fingerprint
+		return fingerprint(b.Choices) == a.Print
+	case b.Print != "" && len(b.Choices) == 0 && a.Print == "":
+		return fingerprint(a.Choices) == b.Print
+	}
+	return false
+}
+
+// typedNumber tells whether ev is a typed number, which may press a button
+// of the last screen.
+func typedNumber(ev Event) bool {
+	if ev.Kind != KindText {
+		return false
+	}
+	_, ok := number(ev.Text)
+	return ok
 }
