@@ -239,7 +239,7 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	if n, _ := commit.Int(); n == 0 {
 		return ErrLost
 	}
-	s.counts.add(s.statsKey(now), c.Tally) // it stands: it counts
+	s.counts.add(s.statsKey(now), 1, c.Tally...) // it stands: it counts
 	// Committed. Should making the chat ready have failed (Redis went
 	// away between two commands), Repair finds the chat at the next start.
 	// Only now may the index forget what the state no longer lists; should

@@ -25,21 +25,12 @@ func (s *Store) statsKey(day time.Time) string {
 	return s.global("stats:" + day.UTC().Format("20060102"))
 }
 
-// Tally adds n to the day's counter name (reminders, counted once pushed).
-func (s *Store) Tally(ctx context.Context, now time.Time, name string, n int) error {
-	if n <= 0 {
-		return nil
+// Tally adds n to the day's counter name (reminders, counted once pushed),
+// written with the other counts within a second (Tallier).
+func (s *Store) Tally(now time.Time, name string, n int) {
+	if n > 0 {
+		s.counts.add(s.statsKey(now), int64(n), name)
 	}
-	key := s.statsKey(now)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HIncrBy(ctx, key, name, int64(n))
-		p.Expire(ctx, key, StatsTTL)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("tally %s: %w", name, err)
-	}
-	return nil
 }
 
 // Figures counts what /stats shows, at now; staffChat is the staff group

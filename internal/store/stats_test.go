@@ -68,9 +68,7 @@ func TestFigures(t *testing.T) {
 				{day, "q:contacts", 2}, {5 * day, "q:service:ehrenamt", 1}, {29 * day, conversation.TallyAnswered, 1},
 				{10 * day, conversation.TallyReminders, 40}, {31 * day, "q:contacts", 100},
 			} {
-				if err := s.Tally(ctx, now.Add(-tl.ago), tl.name, tl.n); err != nil {
-					t.Fatal(err)
-				}
+				s.Tally(now.Add(-tl.ago), tl.name, tl.n)
 			}
 			// two questions in the staff group still answerable, and the list of a resident's
 			rdb.Set(ctx, s.threadKey(-5001, 11), "104:tr", time.Hour)

@@ -11,7 +11,8 @@ import (
 )
 
 // tallies are the counts of committed updates (questions by topic,
-// questions passed on and answered) not yet added to the day's counters:
+// questions passed on and answered) and of reminders pushed, not yet added
+// to the day's counters:
 // a count is taken once its commit stands, so a commit that lost its claim
 // to another replica counts nothing, and the counts of a second go to Redis
 // together, a few commands instead of one per update. A crash loses at
@@ -21,23 +22,23 @@ type tallies struct {
 	by map[string]map[string]int64 // day's key → counter → n
 }
 
-func (t *tallies) add(key string, names []string) {
-	if len(names) == 0 {
-		return
-	}
+// add counts n for each of names in the day's hash key.
+func (t *tallies) add(key string, n int64, names ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	for _, name := range names {
+		t.addLocked(key, name, n)
+	}
+}
+
+func (t *tallies) addLocked(key, name string, n int64) {
 	if t.by == nil {
 		t.by = map[string]map[string]int64{}
 	}
-	day := t.by[key]
-	if day == nil {
-		day = map[string]int64{}
-		t.by[key] = day
+	if t.by[key] == nil {
+		t.by[key] = map[string]int64{}
 	}
-	for _, n := range names {
-		day[n]++
-	}
+	t.by[key][name] += n
 }
 
 func (t *tallies) take() map[string]map[string]int64 {
@@ -52,15 +53,9 @@ func (t *tallies) take() map[string]map[string]int64 {
 func (t *tallies) putBack(by map[string]map[string]int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.by == nil {
-		t.by = map[string]map[string]int64{}
-	}
 	for key, day := range by {
-		if t.by[key] == nil {
-			t.by[key] = map[string]int64{}
-		}
 		for name, n := range day {
-			t.by[key][name] += n
+			t.addLocked(key, name, n)
 		}
 	}
 }
