@@ -107,7 +107,7 @@ func (s *Store) Seen(ctx context.Context, from time.Time) ([]int64, error) {
 }
 
 // Heartbeat records that replica is alive, moves a page of the old
-// residents index into its buckets, forgets the residents of one bucket
+// residents index into its buckets (until it is empty; then once an hour), forgets the residents of one bucket
 // not seen for the state's TTL (their state is gone too; the retention
 // sweep deletes them before, unless no replica swept for that long: the
 // bucket named by the clock's millisecond, each one every 1,024 beats on
@@ -117,18 +117,28 @@ func (s *Store) Seen(ctx context.Context, from time.Time) ([]int64, error) {
 func (s *Store) Heartbeat(ctx context.Context, replica string, window time.Duration) (int, error) {
 	now := time.Now()
 	var n *redis.IntCmd
+	var left *redis.Cmd // members of the old index still to move
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		key := s.global("replicas")
 		p.ZAdd(ctx, key, redis.Z{Score: float64(now.UnixMilli()), Member: replica})
 		p.ZRemRangeByScore(ctx, key, "-inf", strconv.FormatInt(now.Add(-window).UnixMilli(), 10))
 		n = p.ZCard(ctx, key)
-		moveSeenScript.Run(ctx, p, s.seenKeys(), 1000)
+		if now.Unix() >= s.oldSeenCheck.Load() {
+			left = moveSeenScript.Run(ctx, p, s.seenKeys(), 1000)
+		}
 		old := strconv.FormatInt(now.Add(-s.timing.StateTTL()).Unix(), 10)
 		p.ZRemRangeByScore(ctx, s.seenKey(now.UnixMilli()), "-inf", old)
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("heartbeat: %w", err)
+	}
+	if left != nil {
+		if k, _ := left.Int(); k == 0 {
+			// moved: look again in an hour, for what a replica of the
+			// version before wrote meanwhile (a rolling upgrade)
+			s.oldSeenCheck.Store(now.Add(time.Hour).Unix())
+		}
 	}
 	return int(n.Val()), nil
 }

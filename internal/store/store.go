@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,6 +22,9 @@ type Store struct {
 	timing config.Timing
 	group  *grouper // claims, commits and acks of many workers in one round trip
 	counts *tallies // committed updates' counts for /stats, written every second
+	// oldSeenCheck is when (unix s) the heartbeat next moves members of the
+	// residents index as one set into its buckets
+	oldSeenCheck atomic.Int64
 	// threadTTL is how long a question to staff lives (HANDOFF_RETENTION); 0: DefaultThreadTTL
 	threadTTL time.Duration
 }
