@@ -98,14 +98,7 @@ func (c *Core) Handle(ev Event, st State) Decision {
 }
 
 func (c *Core) handle(ev Event, st State) Decision {
-	t := &turn{Core: c, ev: ev, first: firstContact(st)}
-	t.out.State = st
-	t.setLang(st.Lang)
-	if t.lang == "" {
-		if code, ok := c.cat.Match(ev.LanguageCode); ok {
-			t.setLang(code)
-		}
-	}
+	t := c.newTurn(ev, st)
 	if c.StaffReply(ev) {
 		d := t.staffReply()
 		if len(d.Messages) > 0 {
@@ -330,6 +323,20 @@ func reshown(screen string) bool {
 	return screen != screenForget && (screen == screenMain || knownScreen(screen))
 }
 
+// newTurn starts answering ev from st, in the resident's chosen language,
+// else their app's when it is one of ours (else none yet).
+func (c *Core) newTurn(ev Event, st State) *turn {
+	t := &turn{Core: c, ev: ev, first: firstContact(st)}
+	t.out.State = st
+	t.setLang(st.Lang)
+	if t.lang == "" {
+		if code, ok := c.cat.Match(ev.LanguageCode); ok {
+			t.setLang(code)
+		}
+	}
+	return t
+}
+
 // shownAgain is the data of the buttons of screen st.Screen, shown again
 // for the resident of ev in their language at ev.Now; false when the core
 // cannot show that screen again.
@@ -338,15 +345,8 @@ func (c *Core) shownAgain(ev Event, st State) ([]string, bool) {
 		return nil, false
 	}
 	ev.Kind, ev.Command, ev.Text, ev.Data = KindButton, "", "", dataScreen+st.Screen
-	t := &turn{Core: c, ev: ev, first: firstContact(st)}
-	t.out.State = st
+	t := c.newTurn(ev, st)
 	t.out.State.Choices, t.out.State.Print = nil, ""
-	t.setLang(st.Lang)
-	if t.lang == "" {
-		if code, ok := c.cat.Match(ev.LanguageCode); ok {
-			t.setLang(code)
-		}
-	}
 	if t.lang == "" && ev.Group {
 		t.setLang(c.cat.Default())
 	}
