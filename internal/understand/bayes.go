@@ -330,7 +330,8 @@ func (p bayesParams) decide(s [classes]float64) (int, float64) {
 }
 
 // review lets the model check a main intent the keyword stage found on
-// weak evidence (a typo, a single common word): when the message is much
+// weak evidence (with the chosen figures: only through typos or cut-short
+// words, scoring under fuzzyStands): when the message is much
 // more like those the bot does not answer, nothing is found ("Wie wird das
 // Wetter morgen?" is not a question for this week's meetings); when it is
 // much more like another main intent, that intent is found. Every other
@@ -398,6 +399,10 @@ func classIndex(i Intent) int {
 	return classOut
 }
 
+// maxRunes is how much of a message the model reads: a question is short,
+// and a message of Telegram's 4,096 characters would cost 24,000 look-ups.
+const maxRunes = 256
+
 // ngrams calls f with the hash of every sequence of minN to maxN letters of
 // the normalised text, with a space before and after each word: " ruf",
 // "uf ", "ruf m" (a sequence may span two words).
@@ -405,9 +410,12 @@ func ngrams(norm string, minN, maxN int, f func(uint64)) {
 	if norm == "" {
 		return
 	}
-	var buf [128]rune
+	var buf [maxRunes + 2]rune
 	rs := append(buf[:0], ' ')
 	for _, r := range norm {
+		if len(rs) > maxRunes {
+			break // the beginning says what a message asks; the rest costs time
+		}
 		rs = append(rs, r)
 	}
 	rs = append(rs, ' ')
