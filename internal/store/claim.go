@@ -52,30 +52,60 @@ type Claimed struct {
 // its sender's flood limit when asked to, and returns the sender's state and
 // that count: one round trip. A live claim is never taken over; a dead
 // process's claim expires after Timing.Claim. An update is done when its
-// chat's done set lists it, or when its claim key says "done" (as releases
-// before the done set wrote it; such a key expires within UpdateTTL). The
-// count lives in a key of its own that ends with the window
-// (Timing.FloodWindow), fixed from the first update counted: a flood costs
-// one small key, whatever its length.
+// chat's done updates list it (a private chat's record, a group's done
+// set; a private chat's done set as the release before wrote it, until it
+// expires), or when its claim key says "done" (as releases before the done
+// set wrote it). The count ends with the window (Timing.FloodWindow), fixed
+// from the first update counted: in a private chat it is a line of the
+// record, in a group a key of the member's own whose TTL is the window.
 //
-// KEYS: update, state, lock, flood count, done set. ARGV: claim token, claim
-// ms, lock token (empty: no lock), lock ms, window ms (empty: not counted),
-// update id.
-var claimScript = redis.NewScript(`
+// KEYS: update, state (a private chat's record), lock, flood count (groups),
+// done set. ARGV: claim token, claim ms, lock token (empty: no lock), lock
+// ms, window ms (empty: not counted), update id, "p" for a private chat.
+var claimScript = redis.NewScript(recordLua + `
+local priv = ARGV[7] == 'p'
+local v = redis.call('GET', KEYS[2])
+local done, flood, state = {}, '', v
+if priv then
+  done, flood, state = rec_read(v)
+  local id = tonumber(ARGV[6])
+  for _, e in ipairs(done) do
+    if e[1] == id then return {2, false, 0} end
+  end
+end
 if redis.call('ZSCORE', KEYS[5], ARGV[6]) then return {2, false, 0} end
-local v = redis.call('GET', KEYS[1])
-if v == 'done' then return {2, false, 0} end
-if v then return {1, false, 0} end
+local c = redis.call('GET', KEYS[1])
+if c == 'done' then return {2, false, 0} end
+if c then return {1, false, 0} end
 if ARGV[3] ~= '' then
   if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {3, false, 0} end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local n = 0
-if ARGV[5] ~= '' then
+if ARGV[5] ~= '' and priv then
+  local now = now_ms()
+  local count, ends = string.match(flood, '^(%d+)%.(%d+)$')
+  count, ends = tonumber(count) or 0, tonumber(ends) or 0
+  if ends <= now then count, ends = 0, now + tonumber(ARGV[5]) end
+  n = count + 1
+  redis.call('SET', KEYS[2], rec_write(done, string.format('%d.%d', n, ends), state), 'KEEPTTL')
+  if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
+elseif ARGV[5] ~= '' then
   n = redis.call('INCR', KEYS[4])
   if redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], ARGV[5]) end
 end
-return {0, redis.call('GET', KEYS[2]), n}`)
+if state == '' then state = false end
+return {0, state, n}`)
+
+// private tells whether an update's sender keeps their state in the
+// record of their private chat, where its done updates and flood count are
+// kept too: "p", or "" for a group.
+func private(r UpdateRef) string {
+	if r.User != 0 && (r.Chat == r.User || r.Chat == 0) {
+		return "p"
+	}
+	return ""
+}
 
 // Claim claims an update; with lock, it also takes the chat's lock, so that
 // replicas never interleave one chat's updates.
@@ -91,7 +121,7 @@ func (s *Store) Claim(ctx context.Context, r UpdateRef, lock bool) (Claimed, err
 	}
 	var cmd *redis.Cmd
 	s.group.do(ctx, func(p redis.Pipeliner) {
-		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock), window, r.ID)
+		cmd = claimScript.Run(ctx, p, keys, c.token, ms(s.timing.Claim), c.lock, ms(s.timing.ChatLock), window, r.ID, private(r))
 	})
 	res, err := cmd.Slice()
 	if err != nil {

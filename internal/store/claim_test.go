@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -65,20 +67,52 @@ func TestClaim(t *testing.T) {
 	}
 }
 
-// A committed update is remembered in its chat's one set of done updates,
-// not in a key of its own: a second claim (Telegram's retry, a re-fetch,
-// another replica) is answered done, the claim's key is gone, the set lives
-// UpdateTTL and drops members older than that. A done mark an earlier
-// release wrote as the update's own key is honoured until it expires, so
-// that an upgrade answers no update twice.
-func TestDoneUpdatesAreRememberedInTheChatsSet(t *testing.T) {
+// doneIDs lists the updates a chat remembers done: a private chat's record
+// lists them, a group's done set.
+func doneIDs(t *testing.T, rdb redis.UniversalClient, s *Store, chat int64) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int64
+	if chat > 0 {
+		rec, err := parseRecord(rdb.Get(ctx, s.stateKey(chat)).Val())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range rec.done {
+			ids = append(ids, d.id)
+		}
+		return ids
+	}
+	members, err := rdb.ZRange(ctx, s.doneKey(chat), 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		id, _ := strconv.ParseInt(m, 10, 64)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// A committed update is remembered with its chat, not in a key of its own:
+// a private chat's record lists it, a group's set of done updates. A second
+// claim (Telegram's retry, a re-fetch, another replica) is answered done,
+// the claim's key is gone, and what is remembered lives UpdateTTL and drops
+// the updates older than that. Done marks an earlier release wrote (the
+// update's own key, a private chat's done set) are honoured until they
+// expire, so that an upgrade answers no update twice.
+func TestDoneUpdatesAreRememberedWithTheChat(t *testing.T) {
 	for name, rdb := range bothRedis(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newStore(t, rdb)
 			for _, chat := range []int64{7, -100} {
-				stale := time.Now().Add(-UpdateTTL - time.Hour).UnixMilli()
-				rdb.ZAdd(ctx, s.doneKey(chat), redis.Z{Score: float64(stale), Member: 1}) // done a day and more ago
+				stale := time.Now().Add(-UpdateTTL - time.Hour)
+				if chat > 0 { // done a day and more ago
+					rdb.Set(ctx, s.stateKey(chat), record{done: []doneUpdate{{id: 1, minute: stale.Unix() / 60}}}.String(), time.Hour)
+				} else {
+					rdb.ZAdd(ctx, s.doneKey(chat), redis.Z{Score: float64(stale.UnixMilli()), Member: 1})
+				}
 				ref := UpdateRef{ID: 100, Chat: chat, User: 7}
 				c, err := s.Claim(ctx, ref, false)
 				if err != nil || c.Claim != Fresh {
@@ -93,20 +127,60 @@ func TestDoneUpdatesAreRememberedInTheChatsSet(t *testing.T) {
 				if n := rdb.Exists(ctx, s.updateKey(chat, 100)).Val(); n != 0 {
 					t.Errorf("chat %d: the update's claim key outlived its commit", chat)
 				}
-				if _, err := rdb.ZScore(ctx, s.doneKey(chat), "100").Result(); err != nil {
-					t.Errorf("chat %d: the committed update is not in the done set: %v", chat, err)
+				if done := doneIDs(t, rdb, s, chat); fmt.Sprint(done) != "[100]" {
+					t.Errorf("chat %d: updates remembered done %v, want [100]: the new one, not the one done more than %v ago", chat, done, UpdateTTL)
 				}
-				if _, err := rdb.ZScore(ctx, s.doneKey(chat), "1").Result(); err != redis.Nil {
-					t.Errorf("chat %d: an update done more than %v ago is still remembered (%v)", chat, UpdateTTL, err)
+				key := s.doneKey(chat)
+				if chat > 0 {
+					key = s.stateKey(chat) // no state: the record lives as long as its done updates need
 				}
-				if ttl := rdb.PTTL(ctx, s.doneKey(chat)).Val(); ttl <= UpdateTTL-time.Minute || ttl > UpdateTTL {
-					t.Errorf("chat %d: the done set lives %v, want %v", chat, ttl, UpdateTTL)
+				if ttl := rdb.PTTL(ctx, key).Val(); ttl <= UpdateTTL-time.Minute || ttl > UpdateTTL {
+					t.Errorf("chat %d: the done updates live %v, want %v", chat, ttl, UpdateTTL)
 				}
 				old := UpdateRef{ID: 99, Chat: chat, User: 7}
-				rdb.Set(ctx, s.updateKey(chat, 99), "done", UpdateTTL) // as the release before wrote it
+				rdb.Set(ctx, s.updateKey(chat, 99), "done", UpdateTTL) // as the release before the done set wrote it
 				if c, err := s.Claim(ctx, old, false); err != nil || c.Claim != Done {
 					t.Errorf("chat %d: an update an earlier release marked done = %v, %v; want done", chat, c.Claim, err)
 				}
+			}
+			rdb.ZAdd(ctx, s.doneKey(7), redis.Z{Score: float64(time.Now().UnixMilli()), Member: 98}) // as the release before the record wrote it
+			if c, err := s.Claim(ctx, UpdateRef{ID: 98, Chat: 7, User: 7}, false); err != nil || c.Claim != Done {
+				t.Errorf("an update in the done set of the release before = %v, %v; want done", c.Claim, err)
+			}
+		})
+	}
+}
+
+// A state the release before stored (its JSON alone) is read, and becomes a
+// record at the resident's next update with its TTL: the chosen language
+// is kept across the upgrade.
+func TestTheStateOfTheReleaseBeforeIsRead(t *testing.T) {
+	for name, rdb := range bothRedis(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := newStore(t, rdb)
+			rdb.Set(ctx, s.stateKey(7), `{"l":"fa"}`, time.Hour)
+			if st, err := s.LoadState(ctx, 7); err != nil || st.Lang != "fa" {
+				t.Fatalf("state = %+v, %v; want fa", st, err)
+			}
+			c, err := s.Claim(ctx, UpdateRef{ID: 5, Chat: 7, User: 7, Count: true}, false)
+			if err != nil || c.Claim != Fresh || c.State.Lang != "fa" || c.Recent != 1 {
+				t.Fatalf("claim = %+v, %v; want fresh with fa, counted once", c, err)
+			}
+			if ttl := rdb.TTL(ctx, s.stateKey(7)).Val(); ttl < 59*time.Minute {
+				t.Errorf("counting the update cut the state's time to %v", ttl)
+			}
+			if err := s.Commit(ctx, Commit{Claimed: c}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := s.LoadState(ctx, 7); err != nil || st.Lang != "fa" {
+				t.Errorf("after the update the state = %+v, %v; want fa", st, err)
+			}
+			if done := doneIDs(t, rdb, s, 7); fmt.Sprint(done) != "[5]" {
+				t.Errorf("updates remembered done %v, want [5]", done)
+			}
+			if ttl := rdb.TTL(ctx, s.stateKey(7)).Val(); ttl < s.timing.StateTTL()-time.Minute {
+				t.Errorf("after an update the state lives %v, want %v", ttl, s.timing.StateTTL())
 			}
 		})
 	}

@@ -49,36 +49,66 @@ var ErrLost = fmt.Errorf("commit: the update's claim was lost")
 // commitScript writes an update's outcome in its chat's slot: the new state
 // (or its deletion), the messages to the chat, the update marked done, and
 // the chat's lock freed. It does nothing unless the claim is still this
-// process's, so that an update is committed once. Done is a member of the
-// chat's done set, scored by when (unix ms), not a key of the update's own:
-// the claim's key goes, the set lives UpdateTTL from the chat's last
-// update and drops the members older than that.
+// process's, so that an update is committed once. A private chat's state,
+// done updates and flood count are its one record (record.go): the update
+// joins its done updates, those older than UpdateTTL and a flood count
+// whose window ended are dropped, and the record lives as long as its
+// state (renewed by every update), or, holding no state, as long as its
+// done updates and count need. A group's state is the member's own key, and
+// its done updates one set for the group, scored by when (unix ms), whose
+// members older than UpdateTTL go at each commit. The claim's key goes.
 //
-// KEYS: update, state, reply queue, bulk queue, lock, done set, keys to
-// forget… ARGV: claim token, state mode (keep|set|forget), state JSON, state
-// TTL s, update TTL ms (0: forget the update instead), lock token, queue TTL
-// s, update id, number of replies, of bulk, entries…
-var commitScript = redis.NewScript(`
+// KEYS: update, state, reply queue, bulk queue, lock, done set (groups),
+// keys to forget… ARGV: claim token, state mode (keep|set|forget), state
+// JSON, state TTL s, update TTL ms, lock token, queue TTL s, update id,
+// flags ("p": a private chat, "s": silenced, not marked done), the
+// commit's time (unix ms: the residents index's clock, so that the sweep
+// reads both alike), number of replies, of bulk, entries…
+var commitScript = redis.NewScript(recordLua + `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local priv, mark = string.find(ARGV[9], 'p', 1, true), not string.find(ARGV[9], 's', 1, true)
+local keep = tonumber(ARGV[5])
 if ARGV[2] == 'forget' then
   for i = 7, #KEYS do redis.call('DEL', KEYS[i]) end
-elseif ARGV[2] == 'set' then
-  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+elseif priv then
+  local now = tonumber(ARGV[10])
+  local minute = math.floor(now / 60000)
+  local done, flood, state = rec_read(redis.call('GET', KEYS[2]))
+  if ARGV[2] == 'set' then state = ARGV[3] end
+  local kept = {}
+  for _, e in ipairs(done) do
+    if (minute - e[2]) * 60000 < keep then kept[#kept + 1] = e end
+  end
+  if mark then kept[#kept + 1] = {tonumber(ARGV[8]), minute} end
+  local ends = tonumber(string.match(flood, '%.(%d+)$') or '0')
+  if ends <= now then flood = '' end
+  if state ~= '' then
+    redis.call('SET', KEYS[2], rec_write(kept, flood, state), 'EX', ARGV[4])
+  elseif #kept > 0 or flood ~= '' then
+    local ttl = math.min(ends - now, keep)
+    if #kept > 0 then ttl = keep end
+    redis.call('SET', KEYS[2], rec_write(kept, flood, state), 'PX', ttl)
+  else
+    redis.call('DEL', KEYS[2])
+  end
 else
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  if ARGV[2] == 'set' then
+    redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+  else
+    redis.call('EXPIRE', KEYS[2], ARGV[4])
+  end
 end
-local nr, nb = tonumber(ARGV[9]), tonumber(ARGV[10])
-for i = 1, nr do redis.call('RPUSH', KEYS[3], ARGV[10 + i]) end
-for i = 1, nb do redis.call('RPUSH', KEYS[4], ARGV[10 + nr + i]) end
+local nr, nb = tonumber(ARGV[11]), tonumber(ARGV[12])
+for i = 1, nr do redis.call('RPUSH', KEYS[3], ARGV[12 + i]) end
+for i = 1, nb do redis.call('RPUSH', KEYS[4], ARGV[12 + nr + i]) end
 if nr > 0 then redis.call('EXPIRE', KEYS[3], ARGV[7]) end
 if nb > 0 then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
 redis.call('DEL', KEYS[1])
-if ARGV[5] ~= '0' then
-  local t = redis.call('TIME')
-  local now = t[1] * 1000 + math.floor(t[2] / 1000)
+if mark and not priv then
+  local now = now_ms()
   redis.call('ZADD', KEYS[6], now, ARGV[8])
-  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (now - tonumber(ARGV[5])))
-  redis.call('PEXPIRE', KEYS[6], ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (now - keep))
+  redis.call('PEXPIRE', KEYS[6], keep)
 end
 if ARGV[6] ~= '' and redis.call('GET', KEYS[5]) == ARGV[6] then redis.call('DEL', KEYS[5]) end
 return 1`)
@@ -202,12 +232,12 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 			return fmt.Errorf("commit: %w", err)
 		}
 	}
-	done := ms(UpdateTTL)
+	flags := private(ref)
 	if c.Silenced {
-		done = 0
+		flags += "s"
 	}
-	args := []any{c.Claimed.token, mode, stateJSON, int64(s.timing.StateTTL() / time.Second), done, c.Claimed.lock,
-		int64(QueueTTL / time.Second), ref.ID, len(replies), len(bulk)}
+	args := []any{c.Claimed.token, mode, stateJSON, int64(s.timing.StateTTL() / time.Second), ms(UpdateTTL), c.Claimed.lock,
+		int64(QueueTTL / time.Second), ref.ID, flags, now.UnixMilli(), len(replies), len(bulk)}
 	args = append(append(args, replies...), bulk...)
 
 	var commit *redis.Cmd
@@ -245,17 +275,12 @@ func (s *Store) Commit(ctx context.Context, c Commit, now time.Time) error {
 	// Only now may the index forget what the state no longer lists; should
 	// this fail, the next reminder finds the stale member and removes it.
 	if c.Forget {
-		// The update's own done mark names the resident in a private
-		// chat (the chat's done set, which the commit made again): it goes
-		// too. Should Telegram send the update again, it finds no state
-		// and asks the question again; it deletes nothing unasked.
-		var marks []string
-		if ref.Chat == ref.User {
-			marks = append(marks, s.doneKey(ref.Chat))
-		}
-		// Should this fail, a reminder finds the stale followers and the
-		// mark expires with its TTL: the commit stands.
-		_ = s.forgetAfter(ctx, ref.User, append(forget.topics, c.Unfollow...), marks...)
+		// A private chat's done updates went with its record, the
+		// update's own included: should Telegram send it again, it finds
+		// no state and asks the question again; it deletes nothing
+		// unasked. Should this fail, a reminder finds the stale followers:
+		// the commit stands.
+		_ = s.forgetAfter(ctx, ref.User, append(forget.topics, c.Unfollow...))
 		return nil
 	}
 	for _, topic := range c.Unfollow {

@@ -88,8 +88,8 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		replies, bulk = p.LLen(ctx, s.replyQ(userID)), p.LLen(ctx, s.bulkQ(userID))
 		seen = p.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10))
 		sent = p.HGetAll(ctx, s.sentKey(userID))
-		// the private chat's updates done in the last UpdateTTL (older
-		// members go at the chat's next commit)
+		// the private chat's updates done in the last UpdateTTL, in the
+		// set the release before kept them in (the record's are below)
 		done = p.ZCount(ctx, s.doneKey(userID), strconv.FormatInt(time.Now().Add(-UpdateTTL).UnixMilli(), 10), "+inf")
 		return nil
 	})
@@ -101,6 +101,16 @@ func (s *Store) Export(ctx context.Context, userID int64) (Export, error) {
 		data, err := states[i].Result()
 		if err != nil {
 			continue // redis.Nil: expired meanwhile
+		}
+		if i == 0 { // the private chat's record: its done updates, then its state
+			rec, err := parseRecord(data)
+			if err != nil {
+				return out, fmt.Errorf("export: %w", err)
+			}
+			out.Updates += rec.doneSince(now.Add(-UpdateTTL))
+			if data = rec.state; data == "" {
+				continue
+			}
 		}
 		st, err := decodeState(data)
 		if err != nil {

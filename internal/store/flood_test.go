@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +15,33 @@ import (
 
 func TestFloodKeysShareTheChatsSlot(t *testing.T) {
 	s := New(nil, "", config0())
-	if got := s.floodKey(7, 7); got != "ib:{u7}:flood" {
-		t.Errorf("private chat: %q", got)
-	}
 	if got := s.floodKey(-100, 7); got != "ib:{c-100}:flood:7" {
 		t.Errorf("group: %q", got)
 	}
+}
+
+// floodLeft is how long the current flood window of a resident's private
+// chat has to run, by Redis's clock (0: none).
+func floodLeft(t *testing.T, rdb redis.UniversalClient, s *Store, user int64) time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	rec, err := parseRecord(rdb.Get(ctx, s.stateKey(user)).Val())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, end, ok := strings.Cut(rec.flood, ".")
+	if !ok {
+		return 0
+	}
+	ends, err := strconv.ParseInt(end, 10, 64)
+	if err != nil {
+		t.Fatalf("flood count %q: %v", rec.flood, err)
+	}
+	now, err := rdb.Time(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return max(0, time.UnixMilli(ends).Sub(now))
 }
 
 // claimCounted claims and commits update id of user in chat, counted, and
@@ -70,9 +93,11 @@ func TestClaimCountsTheFlood(t *testing.T) {
 			if n := claimCounted(t, s, 7, 7, 8, false); n != 5 {
 				t.Errorf("a retried update was counted: %d, want 5", n)
 			}
-			ttl := rdb.PTTL(ctx, s.floodKey(7, 7)).Val()
-			if ttl <= 0 || ttl > config.DefaultTiming.FloodWindow {
-				t.Errorf("the count lives %v, want at most the window %v", ttl, config.DefaultTiming.FloodWindow)
+			if left := floodLeft(t, rdb, s, 7); left <= 0 || left > config.DefaultTiming.FloodWindow {
+				t.Errorf("the count's window has %v to run, want at most the window %v", left, config.DefaultTiming.FloodWindow)
+			}
+			if ttl := rdb.PTTL(ctx, s.floodKey(-100, 7)).Val(); ttl <= 0 || ttl > config.DefaultTiming.FloodWindow {
+				t.Errorf("the count in the group lives %v, want at most the window %v", ttl, config.DefaultTiming.FloodWindow)
 			}
 		})
 	}
@@ -90,7 +115,7 @@ func TestFloodWindowEnds(t *testing.T) {
 			claimCounted(t, s, 9, 9, 1, false)
 			claimCounted(t, s, 9, 9, 2, false)
 			deadline := time.Now().Add(3 * time.Second) // the embedded store moves its clock once a second
-			for rdb.Exists(context.Background(), s.floodKey(9, 9)).Val() == 1 && time.Now().Before(deadline) {
+			for floodLeft(t, rdb, s, 9) > 0 && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
 			if n := claimCounted(t, s, 9, 9, 3, false); n != 1 {
@@ -100,8 +125,9 @@ func TestFloodWindowEnds(t *testing.T) {
 	}
 }
 
-// An update silenced by the flood limit leaves no key behind: a flood of a
-// hundred messages costs the count's one key, not a hundred done marks.
+// An update silenced by the flood limit leaves nothing behind: a flood of a
+// hundred messages costs the resident's one record, not a hundred done
+// marks.
 func TestSilencedUpdatesLeaveNoKey(t *testing.T) {
 	for name, rdb := range bothRedis(t) {
 		t.Run(name, func(t *testing.T) {
@@ -114,12 +140,12 @@ func TestSilencedUpdatesLeaveNoKey(t *testing.T) {
 			if v := rdb.Exists(ctx, s.updateKey(11, 50)).Val(); v != 0 {
 				t.Error("a silenced update is still marked")
 			}
-			if done, _ := rdb.ZRange(ctx, s.doneKey(11), 0, -1).Result(); strings.Join(done, " ") != "1" {
+			if done := doneIDs(t, rdb, s, 11); fmt.Sprint(done) != "[1]" {
 				t.Errorf("the updates remembered done are %v, want only the answered one", done)
 			}
 			keys := residentKeys(t, rdb, s, 11)
-			if len(keys) > 3 { // the done set, the count, the state's TTL renewal makes no key
-				t.Errorf("%d keys for one resident after a flood of 100: %v", len(keys), keys)
+			if len(keys) != 1 { // the record: done updates, the count and the state in one
+				t.Errorf("%d keys for one resident after a flood of 100, want 1: %v", len(keys), keys)
 			}
 			for _, k := range keys {
 				if rdb.TTL(ctx, k).Val() < 0 {

@@ -15,9 +15,9 @@ import (
 // groups, are found by walking the keys once: the dedupe keys carry the id
 // in their names anyway, so an index of the groups would save nothing and
 // cost a write on every group message. A deletion is rare. The updates of
-// their private chat that are done are one set, deleted as a whole (claims
-// in flight are keys of their own, another update's); update keys an
-// earlier release marked done are found by the walk.
+// their private chat that are done are in its record, deleted as a whole
+// (claims in flight are keys of their own, another update's); update keys
+// an earlier release marked done are found by the walk.
 
 // forgetting is what deleting a resident's data found to delete.
 type forgetting struct {
@@ -140,9 +140,9 @@ func (s *Store) groupKeyChat(key, kind string, user int64) (int64, bool) {
 // deletes it with the confirmation, so that a failed commit leaves the
 // question standing for the retry), ref's own claim, and the reply queue
 // the confirmation goes to. Each is safe to repeat. The private chat's done
-// set goes here (ref, claimed, is not in it yet; in the private chat its
-// commit makes the set again, deleted after it); update keys an earlier
-// release marked done go first (forgetMarks).
+// updates go with its record (asked there, in the commit); the done set and
+// flood count a release before kept for it go here, and update keys an
+// earlier release marked done first (forgetMarks).
 func (s *Store) forgetBefore(ctx context.Context, p redis.Pipeliner, f forgetting, ref UpdateRef) {
 	user := f.user
 	del := append([]string{s.goneKey(user), s.sentKey(user), s.bulkQ(user), s.floodKey(user, user), s.askedKey(user), s.followUpsKey(user), s.doneKey(user)}, f.slot...)
@@ -198,14 +198,11 @@ func (s *Store) forgetShared(ctx context.Context, p redis.Pipeliner, user int64,
 }
 
 // forgetAfter removes the resident from the indexes of followers (only now:
-// the states that listed them are gone) and deletes the extra keys given.
-func (s *Store) forgetAfter(ctx context.Context, user int64, topics []string, keys ...string) error {
+// the states that listed them are gone).
+func (s *Store) forgetAfter(ctx context.Context, user int64, topics []string) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, topic := range topics {
 			p.SRem(ctx, s.followersKey(topic, user), user)
-		}
-		for _, k := range keys {
-			p.Del(ctx, k)
 		}
 		return nil
 	})

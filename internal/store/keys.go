@@ -11,31 +11,42 @@
 // {c<id>} for a group. Keys that all replicas share are in the slot {g}.
 //
 //	key                        type    TTL        holds (personal data)
-//	ib:{u<id>}:state           string  R + 7 days JSON: the resident's chosen language, last screen and its
-//	                                              button data (for a screen the bot can show again, a menu or
-//	                                              a list, only a 6-character fingerprint of it), a dialogue in
-//	                                              progress, the topics they follow (reminders, news). The Telegram user id is
-//	                                              in the key. No names, phone numbers or message texts, but for
-//	                                              a question the resident may pass to staff: kept until their
-//	                                              next update, which uses or drops it (unused after an hour).
-//	                                              The TTL is renewed by every update of theirs.
+//	ib:{u<id>}:state           string  R + 7 days the resident's private chat in one record of three lines (record.go): the
+//	                                              updates done in the last 25 h (update ids and the minute, as
+//	                                              differences: deduplicates webhook retries, re-fetches, replicas;
+//	                                              each commit drops the older ones, and an update silenced by the
+//	                                              flood limit is not listed), the flood count of the current
+//	                                              window (FLOOD_LIMIT; counted when claimed, the window fixed at
+//	                                              its first update and dropped once it ended), and the state: JSON
+//	                                              of the chosen language, last screen and its button data (for a
+//	                                              screen the bot can show again, a menu or a list, only a
+//	                                              6-character fingerprint of it), a dialogue in progress, the
+//	                                              topics they follow (reminders, news). The Telegram user id is in
+//	                                              the key. No names, phone numbers or message texts, but for a
+//	                                              question the resident may pass to staff: kept until their next
+//	                                              update, which uses or drops it (unused after an hour). The TTL
+//	                                              is renewed by every update of theirs; a record without a state
+//	                                              lives as long as its done updates (25 h) or its count need.
+//	                                              Releases before kept the JSON alone here, the done updates and the
+//	                                              count in keys of their own (still honoured until they expire).
 //	ib:{c<chat>}:st:<user>     string  R + 7 days the same for one resident in one group: a menu in a group
 //	                                              never overwrites their private chat's.
 //	ib:<tag>:upd:<update>      string  10 s       the claim token of the process handling the update, deleted at
 //	                                              its commit (a dead process's expires: another takes it over).
 //	                                              Releases before the done set wrote "done" here for 25 h: still
 //	                                              honoured, and deleted by /forget, until they expire.
-//	ib:<tag>:done              zset    25 h       the chat's updates that are done (member: the update id, score:
-//	                                              unix ms when): deduplicates webhook retries, re-fetches,
-//	                                              replicas. Each commit drops members older than 25 h and renews
-//	                                              the TTL. An update silenced by the flood limit is not added;
-//	                                              a private chat's set goes with the resident's data (/forget),
-//	                                              the update that asked for it included.
-//	ib:{u<id>}:flood           string  1 minute   how many updates the resident sent in the current flood window
-//	ib:{c<chat>}:flood:<user>                     (FLOOD_LIMIT), counted when claimed; in a group per member. The
-//	                                              id is in the key; the window is the key's TTL, fixed at its first
-//	                                              update: a flood of any length is this one key. Staff and what
-//	                                              the bot ignores (group chatter) are not counted.
+//	ib:{c<chat>}:done          zset    25 h       a group's updates that are done (member: the update id, score:
+//	                                              unix ms when), as a private chat's record lists them. Each commit
+//	                                              drops members older than 25 h and renews the TTL. An update
+//	                                              silenced by the flood limit is not added. ib:{u<id>}:done, as
+//	                                              releases before kept a private chat's, is still read until it
+//	                                              expires, and goes with the resident's data (/forget).
+//	ib:{c<chat>}:flood:<user>  string  1 minute   how many updates a member sent in the group in the current flood
+//	                                              window (FLOOD_LIMIT), counted when claimed, as a private chat's
+//	                                              record counts them. The id is in the key; the window is the key's
+//	                                              TTL, fixed at its first update: a flood of any length is this one
+//	                                              key. Staff and what the bot ignores (group chatter) are not
+//	                                              counted. ib:{u<id>}:flood is what releases before wrote.
 //	ib:<tag>:lock              string  10 s       the random token of the replica handling an update of this
 //	                                              chat (webhook replicas): keeps the chat's updates in order.
 //	ib:<tag>:q:r, ib:<tag>:q:b list    25 h       messages committed for the chat, not yet sent: replies and

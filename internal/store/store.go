@@ -71,13 +71,15 @@ func (s *Store) LoadState(ctx context.Context, userID int64) (conversation.State
 	return decodeState(data)
 }
 
-// SaveState stores a resident's state in their private chat and renews its TTL.
+// SaveState stores a resident's state in their private chat and renews its
+// TTL, outside of any update (an import, a test): the record it writes
+// lists no update done and no flood count.
 func (s *Store) SaveState(ctx context.Context, userID int64, st conversation.State) error {
-	data, err := json.Marshal(st)
+	data, err := encodeState(st)
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.stateKey(userID), data, s.timing.StateTTL()).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.stateKey(userID), record{state: data}.String(), s.timing.StateTTL()).Err(); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
@@ -91,11 +93,11 @@ func (s *Store) SaveStates(ctx context.Context, states map[int64]conversation.St
 	}
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for id, st := range states {
-			data, err := json.Marshal(st)
+			data, err := encodeState(st)
 			if err != nil {
 				return err
 			}
-			p.Set(ctx, s.stateKey(id), data, s.timing.StateTTL())
+			p.Set(ctx, s.stateKey(id), record{state: data}.String(), s.timing.StateTTL())
 		}
 		return nil
 	})
@@ -115,8 +117,19 @@ func encodeState(st conversation.State) (string, error) {
 	return string(data), err
 }
 
+// decodeState reads a state's JSON, or the state of a private chat's
+// record (record.go).
 func decodeState(data string) (conversation.State, error) {
 	var st conversation.State
+	if data != "" && !strings.HasPrefix(data, "{") {
+		r, err := parseRecord(data)
+		if err != nil {
+			return st, err
+		}
+		if data = r.state; data == "" {
+			return st, nil
+		}
+	}
 	if err := json.Unmarshal([]byte(data), &st); err != nil {
 		return conversation.State{}, fmt.Errorf("stored state is not valid: %w", err)
 	}

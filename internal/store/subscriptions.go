@@ -128,17 +128,20 @@ func (s *Store) EndSubscriptions(ctx context.Context, userID int64) error {
 		if err != nil {
 			return err
 		}
-		st, err := decodeState(data)
+		rec, err := parseRecord(data)
+		if err != nil {
+			return err
+		}
+		st, err := decodeState(rec.state)
 		if err != nil || len(st.Subs) == 0 {
 			return err
 		}
 		topics, st.Subs = st.Subs, nil
-		enc, err := encodeState(st)
-		if err != nil {
+		if rec.state, err = encodeState(st); err != nil {
 			return err
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.SetArgs(ctx, key, enc, redis.SetArgs{KeepTTL: true})
+			p.SetArgs(ctx, key, rec.String(), redis.SetArgs{KeepTTL: true}) // its done updates and count stay
 			return nil
 		})
 		return err
@@ -179,11 +182,11 @@ func (s *Store) Recipients(ctx context.Context, ids []int64) ([]Recipient, error
 	out := make([]Recipient, len(ids))
 	for i, id := range ids {
 		out[i] = Recipient{ID: id, Gone: gone[i].Val() == 1}
-		data, err := states[i].Result()
-		if err != nil {
-			continue // redis.Nil: nothing stored
+		rec, err := parseRecord(states[i].Val())
+		if err != nil || rec.state == "" {
+			continue // nothing stored (redis.Nil), or only updates done
 		}
-		if st, err := decodeState(data); err == nil {
+		if st, err := decodeState(rec.state); err == nil {
 			out[i].State = &st
 		}
 	}
