@@ -65,9 +65,31 @@ func (s *Store) SilentPage(ctx context.Context, before time.Time, cursor string,
 	return out, next, nil
 }
 
+// takeSilentScript deletes a resident's private record unless it shows an
+// update after before: one done since, or a flood window begun since (an
+// update claimed, not yet committed). The residents index, in another
+// slot, learns of an update only at its commit; this check and the
+// deletion are one step in the resident's slot, so that an update is
+// either seen here or finds the record gone and starts afresh. KEYS:
+// record. ARGV: before (unix ms), flood window ms. Returns 1 deleted (or
+// nothing there), 0 spared.
+var takeSilentScript = redis.NewScript(recordLua + `
+local v = redis.call('GET', KEYS[1])
+if not v then return 1 end
+local done, flood = rec_read(v)
+local before = tonumber(ARGV[1])
+for _, e in ipairs(done) do
+  if (e[2] + 1) * 60000 > before then return 0 end
+end
+local ends = tonumber(string.match(flood, '%.(%d+)$') or '0')
+if ends - tonumber(ARGV[2]) > before then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`)
+
 // ForgetSilent deletes everything stored about a resident, as /forget does
 // (Forget), if their last update was still at or before before; false when
-// they wrote since (or are gone already).
+// they wrote since (or are gone already). An update of theirs being
+// answered meanwhile spares them too (takeSilentScript).
 func (s *Store) ForgetSilent(ctx context.Context, userID int64, before time.Time) (bool, error) {
 	score, err := s.rdb.ZScore(ctx, s.seenKey(userID), strconv.FormatInt(userID, 10)).Result()
 	if err == redis.Nil {
@@ -77,6 +99,13 @@ func (s *Store) ForgetSilent(ctx context.Context, userID int64, before time.Time
 		return false, fmt.Errorf("forget silent %d: %w", userID, err)
 	}
 	if int64(score) > before.Unix() {
+		return false, nil
+	}
+	taken, err := takeSilentScript.Run(ctx, s.rdb, []string{s.stateKey(userID)}, before.UnixMilli(), ms(s.timing.FloodWindow)).Int()
+	if err != nil {
+		return false, fmt.Errorf("forget silent %d: %w", userID, err)
+	}
+	if taken == 0 {
 		return false, nil
 	}
 	if err := s.Forget(ctx, userID); err != nil {
