@@ -130,7 +130,7 @@ func (c *Core) handle(ev Event, st State) Decision {
 	case t.lang == "":
 		t.picker()      // never guess a language: ask
 		if link != "" { // open the link once the language is chosen
-			t.out.State.Dialogue = &Dialogue{Name: dialogueLink, Draft: map[string]string{"link": ev.Text}, Expires: ev.Now.Add(time.Hour)}
+			t.out.State.Dialogue = &Dialogue{Name: dialogueLink, Draft: map[string]string{"link": strings.TrimSpace(ev.Text)}, Expires: ev.Now.Add(time.Hour)}
 		}
 	case ev.Kind == KindButton:
 		t.button(ev.Data)
