@@ -18,18 +18,25 @@ import (
 
 // Residents in several languages follow an encounter from a poster's link;
 // with REMINDER_OFFSETS of seconds they are reminded twice, each time in
-// their language, although every replica was killed (kill -9) between the
-// two reminders. Real time, the real binary, a real Redis.
+// their language and before the encounter begins, although every replica
+// was killed (kill -9) between the two reminders. Real time, the real
+// binary, a real Redis.
 func TestRemindersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; waits for an encounter a minute ahead")
 	}
 	bin := buildBinary(t) // first: on a busy machine building takes a while
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	// encounter starts are written to the minute: the next minute at least 55 s
-	// ahead, so that the first reminder (35 s before) is still to come when the
-	// bot has started
-	start := time.Now().In(berlin).Add(55 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	// encounter starts are written to the minute: the next minute at least 95 s
+	// ahead, so that the first reminder (75 s before) is still to come when the
+	// bot has started. The two offsets lie further apart than the lease by
+	// which a chat the killed process was sending to stays held: a reminder
+	// held past the start is dropped, never sent late.
+	const early, late = 75 * time.Second, 15 * time.Second
+	start := time.Now().In(berlin).Add(95 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	if early-late <= config.DefaultTiming.Lease {
+		t.Fatalf("the offsets %v and %v must lie more than the lease (%v) apart", early, late, config.DefaultTiming.Lease)
+	}
 	dir := contentFolder(t, func(name string, data []byte) []byte {
 		if name != "encounters.yaml" {
 			return data
@@ -54,7 +61,7 @@ func TestRemindersEndToEnd(t *testing.T) {
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "CONTENT_DIR="+dir,
-			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS=35s,12s")
+			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS="+early.String()+","+late.String())
 		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -104,15 +111,16 @@ func TestRemindersEndToEnd(t *testing.T) {
 			return true
 		}
 	}
-	until("the first reminders", start.Add(-12*time.Second), each(1))
+	until("the first reminders", start.Add(-late), each(1))
 	_ = first.Process.Kill() // every replica gone between the two offsets
 	_ = first.Wait()
 	second := run()
 	defer func() { _ = second.Process.Signal(os.Interrupt); _ = second.Wait() }()
 
 	// A chat the killed process was sending to stays its until the lease
-	// ends (it may have been mid-call): its next message may wait that long.
-	secondAt := until("the second reminders after kill -9", start.Add(config.DefaultTiming.Lease+5*time.Second), each(2))
+	// ends (it may have been mid-call): its next message may wait that long,
+	// which the offsets leave room for.
+	secondAt := until("the second reminders after kill -9, before the start", start, each(2))
 	t.Logf("second reminders delivered %v before the start", start.Sub(secondAt).Round(time.Second))
 	// a barrier: a later message's answer, so that nothing more is on its way
 	for id, lang := range residents {
