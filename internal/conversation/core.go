@@ -21,7 +21,7 @@ const (
 	dataLanguage  = "l:" // + language code
 	dataDelete    = "del"
 	dataCards     = "cards" // the contact cards, to save to the phone book
-	dataCalendar  = "ics:"  // + encounter id: its next date as a calendar file
+	dataCalendar  = "ics:"  // + encounter id [+ ":" + a date's start, unix s]: that date (else the next) as a calendar file
 )
 
 // Screens the resident can open.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,7 +179,7 @@ func TestRemindersAtEachOffsetOnce(t *testing.T) {
 			t.Errorf("resident %d: %d reminders, want 2", user, len(got))
 		}
 	}
-	if !strings.Contains(got[1], `"callback_data":"ics:cafe"`) || !strings.Contains(got[1], `"callback_data":"uns:e:cafe"`) {
+	if !strings.Contains(got[1], `"callback_data":"ics:cafe:`+strconv.FormatInt(start.Unix(), 10)+`"`) || !strings.Contains(got[1], `"callback_data":"uns:e:cafe"`) {
 		t.Errorf("a reminder lacks its calendar or unsubscribe button: %s", got[1])
 	}
 	if n := e.pass(r, start.Add(time.Minute)); n != 0 {
