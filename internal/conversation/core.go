@@ -76,7 +76,8 @@ type turn struct {
 	ev    Event
 	lang  string
 	rtl   bool
-	first bool // nothing was stored about the resident in this chat: their first contact
+	first bool   // nothing was stored about the resident in this chat: their first contact
+	note  string // HTML: a last paragraph for the subscription's confirmation (a first contact's privacy line)
 	out   Decision
 }
 
@@ -237,6 +238,9 @@ func (t *turn) command(name, arg string) {
 			return
 		}
 		if id, _ := deepLink(t.ev); id != "" {
+			if t.first { // a poster's link is their first contact: it stands for the welcome
+				t.note = t.privacyShort()
+			}
 			t.subscribe(TopicEncounter(id)) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
 			return
 		}

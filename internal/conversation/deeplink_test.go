@@ -103,3 +103,21 @@ func TestAddToCalendar(t *testing.T) {
 		t.Errorf("a calendar file for a removed encounter:\n%s", got)
 	}
 }
+
+// A resident whose first contact is a poster's link is subscribed and,
+// like any first contact, told in one line where to read what is stored
+// about them; a resident the bot knows is not told again.
+func TestDeepLinkFirstContactHearsOfPrivacy(t *testing.T) {
+	f := load(t)
+	for _, lang := range []string{"de", "tr", "ar"} {
+		short := f.cat.Format(lang, "start.privacy_short", map[string]any{"Button": f.cat.T(lang, "menu.privacy")})
+		out := f.core.Handle(start(lang, "e_sample-cafe"), conversation.State{})
+		if got := all(out); !slices.Equal(out.State.Subs, []string{"e:sample-cafe"}) || !strings.Contains(got, short) || len(out.Messages) != 1 {
+			t.Errorf("%s: a first contact by a poster's link: %d messages, subs %v\n%s", lang, len(out.Messages), out.State.Subs, got)
+		}
+		known := f.core.Handle(start(lang, "e_sample-cafe"), conversation.State{Lang: lang, Subs: []string{"news"}})
+		if got := all(known); strings.Contains(got, short) {
+			t.Errorf("%s: a resident the bot knows is told again:\n%s", lang, got)
+		}
+	}
+}
