@@ -3,8 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
@@ -74,9 +77,15 @@ func TestRemindersEndToEnd(t *testing.T) {
 	for id, lang := range residents {
 		api.SendText(telegramtest.User{ID: id, FirstName: "R", LanguageCode: lang}, "/start e_soon")
 	}
-	for id := range residents {
+	// one more follows and then blocks the bot: their reminder meets 403,
+	// and they follow nothing any more
+	const blocker = 4105
+	api.SendText(telegramtest.User{ID: blocker, FirstName: "R", LanguageCode: "pl"}, "/start e_soon")
+	for _, id := range append(slices.Collect(maps.Keys(residents)), blocker) {
 		mustContain(t, texts(h.waitSentWithin(id, 1, 20*time.Second)), "|uns:e:soon]")
 	}
+	api.Block(blocker)
+	st := store.New(rawRedis(t), prefix, config.DefaultTiming)
 	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +121,10 @@ func TestRemindersEndToEnd(t *testing.T) {
 		}
 	}
 	until("the first reminders", start.Add(-late), each(1))
+	until("the blocked follower's subscriptions ended", start.Add(-late), func() bool {
+		s, err := st.LoadState(context.Background(), blocker)
+		return err == nil && s.Lang == "pl" && len(s.Subs) == 0
+	})
 	_ = first.Process.Kill() // every replica gone between the two offsets
 	_ = first.Wait()
 	second := run()
@@ -136,6 +149,9 @@ func TestRemindersEndToEnd(t *testing.T) {
 		}
 		clock := start.Format("15:04")
 		mustContain(t, got[0].Text+got[1].Text, clock, "Testort")
+	}
+	if n, err := st.FollowerCount(context.Background(), "e:soon"); err != nil || n != int64(len(residents)) {
+		t.Errorf("the encounter has %d followers (%v), want %d: the one who blocked the bot left", n, err, len(residents))
 	}
 	mustContain(t, texts(reminders(4102)), "Deneme buluşması")
 	mustContain(t, texts(reminders(4104)), "Пробна зустріч")
@@ -170,5 +186,38 @@ func dumpRedis(t *testing.T, prefix string) {
 		default:
 			t.Logf("%s %s", k, typ)
 		}
+	}
+}
+
+// Staff take an encounter out of the content folder and reload it (the
+// reload button and SIGHUP do the same): its followers are told, in their
+// language, through the same way out as every message. (That it is once,
+// whatever the replicas and reloads, the reminder package's tests show.)
+func TestReloadTellsFollowersOfARemovedEncounter(t *testing.T) {
+	h := start(t, nil, "")
+	followers := map[int64]string{4201: "tr", 4202: "uk"}
+	for id, lang := range followers {
+		h.api.SendText(telegramtest.User{ID: id, FirstName: "F", LanguageCode: lang}, "/start e_sample-cafe")
+		mustContain(t, texts(h.waitSent(id, 1)), "|uns:e:sample-cafe]")
+	}
+	dir := contentFolder(t, func(name string, data []byte) []byte {
+		if name == "encounters.yaml" {
+			return []byte("# none at the moment\n")
+		}
+		return data
+	})
+	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }
+	if err := h.app.Reload(load); err != nil {
+		t.Fatal(err)
+	}
+	k := knowledge(t)
+	for id, lang := range followers {
+		got := h.waitSent(id, 2)
+		title := k.Content.Encounters[0].Title.Or(lang)
+		if k.Content.Encounters[0].ID != "sample-cafe" {
+			t.Fatalf("the sample content changed: %s first", k.Content.Encounters[0].ID)
+		}
+		want := k.Catalog.Format(lang, "notice.series_cancelled", map[string]any{"Title": title})
+		mustContain(t, texts(got[1:2]), want)
 	}
 }
