@@ -3,8 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +15,31 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/telegramtest"
 )
 
 // Residents in several languages follow an encounter from a poster's link;
 // with REMINDER_OFFSETS of seconds they are reminded twice, each time in
-// their language, although every replica was killed (kill -9) between the
-// two reminders. Real time, the real binary, a real Redis.
+// their language and before the encounter begins, although every replica
+// was killed (kill -9) between the two reminders. Real time, the real
+// binary, a real Redis.
 func TestRemindersEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; waits for an encounter a minute ahead")
 	}
 	bin := buildBinary(t) // first: on a busy machine building takes a while
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	// encounter starts are written to the minute: the next minute at least 55 s
-	// ahead, so that the first reminder (35 s before) is still to come when the
-	// bot has started
-	start := time.Now().In(berlin).Add(55 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	// encounter starts are written to the minute: the next minute at least 95 s
+	// ahead, so that the first reminder (75 s before) is still to come when the
+	// bot has started. The two offsets lie further apart than the lease by
+	// which a chat the killed process was sending to stays held: a reminder
+	// held past the start is dropped, never sent late.
+	const early, late = 75 * time.Second, 15 * time.Second
+	start := time.Now().In(berlin).Add(95 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	if early-late <= config.DefaultTiming.Lease {
+		t.Fatalf("the offsets %v and %v must lie more than the lease (%v) apart", early, late, config.DefaultTiming.Lease)
+	}
 	dir := contentFolder(t, func(name string, data []byte) []byte {
 		if name != "encounters.yaml" {
 			return data
@@ -54,7 +64,7 @@ func TestRemindersEndToEnd(t *testing.T) {
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+token, "TELEGRAM_API_URL="+api.URL, "CONTENT_DIR="+dir,
-			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS=35s,12s")
+			"REDIS_URL="+redisURL(t), "REDIS_KEY_PREFIX="+prefix, "LISTEN_ADDR=127.0.0.1:0", "REMINDER_OFFSETS="+early.String()+","+late.String())
 		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -67,9 +77,15 @@ func TestRemindersEndToEnd(t *testing.T) {
 	for id, lang := range residents {
 		api.SendText(telegramtest.User{ID: id, FirstName: "R", LanguageCode: lang}, "/start e_soon")
 	}
-	for id := range residents {
+	// one more follows and then blocks the bot: their reminder meets 403,
+	// and they follow nothing any more
+	const blocker = 4105
+	api.SendText(telegramtest.User{ID: blocker, FirstName: "R", LanguageCode: "pl"}, "/start e_soon")
+	for _, id := range append(slices.Collect(maps.Keys(residents)), blocker) {
 		mustContain(t, texts(h.waitSentWithin(id, 1, 20*time.Second)), "|uns:e:soon]")
 	}
+	api.Block(blocker)
+	st := store.New(rawRedis(t), prefix, config.DefaultTiming)
 	k, err := app.LoadKnowledge("", false)
 	if err != nil {
 		t.Fatal(err)
@@ -104,15 +120,20 @@ func TestRemindersEndToEnd(t *testing.T) {
 			return true
 		}
 	}
-	until("the first reminders", start.Add(-12*time.Second), each(1))
+	until("the first reminders", start.Add(-late), each(1))
+	until("the blocked follower's subscriptions ended", start.Add(-late), func() bool {
+		s, err := st.LoadState(context.Background(), blocker)
+		return err == nil && s.Lang == "pl" && len(s.Subs) == 0
+	})
 	_ = first.Process.Kill() // every replica gone between the two offsets
 	_ = first.Wait()
 	second := run()
 	defer func() { _ = second.Process.Signal(os.Interrupt); _ = second.Wait() }()
 
 	// A chat the killed process was sending to stays its until the lease
-	// ends (it may have been mid-call): its next message may wait that long.
-	secondAt := until("the second reminders after kill -9", start.Add(config.DefaultTiming.Lease+5*time.Second), each(2))
+	// ends (it may have been mid-call): its next message may wait that long,
+	// which the offsets leave room for.
+	secondAt := until("the second reminders after kill -9, before the start", start, each(2))
 	t.Logf("second reminders delivered %v before the start", start.Sub(secondAt).Round(time.Second))
 	// a barrier: a later message's answer, so that nothing more is on its way
 	for id, lang := range residents {
@@ -128,6 +149,9 @@ func TestRemindersEndToEnd(t *testing.T) {
 		}
 		clock := start.Format("15:04")
 		mustContain(t, got[0].Text+got[1].Text, clock, "Testort")
+	}
+	if n, err := st.FollowerCount(context.Background(), "e:soon"); err != nil || n != int64(len(residents)) {
+		t.Errorf("the encounter has %d followers (%v), want %d: the one who blocked the bot left", n, err, len(residents))
 	}
 	mustContain(t, texts(reminders(4102)), "Deneme buluşması")
 	mustContain(t, texts(reminders(4104)), "Пробна зустріч")
@@ -162,5 +186,38 @@ func dumpRedis(t *testing.T, prefix string) {
 		default:
 			t.Logf("%s %s", k, typ)
 		}
+	}
+}
+
+// Staff take an encounter out of the content folder and reload it (the
+// reload button and SIGHUP do the same): its followers are told, in their
+// language, through the same way out as every message. (That it is once,
+// whatever the replicas and reloads, the reminder package's tests show.)
+func TestReloadTellsFollowersOfARemovedEncounter(t *testing.T) {
+	h := start(t, nil, "")
+	followers := map[int64]string{4201: "tr", 4202: "uk"}
+	for id, lang := range followers {
+		h.api.SendText(telegramtest.User{ID: id, FirstName: "F", LanguageCode: lang}, "/start e_sample-cafe")
+		mustContain(t, texts(h.waitSent(id, 1)), "|uns:e:sample-cafe]")
+	}
+	dir := contentFolder(t, func(name string, data []byte) []byte {
+		if name == "encounters.yaml" {
+			return []byte("# none at the moment\n")
+		}
+		return data
+	})
+	load := func() (*app.Knowledge, error) { return app.LoadKnowledge(dir, false) }
+	if err := h.app.Reload(load); err != nil {
+		t.Fatal(err)
+	}
+	k := knowledge(t)
+	for id, lang := range followers {
+		got := h.waitSent(id, 2)
+		title := k.Content.Encounters[0].Title.Or(lang)
+		if k.Content.Encounters[0].ID != "sample-cafe" {
+			t.Fatalf("the sample content changed: %s first", k.Content.Encounters[0].ID)
+		}
+		want := k.Catalog.Format(lang, "notice.series_cancelled", map[string]any{"Title": title})
+		mustContain(t, texts(got[1:2]), want)
 	}
 }

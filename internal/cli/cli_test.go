@@ -82,6 +82,8 @@ func TestServeWithBadConfigExits2(t *testing.T) {
 		{"webhook on /metrics", "WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://bot.example.org/metrics", "WEBHOOK_SECRET": secret}},
 		{"webhook with a space", "WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://bot.example.org/tele gram", "WEBHOOK_SECRET": secret}},
 		{"listen port out of range", "LISTEN_ADDR", map[string]string{"LISTEN_ADDR": ":99999"}},
+		{"reminder offsets in days", "REMINDER_OFFSETS", map[string]string{"REMINDER_OFFSETS": "1d,2h"}},
+		{"reminder offset of no time", "REMINDER_OFFSETS", map[string]string{"REMINDER_OFFSETS": "24h,0s"}},
 	} {
 		tt.env["TELEGRAM_BOT_TOKEN"] = token
 		tt.env["TELEGRAM_API_URL"] = "http://127.0.0.1:1" // never reached: the configuration is refused first

@@ -177,7 +177,10 @@ func TestReminderOffsets(t *testing.T) {
 		{"2h, 24h,2h", []time.Duration{24 * time.Hour, 2 * time.Hour}, ""},
 		{"1d", nil, `"1d" is not a duration`},
 		{"0s", nil, "out of range"},
-		{"400h", nil, "out of range"},
+		{"400h", nil, "out of range; use 1s to 336h (14 days)"},
+		{"1500ms", nil, "1500ms is not whole seconds"},
+		{"24h,,2h", nil, "an empty value between commas"},
+		{"90m", []time.Duration{90 * time.Minute}, ""},
 	} {
 		got, err := readReminderOffsets(func(k string) string {
 			if k == "REMINDER_OFFSETS" {

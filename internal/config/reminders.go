@@ -25,12 +25,19 @@ func readReminderOffsets(env func(string) string) ([]time.Duration, error) {
 	var out []time.Duration
 	for _, part := range strings.Split(v, ",") {
 		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, fmt.Errorf("REMINDER_OFFSETS: an empty value between commas in %q; write them like 24h,2h", v)
+		}
 		d, err := time.ParseDuration(part)
 		if err != nil {
 			return nil, fmt.Errorf("REMINDER_OFFSETS: %q is not a duration; write them like 24h,2h or 90m or 75s", part)
 		}
 		if d < time.Second || d > maxReminderOffset {
-			return nil, fmt.Errorf("REMINDER_OFFSETS: %s is out of range; use 1s to %s", part, maxReminderOffset)
+			return nil, fmt.Errorf("REMINDER_OFFSETS: %s is out of range; use 1s to %dh (%d days)", part, maxReminderOffset/time.Hour, maxReminderOffset/(24*time.Hour))
+		}
+		if d%time.Second != 0 {
+			// a reminder is named by its offset in seconds: 1.2s and 1.7s would be one
+			return nil, fmt.Errorf("REMINDER_OFFSETS: %s is not whole seconds; write it like 2s or 90s", part)
 		}
 		if !slices.Contains(out, d) {
 			out = append(out, d)

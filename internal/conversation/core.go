@@ -21,7 +21,7 @@ const (
 	dataLanguage  = "l:" // + language code
 	dataDelete    = "del"
 	dataCards     = "cards" // the contact cards, to save to the phone book
-	dataCalendar  = "ics:"  // + encounter id: its next date as a calendar file
+	dataCalendar  = "ics:"  // + encounter id [+ ":" + a date's start, unix s]: that date (else the next) as a calendar file
 )
 
 // Screens the resident can open.
@@ -76,7 +76,8 @@ type turn struct {
 	ev    Event
 	lang  string
 	rtl   bool
-	first bool // nothing was stored about the resident in this chat: their first contact
+	first bool   // nothing was stored about the resident in this chat: their first contact
+	note  string // HTML: a last paragraph for the subscription's confirmation (a first contact's privacy line)
 	out   Decision
 }
 
@@ -130,7 +131,7 @@ func (c *Core) handle(ev Event, st State) Decision {
 	case t.lang == "":
 		t.picker()      // never guess a language: ask
 		if link != "" { // open the link once the language is chosen
-			t.out.State.Dialogue = &Dialogue{Name: dialogueLink, Draft: map[string]string{"link": ev.Text}, Expires: ev.Now.Add(time.Hour)}
+			t.out.State.Dialogue = &Dialogue{Name: dialogueLink, Draft: map[string]string{"link": strings.TrimSpace(ev.Text)}, Expires: ev.Now.Add(time.Hour)}
 		}
 	case ev.Kind == KindButton:
 		t.button(ev.Data)
@@ -237,6 +238,9 @@ func (t *turn) command(name, arg string) {
 			return
 		}
 		if id, _ := deepLink(t.ev); id != "" {
+			if t.first { // a poster's link is their first contact: it stands for the welcome
+				t.note = t.privacyShort()
+			}
 			t.subscribe(TopicEncounter(id)) // a poster's link: t.me/<bot>?start=e_<encounter>[_<lang>]
 			return
 		}

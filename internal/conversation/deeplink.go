@@ -30,10 +30,33 @@ func deepLink(ev Event) (id, lang string) {
 }
 
 func parseLink(payload string) (id, lang string) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(payload), linkEncounter)
+	payload = strings.TrimSpace(payload)
+	if !linkPayload(payload) {
+		return "", "" // typed by hand: no poster carries it, and none of it is kept
+	}
+	rest, ok := strings.CutPrefix(payload, linkEncounter)
 	if !ok || rest == "" {
 		return "", ""
 	}
 	id, lang, _ = strings.Cut(rest, "_")
 	return id, lang
+}
+
+// maxLinkPayload is the longest deep link payload Telegram passes on.
+const maxLinkPayload = 64
+
+// linkPayload tells whether s is a payload a t.me link can carry: 1 to 64
+// characters of A-Z, a-z, 0-9, _ and -.
+func linkPayload(s string) bool {
+	if s == "" || len(s) > maxLinkPayload {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -49,6 +49,40 @@ func TestDeepLinkToAnEncounter(t *testing.T) {
 	}
 }
 
+// A payload no poster's link can carry (longer than Telegram's 64
+// characters, or with others than A-Z, a-z, 0-9, _ and -; typed by hand
+// after /start) is not a link: the resident gets the welcome and its menu,
+// nothing is followed, and nothing of what they typed is kept, also when
+// the language question comes first.
+func TestOddDeepLinkPayloads(t *testing.T) {
+	f := load(t)
+	welcome := f.cat.T("de", "menu.prompt")
+	for _, payload := range []string{
+		"e_sample-cafe" + strings.Repeat("x", 64-len("e_sample-cafe")+1),
+		"e_sample-cafe_" + strings.Repeat("a", 100),
+		"e_sample-cafe Hallo, ich möchte kommen",
+		"e_sample-cafe\n" + strings.Repeat("x", 3000),
+		"e_<b>sample-cafe</b>",
+		"e_sample.cafe",
+		"e_ü",
+	} {
+		out := f.core.Handle(start("de", payload), conversation.State{})
+		got := all(out)
+		if len(out.State.Subs) != 0 || !strings.Contains(got, welcome) || strings.Contains(got, f.cat.T("de", "encounters.gone")) {
+			t.Errorf("%.40q: subs %v\n%s", payload, out.State.Subs, got)
+		}
+		picker := f.core.Handle(start("zh", payload), conversation.State{})
+		if picker.State.Dialogue != nil {
+			t.Errorf("%.40q: kept while the language is asked: %+v", payload, picker.State.Dialogue)
+		}
+	}
+	// the longest a poster carries still works: 64 characters
+	long := "e_sample-cafe_de-x-simple"
+	if out := f.core.Handle(start("de", long), conversation.State{}); !slices.Equal(out.State.Subs, []string{"e:sample-cafe"}) || out.State.Lang != "de-x-simple" {
+		t.Errorf("%q: %+v", long, out.State)
+	}
+}
+
 // An encounter's page offers "add to calendar": the next date as an .ics
 // file in the resident's language.
 func TestAddToCalendar(t *testing.T) {
@@ -67,5 +101,23 @@ func TestAddToCalendar(t *testing.T) {
 	}
 	if got := all(f.core.Handle(press("de", "ics:gone-long-ago"), conversation.State{})); !strings.Contains(got, "finde ich nicht mehr") {
 		t.Errorf("a calendar file for a removed encounter:\n%s", got)
+	}
+}
+
+// A resident whose first contact is a poster's link is subscribed and,
+// like any first contact, told in one line where to read what is stored
+// about them; a resident the bot knows is not told again.
+func TestDeepLinkFirstContactHearsOfPrivacy(t *testing.T) {
+	f := load(t)
+	for _, lang := range []string{"de", "tr", "ar"} {
+		short := f.cat.Format(lang, "start.privacy_short", map[string]any{"Button": f.cat.T(lang, "menu.privacy")})
+		out := f.core.Handle(start(lang, "e_sample-cafe"), conversation.State{})
+		if got := all(out); !slices.Equal(out.State.Subs, []string{"e:sample-cafe"}) || !strings.Contains(got, short) || len(out.Messages) != 1 {
+			t.Errorf("%s: a first contact by a poster's link: %d messages, subs %v\n%s", lang, len(out.Messages), out.State.Subs, got)
+		}
+		known := f.core.Handle(start(lang, "e_sample-cafe"), conversation.State{Lang: lang, Subs: []string{"news"}})
+		if got := all(known); strings.Contains(got, short) {
+			t.Errorf("%s: a resident the bot knows is told again:\n%s", lang, got)
+		}
 	}
 }

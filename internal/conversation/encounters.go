@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
@@ -121,10 +123,17 @@ func endOfWeek(now time.Time) time.Time {
 }
 
 // calendar sends the next date of an encounter as a calendar file.
-func (t *turn) calendar(id string) {
+func (t *turn) calendar(arg string) {
+	id, at, _ := strings.Cut(arg, ":")
 	e, o, ok := t.next(id)
 	if !ok {
 		return
+	}
+	if s, err := strconv.ParseInt(at, 10, 64); err == nil && s > o.Start.Unix() {
+		// the date a reminder or notice is about, while it is one of the encounter's and to come
+		if d, ok := e.Next(time.Unix(s, 0)); ok && d.Start.Unix() == s {
+			o = d
+		}
 	}
 	data := calendar.Event(o, e.Title.Or(t.lang), e.Description.Or(t.lang), t.ev.Now)
 	t.out.Messages = append(t.out.Messages, Message{

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
@@ -67,12 +68,12 @@ func (c *Core) Notice(n Notice, user int64, st State, now time.Time) (Message, b
 		if !n.Title.Has(t.lang) {
 			text = paragraphs(text, t.html("encounters.german_only"))
 		}
-		rows = [][]Button{{{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + n.Encounter}}, {stop}}
+		rows = [][]Button{{t.calendarButton(n.Encounter, n.Start)}, {stop}}
 	case NoticeMoved:
 		text = paragraphs("🗓 "+esc(t.cat.Format(t.lang, "notice.moved", map[string]any{"Title": title})),
 			esc(t.cat.Format(t.lang, "notice.before", map[string]any{"When": t.dateTime(n.OldStart, n.OldEnd)}))+"\n"+
 				bold(t.cat.Format(t.lang, "notice.now", map[string]any{"When": t.dateTime(n.Start, n.End)})))
-		rows = [][]Button{{{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + n.Encounter}}, {stop}}
+		rows = [][]Button{{t.calendarButton(n.Encounter, n.Start)}, {stop}}
 	case NoticeCancelled:
 		text = "❌ " + esc(t.cat.Format(t.lang, "notice.cancelled", map[string]any{"Title": title, "When": t.dateTime(n.Start, n.End)}))
 		rows = [][]Button{{stop}}
@@ -81,6 +82,13 @@ func (c *Core) Notice(n Notice, user int64, st State, now time.Time) (Message, b
 		rows = [][]Button{{t.screenButton("📅", "menu.encounters", screenEncounters)}}
 	}
 	return Message{Chat: user, Lane: LaneBulk, Text: t.dir(text), Buttons: rows}, true
+}
+
+// calendarButton adds the date of an encounter starting at start to the
+// resident's calendar: the date the message is about, not whichever is next
+// when it is pressed (at most 4+32+1+10 bytes of button data).
+func (t *turn) calendarButton(id string, start time.Time) Button {
+	return Button{Label: "📅 " + t.tr("button.add_to_calendar"), Data: dataCalendar + id + ":" + strconv.FormatInt(start.Unix(), 10)}
 }
 
 // dateTime is a date with its start and end time, the local way.

@@ -180,7 +180,7 @@ func (t *turn) subscribe(topic string) {
 			}
 		}
 	}
-	t.say(text, [][]Button{
+	t.say(paragraphs(text, t.note), [][]Button{
 		{{Label: "🔕 " + t.tr("button.stop_reminders"), Data: dataUnsubscribe + topic}},
 		{t.screenButton("📋", "button.my_subscriptions", screenSubscriptions), t.menuButton()},
 	})

@@ -2,6 +2,7 @@ package conversation_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,7 +131,7 @@ func TestReminderNotice(t *testing.T) {
 			t.Fatalf("%s: %v %+v", lang.Code, ok, m)
 		}
 		got := all(conversation.Decision{Messages: []conversation.Message{m}})
-		for _, want := range []string{f.cat.T(lang.Code, "reminder.title"), "Beispielort", f.cat.Date(lang.Code, start), "|ics:sample-cafe]", "|uns:e:sample-cafe]"} {
+		for _, want := range []string{f.cat.T(lang.Code, "reminder.title"), "Beispielort", f.cat.Date(lang.Code, start), "|ics:sample-cafe:" + strconv.FormatInt(start.Unix(), 10) + "]", "|uns:e:sample-cafe]"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s reminder lacks %q:\n%s", lang.Code, want, got)
 			}
@@ -166,5 +167,55 @@ func TestChangeNotices(t *testing.T) {
 	m, _ = f.core.Notice(one, 7, conversation.State{Lang: "ar", Subs: []string{"all"}}, monday)
 	if !strings.Contains(m.Text, f.cat.Date("ar", old)) || !strings.HasPrefix(m.Text, "\u200f") {
 		t.Errorf("Arabic cancellation without its date or right-to-left mark: %q", m.Text)
+	}
+}
+
+// "Add to calendar" under a reminder or a move notice gives the date the
+// message is about, also when it is not the next one (an offset of more
+// than a week, a later date moved); the file's UID is that date's, the
+// same as the encounter page gives for it. A date that is no longer in
+// the content gives the next one.
+func TestCalendarButtonOfANoticeGivesItsDate(t *testing.T) {
+	f := load(t)
+	berlin := mustBerlin()
+	second := time.Date(2026, 12, 8, 15, 0, 0, 0, berlin) // sample-cafe's second Tuesday after monday
+	press := func(m conversation.Message, now time.Time) string {
+		t.Helper()
+		data := ""
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				if strings.HasPrefix(b.Data, "ics:") {
+					data = b.Data
+				}
+			}
+		}
+		if len(data) == 0 || len(data) > 64 {
+			t.Fatalf("calendar button data %q", data)
+		}
+		ev := conversation.Event{UserID: 7, ChatID: 7, LanguageCode: "en", Kind: conversation.KindButton, Data: data, Now: now}
+		out := f.core.Handle(ev, conversation.State{Lang: "en", Subs: []string{"all"}})
+		if len(out.Messages) != 1 || out.Messages[0].Document == nil {
+			t.Fatalf("%s: no calendar file: %s", data, all(out))
+		}
+		return string(out.Messages[0].Document.Data)
+	}
+	st := conversation.State{Lang: "en", Subs: []string{"all"}}
+	for _, n := range []conversation.Notice{
+		{Kind: conversation.NoticeReminder, Encounter: "sample-cafe", Start: second, End: second.Add(2 * time.Hour)},
+		{Kind: conversation.NoticeMoved, Encounter: "sample-cafe", OldStart: second.Add(-time.Hour), OldEnd: second.Add(time.Hour), Start: second, End: second.Add(2 * time.Hour)},
+	} {
+		m, ok := f.core.Notice(n, 7, st, monday)
+		if !ok {
+			t.Fatal("no notice")
+		}
+		ics := press(m, monday)
+		if !strings.Contains(ics, "DTSTART;TZID=Europe/Berlin:20261208T150000") || !strings.Contains(ics, "UID:sample-cafe-20261208T1400Z@integrabot") {
+			t.Errorf("kind %d: the file is not of the date the message is about:\n%s", n.Kind, ics)
+		}
+	}
+	gone := second.Add(30 * time.Minute) // not a date of the encounter (any more)
+	m, _ := f.core.Notice(conversation.Notice{Kind: conversation.NoticeReminder, Encounter: "sample-cafe", Start: gone, End: gone.Add(2 * time.Hour)}, 7, st, monday)
+	if ics := press(m, monday); !strings.Contains(ics, "DTSTART;TZID=Europe/Berlin:20261201T150000") {
+		t.Errorf("a date no longer in the content: want the next one:\n%s", ics)
 	}
 }

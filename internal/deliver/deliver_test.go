@@ -260,3 +260,30 @@ func TestBroadcastFailuresCountTheirReason(t *testing.T) {
 		}
 	}
 }
+
+// A reminder still waiting in the queue when its date has begun (the
+// outbox was held up: every replica down, a chat held after kill -9, a long
+// pause) is dropped, not sent late; one whose date is still ahead goes, and
+// so does the reply after them (the barrier: nothing more is on its way).
+func TestReminderOfABegunDateIsNotSent(t *testing.T) {
+	s, _ := testStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	begun := store.ReminderJob("cafe", now.Add(-time.Minute), 2*time.Hour) + ".0"
+	ahead := store.ReminderJob("cafe", now.Add(time.Hour), 2*time.Hour) + ".0"
+	if _, err := s.PushOnce(ctx, []store.Outgoing{
+		{ID: begun, Chat: 821, Lane: conversation.LaneBulk, Payload: []byte(`"begun"`)},
+		{ID: ahead, Chat: 821, Lane: conversation.LaneBulk, Payload: []byte(`"ahead"`)},
+	}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	sc := newScript()
+	d := run(t, s, sc, quick)
+	d.Wake()
+	waitFor(t, "the reminder still ahead", func() bool { return contains(sc.delivered(), `821:"ahead"`) })
+	commit(t, s, 1, 821, "reply")
+	waitFor(t, "the reply", func() bool { return contains(sc.delivered(), `821:"reply"`) })
+	if contains(sc.delivered(), `821:"begun"`) {
+		t.Errorf("a reminder of a date that had begun was sent: %v", sc.delivered())
+	}
+}

@@ -410,8 +410,14 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // hold keeps back a broadcast's message while staff have it paused, and
 // drops it once they cancelled it: pausing and cancelling take effect for
-// what is already queued too, not only for what is still to be queued.
+// what is already queued too, not only for what is still to be queued. A
+// reminder whose date has begun is dropped: the outbox was held up (every
+// replica down, a chat held after kill -9), and "starts at 15:00" read at
+// 15:10 is no reminder.
 func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bool) {
+	if start, ok := store.ReminderStartOf(m.ID); ok && !time.Now().Before(start) {
+		return d.drop(ctx, m, "too_late")
+	}
 	id, ok := store.BroadcastOf(m.ID)
 	if !ok {
 		return store.Release{}, false
@@ -431,6 +437,20 @@ func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bo
 		return store.Release{Chat: m.Chat, Lane: lanes[0]}, true
 	}
 	return store.Release{}, false
+}
+
+// drop removes a message from its chat's queue unsent, counted as outcome.
+func (d *Deliverer) drop(ctx context.Context, m store.Queued, outcome string) (store.Release, bool) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
+	defer cancel()
+	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: store.Dropped}})
+	if errs[0] != nil {
+		d.redisError("ack", errs[0])
+		return store.Release{Chat: m.Chat, Lane: laneName(m), After: time.Second}, true
+	}
+	d.log.Info("message dropped unsent", "chat_id", m.Chat, "message", m.ID, "why", outcome)
+	d.m.Message(outcome)
+	return store.Release{Chat: m.Chat, Lane: lanes[0]}, true
 }
 
 // broadcastStates remembers broadcasts' states for a second, so that a

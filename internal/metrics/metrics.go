@@ -66,7 +66,7 @@ var (
 		"load_state", "save_state", "delete_state", "set_inactive", "inactive",
 		"commit", "take", "head", "ack", "heartbeat",
 	}
-	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone"}
+	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone", "too_late"}
 	noticeKinds     = []string{"reminder", "moved", "cancelled"}
 )
 
@@ -168,7 +168,7 @@ func New() *Metrics {
 
 	messages := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "integrabot_messages_total",
-		Help: "Messages the delivery workers handled, by outcome: sent, retried (a try failed), given_up (after every try), refused (by Telegram for good), gone (the chat blocked the bot or no longer exists).",
+		Help: "Messages the delivery workers handled, by outcome: sent, retried (a try failed), given_up (after every try), refused (by Telegram for good), gone (the chat blocked the bot or no longer exists), too_late (a reminder whose date had begun before it could be sent: dropped).",
 	}, []string{"outcome"})
 	m.messages = map[string]prometheus.Counter{}
 	for _, o := range messageOutcomes {

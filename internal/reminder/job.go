@@ -8,6 +8,7 @@ import (
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/store"
 )
 
 // job is what a planned job does; it travels as JSON in the store.
@@ -30,7 +31,7 @@ func (j job) id() string {
 	e := j.Enc
 	switch j.Kind {
 	case conversation.NoticeReminder:
-		return "r:" + e + ":" + unix(j.Start) + ":" + strconv.FormatInt(j.Offset, 10)
+		return store.ReminderJob(e, time.Unix(j.Start, 0), time.Duration(j.Offset)*time.Second)
 	case conversation.NoticeMoved:
 		return "m:" + e + ":" + unix(j.OldStart) + ":" + unix(j.Start) + ":" + unix(j.End)
 	case conversation.NoticeCancelled:

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/integrationsagentur-marl/integrabot/internal/app"
 	"github.com/integrationsagentur-marl/integrabot/internal/config"
 	"github.com/integrationsagentur-marl/integrabot/internal/conversation"
+	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 	"github.com/integrationsagentur-marl/integrabot/internal/store"
 	"github.com/integrationsagentur-marl/integrabot/internal/store/storetest"
@@ -178,7 +181,7 @@ func TestRemindersAtEachOffsetOnce(t *testing.T) {
 			t.Errorf("resident %d: %d reminders, want 2", user, len(got))
 		}
 	}
-	if !strings.Contains(got[1], `"callback_data":"ics:cafe"`) || !strings.Contains(got[1], `"callback_data":"uns:e:cafe"`) {
+	if !strings.Contains(got[1], `"callback_data":"ics:cafe:`+strconv.FormatInt(start.Unix(), 10)+`"`) || !strings.Contains(got[1], `"callback_data":"uns:e:cafe"`) {
 		t.Errorf("a reminder lacks its calendar or unsubscribe button: %s", got[1])
 	}
 	if n := e.pass(r, start.Add(time.Minute)); n != 0 {
@@ -490,5 +493,107 @@ func TestDeletedBeyondTheHorizon(t *testing.T) {
 				t.Fatalf("notice: %q", e.inbox(1))
 			}
 		})
+	}
+}
+
+// Three replicas take up the same new content at different moments (each
+// got its SIGHUP on its own) and plan and send at once: every follower is
+// told of the move once, and reminded once at the new time.
+func TestMoveNoticeOnceAcrossReplicas(t *testing.T) {
+	e := newEnv(t)
+	start := local(2026, 12, 8, 15, 0)
+	now := start.Add(-48 * time.Hour)
+	e.plan(e.runner(e.source(local(2026, 12, 1, 0, 0), café(start)), reminder.Options{}), now)
+	for u := int64(1); u <= 60; u++ {
+		e.follow(u, []string{"de", "tr", "uk"}[u%3], "e:cafe")
+	}
+	var replicas []*reminder.Runner
+	for i := range 3 {
+		loaded := local(2026, 12, 5, 9, i) // the same content, read a minute apart
+		replicas = append(replicas, e.runner(e.source(loaded, café(start.Add(time.Hour))), reminder.Options{Page: 7}))
+	}
+	var wg sync.WaitGroup
+	for _, r := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.plan(r, now)
+			e.pass(r, now)
+			e.plan(r, now.Add(time.Minute))
+			e.pass(r, now.Add(time.Minute))
+		}()
+	}
+	wg.Wait()
+	for _, r := range replicas {
+		e.pass(r, start.Add(time.Hour-24*time.Hour))
+	}
+	for u := int64(1); u <= 60; u++ {
+		got := e.inbox(u)
+		if len(got) != 2 || !strings.Contains(got[0], "16:00") || !strings.Contains(got[1], "16:00") {
+			t.Fatalf("resident %d: want one move notice and one reminder at the new time, got %d:\n%q", u, len(got), got)
+		}
+	}
+}
+
+// recorder is a Sender that records which chat each message went to, in order.
+type recorder struct {
+	mu    sync.Mutex
+	chats []int64
+}
+
+func (r *recorder) Send(_ context.Context, chat int64, _ []byte, _ bool) deliver.Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.chats = append(r.chats, chat)
+	return deliver.Result{Kind: deliver.Delivered, MessageID: len(r.chats)}
+}
+
+func (r *recorder) sent() []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.chats)
+}
+
+// Two reminders due a minute apart, each to many followers, both found due
+// at once (after downtime): the delivery sends them at the bulk rate, the
+// earlier one's followers first.
+func TestManyDueLeaveInDueOrder(t *testing.T) {
+	e := newEnv(t)
+	first := local(2026, 12, 8, 15, 0)
+	a, b := café(first), café(first.Add(time.Minute))
+	a.ID, b.ID = "a", "b"
+	const n = 150
+	for u := int64(1); u <= n; u++ {
+		e.follow(u, "de", "e:a")
+		e.follow(1000+u, "de", "e:b")
+	}
+	r := e.runner(e.source(local(2026, 12, 1, 0, 0), b, a), reminder.Options{Page: 20})
+	e.plan(r, first.Add(-48*time.Hour))
+	if got := e.pass(r, first.Add(time.Minute-24*time.Hour)); got != 2*n {
+		t.Fatalf("%d committed, want %d", got, 2*n)
+	}
+	rec := &recorder{}
+	lim := deliver.Limits{Rate: 400, BulkRate: 400, Burst: 4, PerChat: time.Millisecond, Group: time.Millisecond, MaxTries: 3, Workers: 4}
+	d := deliver.New(e.store, rec, lim, time.Minute, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { _ = d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(20 * time.Second); len(rec.sent()) < 2*n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d delivered", len(rec.sent()), 2*n)
+		}
+	}
+	sent := rec.sent()
+	lastA, firstB := -1, len(sent)
+	for i, chat := range sent {
+		if chat <= n {
+			lastA = i
+		} else if i < firstB {
+			firstB = i
+		}
+	}
+	if lastA-firstB >= lim.Workers { // messages in flight together may finish in any order
+		t.Errorf("the later reminder's followers went before the earlier one's: last of the first at %d, first of the second at %d", lastA, firstB)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -28,6 +29,32 @@ func (s *Store) planKey() string         { return s.global("plan") }
 func (s *Store) jobKeyPrefix() string    { return s.global("job:") }
 func (s *Store) planKeys() []string      { return []string{s.planKey(), s.dueKey()} }
 func fromMS(ms int64) time.Time          { return time.UnixMilli(ms) }
+
+// ReminderJob is the id of the job that reminds of the occurrence of
+// encounter starting at start, offset before it: "r:<encounter>:<start,
+// unix s>:<offset, s>". Its followers' messages carry it with a number.
+func ReminderJob(encounter string, start time.Time, offset time.Duration) string {
+	return "r:" + encounter + ":" + strconv.FormatInt(start.Unix(), 10) + ":" + strconv.FormatInt(int64(offset/time.Second), 10)
+}
+
+// ReminderStartOf is when the occurrence a reminder's message is about
+// begins (its id is the job's and a number: "r:<encounter>:<start>:<offset>.<n>"),
+// if it is a reminder's.
+func ReminderStartOf(messageID string) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(messageID, "r:")
+	if !ok {
+		return time.Time{}, false
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	start, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(start, 0), true
+}
 
 // Job is work due at a moment.
 type Job struct {
