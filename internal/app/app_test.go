@@ -437,7 +437,10 @@ func TestMetrics(t *testing.T) {
 		data, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		body = string(data)
-		return strings.Contains(body, `integrabot_updates_total{outcome="answered",type="message"} 1`)
+		// the fake has the message before the worker has Telegram's answer
+		// and counts it: wait for the counts, not only for the message
+		return strings.Contains(body, `integrabot_updates_total{outcome="answered",type="message"} 1`) &&
+			strings.Contains(body, `integrabot_messages_total{outcome="sent"} 1`)
 	})
 	mustContain(t, body, `integrabot_telegram_api_calls_total{method="sendMessage",result="ok"} 1`, `integrabot_messages_total{outcome="sent"} 1`, "integrabot_update_handling_seconds_count")
 	if strings.Contains(body, `"520"`) || strings.Contains(body, "Jens") { // as a label value; plain numbers occur in process metrics
