@@ -416,7 +416,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // 15:10 is no reminder.
 func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bool) {
 	if start, ok := store.ReminderStartOf(m.ID); ok && !time.Now().Before(start) {
-		return d.drop(ctx, m, "too_late")
+		return d.drop(ctx, m, d.tooLate(m))
 	}
 	id, ok := store.BroadcastOf(m.ID)
 	if !ok {
@@ -426,21 +426,22 @@ func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bo
 	case store.BroadcastPaused:
 		return store.Release{Chat: m.Chat, Lane: laneName(m), After: 5 * time.Second}, true
 	case store.BroadcastCancelled:
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
-		defer cancel()
-		lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: store.Dropped}})
-		if errs[0] != nil {
-			d.redisError("ack", errs[0])
-			return store.Release{Chat: m.Chat, Lane: laneName(m), After: time.Second}, true
-		}
-		_ = d.q.CountBroadcast(sctx, id, "cancelled", 1)
-		return store.Release{Chat: m.Chat, Lane: lanes[0]}, true
+		return d.drop(ctx, m, func(sctx context.Context) { _ = d.q.CountBroadcast(sctx, id, "cancelled", 1) })
 	}
 	return store.Release{}, false
 }
 
-// drop removes a message from its chat's queue unsent, counted as outcome.
-func (d *Deliverer) drop(ctx context.Context, m store.Queued, outcome string) (store.Release, bool) {
+// tooLate counts a reminder dropped because its date had begun.
+func (d *Deliverer) tooLate(m store.Queued) func(context.Context) {
+	return func(context.Context) {
+		d.log.Info("message dropped unsent", "chat_id", m.Chat, "message", m.ID, "why", "too_late")
+		d.m.Message("too_late")
+	}
+}
+
+// drop removes a message from its chat's queue unsent and, once that
+// stands, counts it with counted.
+func (d *Deliverer) drop(ctx context.Context, m store.Queued, counted func(context.Context)) (store.Release, bool) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.settle)
 	defer cancel()
 	lanes, errs := d.q.AckMany(sctx, []store.Acked{{M: m, Outcome: store.Dropped}})
@@ -448,8 +449,7 @@ func (d *Deliverer) drop(ctx context.Context, m store.Queued, outcome string) (s
 		d.redisError("ack", errs[0])
 		return store.Release{Chat: m.Chat, Lane: laneName(m), After: time.Second}, true
 	}
-	d.log.Info("message dropped unsent", "chat_id", m.Chat, "message", m.ID, "why", outcome)
-	d.m.Message(outcome)
+	counted(sctx)
 	return store.Release{Chat: m.Chat, Lane: lanes[0]}, true
 }
 
