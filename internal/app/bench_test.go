@@ -195,6 +195,9 @@ func measure(b *testing.B, api *telegramtest.Server, url string, trips *roundTri
 			used[chats[i]]++
 		}
 	}
+	if os.Getenv("BENCH_DEBUG") != "" {
+		logPerSecond(b, lat, perSecond)
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
@@ -219,6 +222,16 @@ func measure(b *testing.B, api *telegramtest.Server, url string, trips *roundTri
 	// Redis: what the two cores are spent on, whatever else the machine does
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/update")
 	b.ReportMetric(float64(rcpu.Microseconds())/1000/float64(b.N), "redis-cpu-ms/update")
+}
+
+// logPerSecond logs p50 and p99 of the replies to each second's updates:
+// whether the delay grows while the run goes on.
+func logPerSecond(b *testing.B, lat []time.Duration, perSecond int) {
+	for from := 0; from < len(lat); from += perSecond {
+		sec := append([]time.Duration(nil), lat[from:min(from+perSecond, len(lat))]...)
+		sort.Slice(sec, func(i, j int) bool { return sec[i] < sec[j] })
+		b.Logf("second %d: p50 %v p99 %v max %v", from/perSecond, sec[len(sec)/2], sec[len(sec)*99/100], sec[len(sec)-1])
+	}
 }
 
 // freeAddr is an address on 127.0.0.1 that nothing listens on right now.

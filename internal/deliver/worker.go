@@ -65,10 +65,12 @@ const (
 	idle      = 500 * time.Millisecond
 )
 
-// job is a message a worker sends, with its place in the last second's log.
+// job is a message a worker sends, with its place in the last second's log
+// and when that place is free (zero: now).
 type job struct {
 	m    store.Queued
 	slot string
+	at   time.Time
 }
 
 // Run delivers until ctx ends; the messages being sent then are finished
@@ -90,6 +92,10 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				if rel, held := d.hold(ctx, j.m); held { // a broadcast paused or cancelled meanwhile
 					rel.Slot, rel.Unsent = j.slot, true
 					results <- rel
+					continue
+				}
+				if !j.at.IsZero() && !sleep(ctx, time.Until(j.at)) { // stopping before its place was free
+					results <- store.Release{Chat: j.m.Chat, Lane: laneName(j.m), Slot: j.slot, Unsent: true}
 					continue
 				}
 				if wait := time.Until(time.Unix(0, d.pausedUntil.Load())); wait > 0 {
@@ -255,6 +261,7 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 	for i, t := range taken {
 		chats[i] = t.Chat
 	}
+	answered := time.Now()
 	heads, found, errs := d.q.Heads(ctx, chats)
 	var rels []store.Release
 	var unreadable []store.Acked
@@ -271,7 +278,11 @@ func (d *Deliverer) start(ctx context.Context, taken []store.Taken, jobs chan<- 
 			unreadable = append(unreadable, store.Acked{M: heads[i], Outcome: store.Dropped})
 			unsentSlots = append(unsentSlots, taken[i].Slot)
 		default:
-			jobs <- job{m: heads[i], slot: taken[i].Slot}
+			j := job{m: heads[i], slot: taken[i].Slot}
+			if taken[i].Wait > 0 {
+				j.at = answered.Add(taken[i].Wait)
+			}
+			jobs <- j
 			*inFlight++
 		}
 	}
@@ -399,12 +410,18 @@ func (d *Deliverer) redisError(op string, err error) {
 	d.log.Warn("redis failed in delivery", "op", op, "err", err)
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// sleep waits d, or until ctx ends: false then.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
 	case <-t.C:
+		return true
 	}
 }
 

@@ -18,11 +18,16 @@ import (
 // of the last second's sends); within it, messages are spread by GCRA: one
 // every Interval for the whole bot and one every BulkInterval for bulk, at
 // most Tolerance (for bulk BulkTolerance) ahead of their slot (the burst).
-// Lease is how long a worker holds a chat while sending to it.
+// Lease is how long a worker holds a chat while sending to it. Ahead is
+// how long before a place in the rolling second frees a chat may be taken
+// for it: its worker waits the rest (Taken.Wait), so that the send starts
+// when the place frees, not a wake-up and two round trips later. Each of
+// those lost moments would otherwise add up, second after second, while
+// the bot sends at its full rate.
 type Rates struct {
 	PerSecond                                int
 	Interval, BulkInterval, Tolerance, Lease time.Duration
-	BulkTolerance                            time.Duration
+	BulkTolerance, Ahead                     time.Duration
 }
 
 // Release hands a chat back after a worker sent (or tried) its head
@@ -48,6 +53,9 @@ type Taken struct {
 	Chat int64
 	Lane conversation.Lane
 	Slot string // its place in the last second's log, moved to when the send ended on release
+	// Wait is how long from the answer the send must wait for its place
+	// in the rolling second (Rates.Ahead); zero: it may go at once
+	Wait time.Duration
 }
 
 // takeScript hands back the chats a worker pool held (each with what is
@@ -55,7 +63,7 @@ type Taken struct {
 // then gives it up to ARGV[5] chats whose time has come, those that waited
 // longest first, replies before bulk, as many as the whole bot's rate (and
 // for bulk the bulk rate) has room for now, unless Telegram asked for a
-// pause. It answers {1, chat, lane, chat, lane…} or {0, ms to wait}. Times
+// pause. Times
 // are Redis's own clock, the same for every replica. A chat handed back
 // with nothing left keeps its next time in the pace set, so that a message
 // committed a moment later still waits for it.
@@ -65,7 +73,8 @@ type Taken struct {
 //
 // KEYS: ready replies, ready bulk, rate, bulk rate, pause, dirty, pace,
 // sent log. ARGV: lease (ms), interval, bulk interval, tolerance (µs), most
-// to take, per second, a token unique to the call, bulk tolerance (µs), then
+// to take, per second, a token unique to the call, bulk tolerance, ahead
+// (µs), then
 // per chat handed back: chat, lane, after (ms), pause (ms), slot, unsent
 // ("1" or ""), how long ago the send ended (µs). A slot counts for the lease
 // while its send is in flight, and from when the send ended (so after
@@ -75,12 +84,12 @@ type Taken struct {
 // replica, so the time it dates back to is never before the send ended; a
 // hand-back that waited to go with others loses none of the second. An
 // unsent slot is given back. It answers {1, chat,
-// lane, slot, …} or {0, ms to wait}.
+// lane, slot, µs to wait for the slot, …} or {0, ms to wait}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local nowus = t[1] * 1000000 + t[2]
-for i = 9, #ARGV, 7 do
+for i = 10, #ARGV, 7 do
   local c, lane = ARGV[i], ARGV[i + 1]
   if ARGV[i + 4] ~= '' then
     if ARGV[i + 5] == '1' then redis.call('ZREM', KEYS[8], ARGV[i + 4])
@@ -111,12 +120,29 @@ local p = redis.call('PTTL', KEYS[5])
 if p > 0 then return {0, p} end
 local interval, binterval, tol, btol = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[8])
 redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', nowus - 1000000)
+-- left places are free now; beyond them, a send may be taken for a place
+-- that frees within ahead (µs): the k-th beyond waits for the k-th oldest
+-- place not already promised (a call before took the first -left of them)
+local ahead = tonumber(ARGV[9])
 local left = tonumber(ARGV[6]) - redis.call('ZCARD', KEYS[8])
-if left <= 0 then
-  local oldest = redis.call('ZRANGE', KEYS[8], 0, 0, 'WITHSCORES')
-  return {0, math.min(math.max(math.ceil((tonumber(oldest[2]) + 1000000 - nowus) / 1000), 1), 1000)}
+local soon = {}
+if ahead > 0 and most > left then
+  soon = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', string.format('(%.0f', nowus - 1000000 + ahead), 'WITHSCORES', 'LIMIT', 0, most - left)
 end
-most = math.min(most, left)
+local avail = left + #soon / 2
+if avail <= 0 then
+  local promised = 0
+  if left < 0 then promised = -left end
+  local next = redis.call('ZRANGE', KEYS[8], promised, promised, 'WITHSCORES')
+  if #next == 0 then return {0, 1} end
+  return {0, math.min(math.max(math.ceil((tonumber(next[2]) + 1000000 - ahead - nowus) / 1000), 1), 1000)}
+end
+most = math.min(most, avail)
+-- after: how long the j-th send taken now waits for its place (µs)
+local function after(j)
+  if j <= left then return 0 end
+  return math.max(tonumber(soon[2 * (j - left)]) + 1000000 - nowus, 0)
+end
 -- room: how many of most messages a GCRA (next free slot in key) lets go now
 local function room(key, every, most, tol)
   local tat = tonumber(redis.call('GET', key) or '0')
@@ -132,9 +158,11 @@ local function take(set, lane, n)
   for _, c in ipairs(picks) do
     redis.call('ZADD', set, now + tonumber(ARGV[1]), c)
     redis.call('SREM', KEYS[6], c)
+    local j = (#out + 3) / 4
     out[#out + 1] = c
     out[#out + 1] = lane
-    out[#out + 1] = ARGV[7] .. (#out / 3)
+    out[#out + 1] = ARGV[7] .. j
+    out[#out + 1] = after(j)
   end
   return #picks
 end
@@ -208,12 +236,12 @@ func (s *Store) Take(ctx context.Context, r Rates, rel Release, take bool) (Take
 // long to wait before asking again: one round trip for a whole pool.
 func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int) ([]Taken, time.Duration, error) {
 	keys := []string{s.global("ready:r"), s.global("ready:b"), s.global("rate"), s.global("rate:b"), s.global("pause"), s.global("dirty"), s.global("pace"), s.global("sent")}
-	args := make([]any, 0, 8+7*len(rels))
+	args := make([]any, 0, 9+7*len(rels))
 	perSecond := r.PerSecond
 	if perSecond <= 0 {
 		perSecond = int(time.Second / max(r.Interval, time.Microsecond))
 	}
-	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":", r.BulkTolerance.Microseconds())
+	args = append(args, ms(r.Lease), r.Interval.Microseconds(), r.BulkInterval.Microseconds(), r.Tolerance.Microseconds(), most, perSecond, newToken()+":", r.BulkTolerance.Microseconds(), r.Ahead.Microseconds())
 	for _, rel := range rels {
 		unsent := ""
 		if rel.Unsent {
@@ -233,8 +261,8 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 		wait, _ := res[1].(int64)
 		return nil, time.Duration(wait) * time.Millisecond, nil
 	}
-	out := make([]Taken, 0, (len(res)-1)/3)
-	for i := 1; i+2 < len(res); i += 3 {
+	out := make([]Taken, 0, (len(res)-1)/4)
+	for i := 1; i+3 < len(res); i += 4 {
 		id, err := strconv.ParseInt(fmt.Sprint(res[i]), 10, 64)
 		if err != nil {
 			return out, 0, fmt.Errorf("take: not a chat id %v", res[i])
@@ -244,7 +272,8 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 			lane = conversation.LaneBulk
 		}
 		slot, _ := res[i+2].(string)
-		out = append(out, Taken{Chat: id, Lane: lane, Slot: slot})
+		wait, _ := res[i+3].(int64)
+		out = append(out, Taken{Chat: id, Lane: lane, Slot: slot, Wait: time.Duration(wait) * time.Microsecond})
 	}
 	return out, 0, nil
 }

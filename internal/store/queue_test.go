@@ -367,6 +367,102 @@ func TestSlotCountsFromWhenTheSendEnded(t *testing.T) {
 	}
 }
 
+// With Ahead, a chat may be taken for a place in the rolling second that
+// frees soon: its send waits the rest, and no place is promised twice.
+func TestPlacesThatFreeSoonAreTakenAhead(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	for i := int64(1); i <= 12; i++ {
+		commitTo(t, s, i, 660+i, msg("m", conversation.LaneReply))
+	}
+	r := Rates{PerSecond: 5, Interval: time.Millisecond, BulkInterval: time.Millisecond, Tolerance: 100 * time.Millisecond, Lease: time.Minute, Ahead: 200 * time.Millisecond}
+	got, _, err := s.TakeMany(ctx, r, nil, 5)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("took %d chats (%v), want 5", len(got), err)
+	}
+	for _, g := range got {
+		if g.Wait != 0 {
+			t.Errorf("a free place waits %v", g.Wait)
+		}
+	}
+	// three sends ended 900 ms ago, two just now: three places free in 100 ms
+	var rels []Release
+	for i, g := range got {
+		ended := time.Now()
+		if i < 3 {
+			ended = ended.Add(-900 * time.Millisecond)
+		}
+		rels = append(rels, Release{Chat: g.Chat, Slot: g.Slot, Ended: ended})
+	}
+	ahead, _, err := s.TakeMany(ctx, r, rels, 2)
+	if err != nil || len(ahead) != 2 {
+		t.Fatalf("took %d chats (%v) for places that free within 100 ms, want 2", len(ahead), err)
+	}
+	for _, a := range ahead {
+		if a.Wait < 50*time.Millisecond || a.Wait > 100*time.Millisecond {
+			t.Errorf("taken ahead, it waits %v, want what is left of the 100 ms", a.Wait)
+		}
+	}
+	more, _, err := s.TakeMany(ctx, r, nil, 5)
+	if err != nil || len(more) != 1 {
+		t.Fatalf("took %d chats (%v): one place freeing soon is left, the other two are promised", len(more), err)
+	}
+	_, wait, err := s.TakeMany(ctx, r, nil, 5)
+	if err != nil || wait < 600*time.Millisecond {
+		t.Errorf("with every place promised, the next waits %v (%v), want until the sends that ended now are nearly a second old", wait, err)
+	}
+	// without Ahead, nothing is taken before its place is free
+	r.Ahead = 0
+	if none, _, err := s.TakeMany(ctx, r, nil, 5); err != nil || len(none) != 0 {
+		t.Errorf("took %d chats (%v) without Ahead", len(none), err)
+	}
+}
+
+// However chats are taken ahead, no send starts less than a second after
+// the end of the send whose place it took: the per-th send before it in the
+// order they started.
+func TestSendsTakenAheadKeepTheRollingSecond(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, realRedis(t))
+	const per = 10
+	for i := int64(1); i <= 40; i++ {
+		commitTo(t, s, i, 700+i, msg("m", conversation.LaneReply))
+	}
+	r := Rates{PerSecond: per, Interval: time.Millisecond, BulkInterval: time.Millisecond, Tolerance: time.Second, Lease: time.Minute, Ahead: 300 * time.Millisecond}
+	type send struct{ start, end time.Time }
+	var sends []send
+	var rels []Release
+	deadline := time.Now().Add(10 * time.Second)
+	for len(sends) < 40 && time.Now().Before(deadline) {
+		got, wait, err := s.TakeMany(ctx, r, rels, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels = nil
+		answered := time.Now()
+		if len(got) == 0 {
+			time.Sleep(min(wait, 20*time.Millisecond))
+			continue
+		}
+		for _, g := range got {
+			start := answered.Add(g.Wait)
+			time.Sleep(time.Until(start))
+			start = time.Now()
+			time.Sleep(5 * time.Millisecond) // the request travels
+			sends = append(sends, send{start, time.Now()})
+			rels = append(rels, Release{Chat: g.Chat, Slot: g.Slot, Ended: time.Now()})
+		}
+	}
+	if len(sends) < 40 {
+		t.Fatalf("%d of 40 sends in 10 s", len(sends))
+	}
+	for j := per; j < len(sends); j++ {
+		if gap := sends[j].start.Sub(sends[j-per].end); gap < time.Second {
+			t.Errorf("send %d started %v after send %d ended, less than a second", j, gap, j-per)
+		}
+	}
+}
+
 // A message committed with a record name keeps the id Telegram gave it,
 // for a later step (a staff member's answer to a passed-on question).
 func TestSentIDsAreKept(t *testing.T) {
