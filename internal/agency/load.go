@@ -224,7 +224,7 @@ func (r *reader) localTime(v *yaml.Node, path string, loc *time.Location) time.T
 				r.fail(v, path, "%s", gap(s, t, loc))
 				return time.Time{}
 			}
-			return t
+			return FirstAt(t) // the first of a repeated autumn hour
 		}
 	}
 	if s != "" {
