@@ -1,6 +1,8 @@
 package agency
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/integrationsagentur-marl/integrabot/internal/problem"
@@ -27,13 +29,28 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // earlier ones (the example layer adds sample encounters to the default).
 // langs are the language codes every text must have. The error, if any, is
 // problem.List: every problem found, each with file, line and field.
+//
+// The content's Stamp tells replicas running different contents (a rolling
+// deploy, a SIGHUP sent to one of them) which one is newer: the time the
+// newest of its files was last changed, then a digest of what they hold,
+// written so that a newer content's stamp sorts after an older one's. See
+// Stamp.
 func Load(langs []string, layers ...fs.FS) (*Content, error) {
 	c := &Content{}
 	var problems problem.List
+	var newest time.Time
+	digest := sha256.New()
 	// required: the file must be there and hold something; an encounters
 	// file may be missing or hold only comments (no encounters is valid)
 	read := func(name string, required bool, parse func(r *reader, root *yaml.Node)) {
-		data, err := readLayered(name, layers)
+		data, mod, err := readLayered(name, layers)
+		if err == nil {
+			if mod.After(newest) {
+				newest = mod
+			}
+			fmt.Fprintf(digest, "%s %d\n", name, len(data))
+			digest.Write(data)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			if required {
 				problems = append(problems, problem.Problem{File: name, Msg: "file is missing"})
@@ -75,18 +92,37 @@ func Load(langs []string, layers ...fs.FS) (*Content, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
+	c.Stamp = Stamp(newest, digest.Sum(nil))
 	return c, nil
 }
 
-func readLayered(name string, layers []fs.FS) ([]byte, error) {
+// Stamp names a content: the time its newest file was last changed (UTC, to
+// the nanosecond; zero for the files built into the binary) and the first
+// bytes of a digest of its files, so that two contents changed at the same
+// moment still have one order, the same on every replica. Stamps compare as
+// strings: the later, the newer.
+func Stamp(changed time.Time, digest []byte) string {
+	if len(digest) > 6 {
+		digest = digest[:6]
+	}
+	return changed.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(digest)
+}
+
+// readLayered reads name from the last layer that has it, with the time
+// the file was last changed (zero when the layer does not tell).
+func readLayered(name string, layers []fs.FS) ([]byte, time.Time, error) {
 	for i := len(layers) - 1; i >= 0; i-- {
 		data, err := fs.ReadFile(layers[i], name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		return data, err
+		var mod time.Time
+		if info, serr := fs.Stat(layers[i], name); serr == nil {
+			mod = info.ModTime()
+		}
+		return data, mod, err
 	}
-	return nil, fs.ErrNotExist
+	return nil, time.Time{}, fs.ErrNotExist
 }
 
 func (r *reader) agency(n *yaml.Node) (Agency, *time.Location) {
@@ -224,7 +260,7 @@ func (r *reader) localTime(v *yaml.Node, path string, loc *time.Location) time.T
 				r.fail(v, path, "%s", gap(s, t, loc))
 				return time.Time{}
 			}
-			return t
+			return FirstAt(t) // the first of a repeated autumn hour
 		}
 	}
 	if s != "" {

@@ -38,6 +38,7 @@ type Content struct {
 	Encounters []Encounter
 	Location   *time.Location
 	Warnings   problem.List // worth fixing, but the content works (a missing encounter translation)
+	Stamp      string       // which content this is, and how new (see Load)
 }
 
 // Agency describes the agency itself.

@@ -114,7 +114,8 @@ func WeekOfMonth(t time.Time) int { return (t.Day()-1)/7 + 1 }
 //
 // rrule-go builds each date from the year, month and day it computes and
 // DTSTART's clock time in DTSTART's location, so a 15:00 encounter stays at
-// 15:00 local time on either side of a change to or from daylight saving.
+// 15:00 local time on either side of a change to or from daylight saving;
+// in the hour that happens twice in autumn, it is the first (FirstAt).
 func (e *Encounter) each(from time.Time, yield func(start time.Time) bool) {
 	if e.Cancelled {
 		return
@@ -135,6 +136,7 @@ func (e *Encounter) each(from time.Time, yield func(start time.Time) bool) {
 	}
 	next := r.Iterator()
 	for start, ok := next(); ok; start, ok = next() {
+		start = FirstAt(start) // rrule-go builds it with time.Date, which may take the second of a repeated hour
 		if start.Before(from) || e.excepted(start) {
 			continue
 		}

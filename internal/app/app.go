@@ -151,7 +151,11 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.metrics = metrics.New()
 
 	tg := telegram.NewClient(cfg.APIURL, cfg.Token, client)
-	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, log, a.metrics)
+	// a reminder's date is asked of the planner, which knows the newest content any replica runs
+	stands := func(ctx context.Context, encounter string, start time.Time) bool {
+		return a.reminders.Stands(ctx, encounter, start)
+	}
+	a.deliverer = deliver.New(a.store, telegram.NewSender(tg, cfg.Sending.Paid, a.metrics).Refs(a.store.SentID), opt.Limits, opt.Timing.Lease, opt.Timing.Settle, stands, log, a.metrics)
 	signer := telegram.NewSigner(cfg.Token) // staff buttons carry a signature; crafted ones are refused
 	a.tallier = a.store.Tallier(log)
 	a.watch = newContentWatch(a.store, func() { _, _ = a.reload(a.opt.Reload) }, 0, log)
@@ -166,7 +170,7 @@ func New(cfg config.Config, k *Knowledge, opt Options, log *slog.Logger) (*App, 
 	a.decider = decider
 	a.render = signer.Render
 	a.reminders = reminder.New(a.store, a.deliverer.Wake, signer.Render, cfg.ReminderOffsets,
-		reminder.Source{Content: k.Content, Core: a.core(k), Loaded: time.Now()}, reminder.Options{Now: opt.Now}, log, a.metrics)
+		reminder.Source{Content: k.Content, Core: a.core(k)}, reminder.Options{Now: opt.Now}, log, a.metrics)
 	bc := broadcast.New(a.store, signer.Render, a.deliverer.Wake, 0, 0, opt.Now, log)
 	a.reminders.Handle("b:", bc.Do) // broadcasts share the due jobs
 	a.reminders.Handle("p:", bc.Progress)
@@ -374,12 +378,12 @@ func (a *App) loadEncounters(ctx context.Context) bool {
 
 // encountersChanged makes the core and the planner use content with both
 // the files' and the stored encounters.
-func (a *App) encountersChanged(c *agency.Content, stored map[string]int64) {
+func (a *App) encountersChanged(c *agency.Content, stored map[string]int64, changes int64) {
 	k := *a.current.Load()
 	k.Content = c
 	core := a.core(&k).WithStored(stored)
 	a.decider.SetCore(core)
-	a.reminders.SetSource(reminder.Source{Content: c, Core: core, Loaded: time.Now()})
+	a.reminders.SetSource(reminder.Source{Content: c, Core: core, Stored: changes})
 }
 
 // core is the conversation core for k, passing residents' questions to

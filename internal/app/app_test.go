@@ -109,6 +109,12 @@ func startWith(t *testing.T, api *telegramtest.Server, prefix, rURL string, limi
 // are the tests').
 func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL string, opt app.Options, edit ...func(*config.Config)) *harness {
 	t.Helper()
+	return startKnowing(t, api, prefix, rURL, knowledge(t), opt, edit...)
+}
+
+// startKnowing is startWithOptions with the content and languages of k.
+func startKnowing(t *testing.T, api *telegramtest.Server, prefix, rURL string, k *app.Knowledge, opt app.Options, edit ...func(*config.Config)) *harness {
+	t.Helper()
 	if api == nil {
 		api = telegramtest.New(token, telegramtest.WithBotUser(999, "integrabot"))
 		t.Cleanup(api.Close)
@@ -127,7 +133,7 @@ func startWithOptions(t *testing.T, api *telegramtest.Server, prefix, rURL strin
 	}
 	log := slog.New(slog.NewJSONHandler(h.logs, nil))
 	opt.PollTimeout, opt.KeyPrefix = time.Second, prefix
-	a, err := app.New(h.cfg, knowledge(t), opt, log)
+	a, err := app.New(h.cfg, k, opt, log)
 	if err != nil {
 		t.Fatal(err)
 	}

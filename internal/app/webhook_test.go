@@ -89,6 +89,12 @@ func startReplicaWith(t *testing.T, api *telegramtest.Server, webhookURL, prefix
 
 func startReplicaWithOptions(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string, opt app.Options, edit ...func(*config.Config)) *replica {
 	t.Helper()
+	return startReplicaKnowing(t, api, webhookURL, prefix, addr, knowledge(t), opt, edit...)
+}
+
+// startReplicaKnowing is startReplicaWithOptions with the content and languages of k.
+func startReplicaKnowing(t *testing.T, api *telegramtest.Server, webhookURL, prefix, addr string, k *app.Knowledge, opt app.Options, edit ...func(*config.Config)) *replica {
+	t.Helper()
 	cfg := config.Config{Token: token, APIURL: api.URL, RedisURL: redisURL(t), ListenAddr: addr,
 		WebhookURL: webhookURL, WebhookSecret: secret}
 	for _, e := range edit {
@@ -96,7 +102,7 @@ func startReplicaWithOptions(t *testing.T, api *telegramtest.Server, webhookURL,
 	}
 	r := &replica{done: make(chan error, 1), logs: &syncBuffer{}}
 	opt.KeyPrefix = prefix
-	a, err := app.New(cfg, knowledge(t), opt, slog.New(slog.NewJSONHandler(r.logs, nil)))
+	a, err := app.New(cfg, k, opt, slog.New(slog.NewJSONHandler(r.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

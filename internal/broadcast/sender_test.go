@@ -64,7 +64,7 @@ func newFixture(t *testing.T, pauseTo string) (*fixture, *pausing) {
 	s := store.New(rdb, prefix, config.DefaultTiming)
 	p := &pausing{Store: s, to: pauseTo, id: "b1"}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	src := reminder.Source{Content: k.Content, Core: k.Core(), Loaded: time.Now()}
+	src := reminder.Source{Content: k.Content, Core: k.Core()}
 	r := reminder.New(s, func() {}, telegram.Render, config.DefaultReminderOffsets, src, reminder.Options{}, log, nil)
 	sender := broadcast.New(p, telegram.Render, func() {}, 16, 0, nil, log) // a page of one bucket: several pages
 	r.Handle("b:", sender.Do)

@@ -28,9 +28,8 @@ func Event(o agency.Occurrence, title, description string, now time.Time) []byte
 	addZone(cal, loc, o.Start)
 	ev := cal.AddEvent(UID(o))
 	ev.SetDtStampTime(now)
-	tzid := ics.WithTZID(loc.String())
-	ev.SetProperty(ics.ComponentPropertyDtStart, o.Start.In(loc).Format(localFormat), tzid)
-	ev.SetProperty(ics.ComponentPropertyDtEnd, o.End.In(loc).Format(localFormat), tzid)
+	setTime(ev, ics.ComponentPropertyDtStart, o.Start.In(loc))
+	setTime(ev, ics.ComponentPropertyDtEnd, o.End.In(loc))
 	ev.SetSummary(title)
 	if description != "" {
 		ev.SetDescription(description)
@@ -42,6 +41,18 @@ func Event(o agency.Occurrence, title, description string, now time.Time) []byte
 		ev.SetURL(o.Encounter.Link)
 	}
 	return []byte(cal.Serialize())
+}
+
+// setTime writes t as a local time with its TZID, which a calendar reads
+// as the first of the two when the clocks go back and the hour repeats; a
+// time in the second pass of that hour (an end, an hour after a start in the
+// first) cannot be said so and is written in UTC.
+func setTime(ev *ics.VEvent, p ics.ComponentProperty, t time.Time) {
+	if !agency.FirstAt(t).Equal(t) {
+		ev.SetProperty(p, t.UTC().Format(localFormat)+"Z")
+		return
+	}
+	ev.SetProperty(p, t.Format(localFormat), ics.WithTZID(t.Location().String()))
 }
 
 // UID names one occurrence of one encounter, the same every time.

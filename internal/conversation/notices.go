@@ -17,6 +17,7 @@ const (
 	NoticeMoved                             // the occurrence has a new time
 	NoticeCancelled                         // one date does not take place
 	NoticeSeriesCancelled                   // the encounter does not take place any more
+	NoticeRestored                          // a date called off takes place after all
 )
 
 // Notice is a message to the followers of an encounter that no resident
@@ -77,6 +78,9 @@ func (c *Core) Notice(n Notice, user int64, st State, now time.Time) (Message, b
 	case NoticeCancelled:
 		text = "❌ " + esc(t.cat.Format(t.lang, "notice.cancelled", map[string]any{"Title": title, "When": t.dateTime(n.Start, n.End)}))
 		rows = [][]Button{{stop}}
+	case NoticeRestored:
+		text = "✅ " + esc(t.cat.Format(t.lang, "notice.restored", map[string]any{"Title": title, "When": t.dateTime(n.Start, n.End)}))
+		rows = [][]Button{{t.calendarButton(n.Encounter, n.Start)}, {stop}}
 	case NoticeSeriesCancelled:
 		text = "❌ " + esc(t.cat.Format(t.lang, "notice.series_cancelled", map[string]any{"Title": title}))
 		rows = [][]Button{{t.screenButton("📅", "menu.encounters", screenEncounters)}}

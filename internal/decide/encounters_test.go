@@ -33,7 +33,7 @@ func TestEncounterSaveRetriedIsAppliedOnce(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, out := &fakeStore{}, &fakeOut{}
 	var d *decide.Decider
-	book := encounters.New(rs, k.Content, []string{"de"}, time.Hour, func(c *agency.Content, v map[string]int64) {
+	book := encounters.New(rs, k.Content, []string{"de"}, time.Hour, func(c *agency.Content, v map[string]int64, _ int64) {
 		d.SetCore(conversation.New(c, k.Catalog, k.NLU).WithStored(v))
 	}, log)
 	d = decide.New(k.Core(), k.Catalog, s, out, render, 0, decide.Staff{Encounters: book}, log, nil)

@@ -96,7 +96,7 @@ var quick = Limits{Rate: 1000, BulkRate: 1000, Burst: 1, PerChat: time.Milliseco
 
 func run(t *testing.T, s *store.Store, sender Sender, lim Limits) *Deliverer {
 	t.Helper()
-	d := New(s, sender, lim, time.Minute, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	d := New(s, sender, lim, time.Minute, time.Second, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = d.Run(ctx); close(done) }()

@@ -27,6 +27,7 @@ type Deliverer struct {
 	log     *slog.Logger
 	m       *metrics.Metrics // may be nil
 	replica string
+	stands  Stands
 
 	wake chan struct{} // messages were committed
 
@@ -37,16 +38,25 @@ type Deliverer struct {
 	direct *direct
 }
 
+// Stands tells whether an encounter still has a date starting at start (it
+// neither moved nor was called off): a reminder of one that has not is
+// dropped unsent, since the notice of the change tells the follower.
+type Stands func(ctx context.Context, encounter string, start time.Time) bool
+
 // New returns the delivery. lease is how long a replica may hold a chat
-// (config.Timing.Lease), settle how long its last writes may take.
-func New(q Queue, s Sender, lim Limits, lease, settle time.Duration, log *slog.Logger, m *metrics.Metrics) *Deliverer {
+// (config.Timing.Lease), settle how long its last writes may take; stands
+// (nil: every date stands) is asked before a reminder is sent.
+func New(q Queue, s Sender, lim Limits, lease, settle time.Duration, stands Stands, log *slog.Logger, m *metrics.Metrics) *Deliverer {
 	var id [6]byte
 	_, _ = rand.Read(id[:])
+	if stands == nil {
+		stands = func(context.Context, string, time.Time) bool { return true }
+	}
 	return &Deliverer{
 		q: q, send: s, lim: lim, rates: lim.rates(lease), settle: settle, log: log, m: m,
-		replica: hex.EncodeToString(id[:]),
-		wake:    make(chan struct{}, 1),
-		direct:  newDirect(s, lim, log, m),
+		replica: hex.EncodeToString(id[:]), stands: stands,
+		wake:   make(chan struct{}, 1),
+		direct: newDirect(s, lim, log, m),
 	}
 }
 
@@ -430,10 +440,17 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // what is already queued too, not only for what is still to be queued. A
 // reminder whose date has begun is dropped: the outbox was held up (every
 // replica down, a chat held after kill -9), and "starts at 15:00" read at
-// 15:10 is no reminder.
+// 15:10 is no reminder. So is a reminder whose date moved or was called off
+// since it was committed: the notice of the change, behind it in the chat's
+// queue, tells the follower, and a reminder of the old time would mislead.
 func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bool) {
-	if start, ok := store.ReminderStartOf(m.ID); ok && !time.Now().Before(start) {
-		return d.drop(ctx, m, d.tooLate(m))
+	if enc, start, ok := store.ReminderOf(m.ID); ok {
+		if !time.Now().Before(start) {
+			return d.drop(ctx, m, d.dropped(m, "too_late"))
+		}
+		if !d.stands(ctx, enc, start) {
+			return d.drop(ctx, m, d.dropped(m, "changed"))
+		}
 	}
 	id, ok := store.BroadcastOf(m.ID)
 	if !ok {
@@ -448,11 +465,12 @@ func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bo
 	return store.Release{}, false
 }
 
-// tooLate counts a reminder dropped because its date had begun.
-func (d *Deliverer) tooLate(m store.Queued) func(context.Context) {
+// dropped counts a reminder dropped unsent, and says why: too_late (its
+// date had begun) or changed (its date moved or was called off).
+func (d *Deliverer) dropped(m store.Queued, why string) func(context.Context) {
 	return func(context.Context) {
-		d.log.Info("message dropped unsent", "chat_id", m.Chat, "message", m.ID, "why", "too_late")
-		d.m.Message("too_late")
+		d.log.Info("message dropped unsent", "chat_id", m.Chat, "message", m.ID, "why", why)
+		d.m.Message(why)
 	}
 }
 

@@ -25,9 +25,10 @@ type Store interface {
 	SaveEncounter(ctx context.Context, id string, base int64, saveID, data string) (store.EncounterSave, error)
 }
 
-// Changed is told the content with both kinds of encounters, and the
-// versions of those kept in Redis, whenever either changes.
-type Changed func(content *agency.Content, stored map[string]int64)
+// Changed is told the content with both kinds of encounters, the versions
+// of those kept in Redis, and the count of changes to them it reflects,
+// whenever either changes.
+type Changed func(content *agency.Content, stored map[string]int64, changes int64)
 
 // Book merges the stored encounters into the content files'.
 type Book struct {
@@ -127,7 +128,7 @@ func Parse(list []store.StoredEncounter, loc *time.Location, langs []string) ([]
 // tell passes the merged content on; b.mu is held.
 func (b *Book) tell() {
 	c, versions := Merge(b.files, b.stored, b.versions, b.log)
-	b.changed(c, versions)
+	b.changed(c, versions, max(b.gen, 0))
 }
 
 // Merge is the content files' content with the stored encounters added; a

@@ -29,7 +29,7 @@ type seen struct {
 	versions map[string]int64
 }
 
-func (s *seen) tell(c *agency.Content, v map[string]int64) {
+func (s *seen) tell(c *agency.Content, v map[string]int64, _ int64) {
 	s.mu.Lock()
 	s.content, s.versions = c, v
 	s.mu.Unlock()

@@ -66,8 +66,8 @@ var (
 		"load_state", "save_state", "delete_state", "set_inactive", "inactive",
 		"commit", "take", "head", "ack", "heartbeat",
 	}
-	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone", "too_late"}
-	noticeKinds     = []string{"reminder", "moved", "cancelled"}
+	messageOutcomes = []string{"sent", "retried", "given_up", "refused", "gone", "too_late", "changed"}
+	noticeKinds     = []string{"reminder", "moved", "cancelled", "restored"}
 )
 
 // apiCounters are one method's series, one per result, in the order of results.
@@ -168,7 +168,7 @@ func New() *Metrics {
 
 	messages := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "integrabot_messages_total",
-		Help: "Messages the delivery workers handled, by outcome: sent, retried (a try failed), given_up (after every try), refused (by Telegram for good), gone (the chat blocked the bot or no longer exists), too_late (a reminder whose date had begun before it could be sent: dropped).",
+		Help: "Messages the delivery workers handled, by outcome: sent, retried (a try failed), given_up (after every try), refused (by Telegram for good), gone (the chat blocked the bot or no longer exists), too_late (a reminder whose date had begun before it could be sent: dropped), changed (a reminder whose date moved or was called off before it could be sent: dropped; the notice of the change tells the follower).",
 	}, []string{"outcome"})
 	m.messages = map[string]prometheus.Counter{}
 	for _, o := range messageOutcomes {
@@ -177,7 +177,7 @@ func New() *Metrics {
 
 	notices := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "integrabot_notices_total",
-		Help: "Messages committed to followers of encounters, by kind: reminder, moved, cancelled.",
+		Help: "Messages committed to followers of encounters, by kind: reminder, moved, cancelled, restored (a date called off takes place after all).",
 	}, []string{"kind"})
 	m.notices = map[string]prometheus.Counter{}
 	for _, k := range noticeKinds {

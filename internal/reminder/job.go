@@ -22,22 +22,29 @@ type job struct {
 	Offset   int64                   `json:"o,omitempty"` // a reminder: seconds before the start
 	Title    agency.Text             `json:"t,omitempty"` // a notice about an encounter that may have left the content
 	Place    string                  `json:"p,omitempty"`
+	Change   int64                   `json:"n,omitempty"` // a notice: when the change was planned (unix ms)
 }
 
-// id names the job: the same work always has the same id, so that planning
-// it twice, or on two replicas, makes one job, and a follower's message is
-// deduplicated by it.
+// id names the job, and a follower's message is deduplicated by it. A
+// reminder's is the same for the same work, so that planning it twice, or
+// on two replicas, makes one job. A notice's names the change it tells of,
+// with the moment it was planned: the same date called off, on again and
+// off again is told three times. That each change is planned once, by one
+// replica, the plan's compare-and-set sees to (Store.Replan).
 func (j job) id() string {
 	e := j.Enc
+	n := ":" + unix(j.Change)
 	switch j.Kind {
 	case conversation.NoticeReminder:
 		return store.ReminderJob(e, time.Unix(j.Start, 0), time.Duration(j.Offset)*time.Second)
 	case conversation.NoticeMoved:
-		return "m:" + e + ":" + unix(j.OldStart) + ":" + unix(j.Start) + ":" + unix(j.End)
+		return "m:" + e + ":" + unix(j.OldStart) + ":" + unix(j.Start) + ":" + unix(j.End) + n
 	case conversation.NoticeCancelled:
-		return "c:" + e + ":" + unix(j.Start)
+		return "c:" + e + ":" + unix(j.Start) + n
+	case conversation.NoticeRestored:
+		return "o:" + e + ":" + unix(j.Start) + n
 	default:
-		return "x:" + e + ":" + unix(j.Start)
+		return "x:" + e + ":" + unix(j.Start) + n
 	}
 }
 
@@ -49,6 +56,8 @@ func (j job) kind() string {
 		return "reminder"
 	case conversation.NoticeMoved:
 		return "moved"
+	case conversation.NoticeRestored:
+		return "restored"
 	}
 	return "cancelled"
 }

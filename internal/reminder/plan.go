@@ -12,12 +12,33 @@ import (
 
 // plan is what the planner last planned for one encounter.
 type plan struct {
-	Gen   int64       `json:"g"` // when the content it came from was loaded (unix ms): older content never undoes newer
-	Until int64       `json:"h"` // the horizon it looked to (unix s): later dates are new, not moved
-	Title agency.Text `json:"t"` // for the notice when the encounter leaves the content
-	Place string      `json:"p,omitempty"`
-	Occ   []span      `json:"o,omitempty"` // its dates, soonest first
-	Later bool        `json:"l,omitempty"` // it has dates beyond the horizon: its followers are told if it goes
+	Files  string      `json:"f,omitempty"` // the stamp of the content files it came from (agency.Content.Stamp)
+	Stored int64       `json:"s,omitempty"` // the stored encounters' change count it came from
+	Until  int64       `json:"h"`           // the horizon it looked to (unix s): later dates are new, not moved
+	Title  agency.Text `json:"t"`           // for the notice when the encounter leaves the content
+	Place  string      `json:"p,omitempty"`
+	Occ    []span      `json:"o,omitempty"` // its dates, soonest first
+	Off    []span      `json:"c,omitempty"` // dates called off whose followers were told, not begun yet
+	Later  bool        `json:"l,omitempty"` // it has dates beyond the horizon: its followers are told if it goes
+}
+
+// Version is which content a plan came from, as replicas can order it:
+// the content files' stamp and the stored encounters' change count.
+type Version struct {
+	Files  string
+	Stored int64
+}
+
+// newerThan tells whether the plan came from content newer than v in
+// either part: a replica running v leaves it alone (older content never
+// undoes newer), until it runs content as new itself.
+func (p *plan) newerThan(v Version) bool {
+	return p != nil && (p.Files > v.Files || p.Stored > v.Stored)
+}
+
+// has tells whether the plan lists a date starting at start (unix s).
+func (p *plan) has(start int64) bool {
+	return slices.ContainsFunc(p.Occ, func(s span) bool { return s[0] == start })
 }
 
 // span is an occurrence: start and end in unix seconds.
@@ -51,10 +72,11 @@ type change struct {
 
 // replan compares an encounter's dates ahead (e nil: it left the content,
 // or was cancelled) with what was planned for it, and says which jobs to add
-// and remove: reminders for new dates, a notice for each date that moved or
-// was cancelled. false: nothing to change.
-func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon time.Time, offsets []time.Duration) (change, bool) {
-	if old != nil && old.Gen > gen {
+// and remove: reminders for new dates, a notice for each date that moved,
+// was cancelled, or (cancelled before) takes place after all. false:
+// nothing to change, or the plan came from newer content than v.
+func replan(id string, old *plan, e *agency.Encounter, v Version, now, horizon time.Time, offsets []time.Duration) (change, bool) {
+	if old.newerThan(v) {
 		return change{}, false // another replica runs newer content: it plans
 	}
 	var want []span
@@ -63,7 +85,7 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 		for _, o := range upcoming(e, now, horizon) {
 			want = append(want, span{o.Start.Unix(), o.End.Unix()})
 		}
-		next = &plan{Gen: gen, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want, Later: later(e, horizon)}
+		next = &plan{Files: v.Files, Stored: v.Stored, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want, Later: later(e, horizon)}
 	}
 	if old == nil {
 		if next == nil {
@@ -81,10 +103,17 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 			before = append(before, s)
 		}
 	}
+	var off []span // called off and told, not begun
+	for _, s := range old.Off {
+		if s[0] > now.Unix() {
+			off = append(off, s)
+		}
+	}
 	vanished, appeared := minus(before, want), minus(want, before)
 	if e != nil && len(vanished) == 0 && len(appeared) == 0 {
-		if old.Place != e.Place || !sameText(old.Title, e.Title) || old.Later != next.Later {
-			return change{plan: next}, true // the dates stand; kept for a later notice's title
+		next.Off = off
+		if old.Place != e.Place || !sameText(old.Title, e.Title) || old.Later != next.Later || old.Files != v.Files || old.Stored != v.Stored {
+			return change{plan: next}, true // the dates stand; kept for a later notice's title, and as planned from v
 		}
 		return change{}, false
 	}
@@ -95,7 +124,10 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 	for _, s := range vanished {
 		c.remove = append(c.remove, reminderIDs(id, s, offsets)...)
 	}
-	notice := func(j job) { c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()}) }
+	notice := func(j job) {
+		j.Change = now.UnixMilli()
+		c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()})
+	}
 	if e == nil {
 		switch {
 		case len(before) > 0:
@@ -106,11 +138,16 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 		}
 		return c, true
 	}
-	// a date that vanished and one that appeared where the old plan looked
-	// (not merely at the horizon's new end) are one date moved
+	// a date called off before that is back takes place after all; of the
+	// others, a date that vanished and one that appeared where the old plan
+	// looked (not merely at the horizon's new end) are one date moved
 	var inside []span
 	for _, s := range appeared {
-		if s[0] < old.Until {
+		switch {
+		case slices.ContainsFunc(off, func(o span) bool { return o[0] == s[0] }):
+			off = slices.DeleteFunc(off, func(o span) bool { return o[0] == s[0] })
+			notice(job{Kind: conversation.NoticeRestored, Enc: id, Start: s[0], End: s[1], Title: e.Title, Place: e.Place})
+		case s[0] < old.Until:
 			inside = append(inside, s)
 		}
 	}
@@ -119,8 +156,10 @@ func replan(id string, old *plan, e *agency.Encounter, gen int64, now, horizon t
 			notice(job{Kind: conversation.NoticeMoved, Enc: id, OldStart: s[0], OldEnd: s[1], Start: inside[i][0], End: inside[i][1], Title: e.Title, Place: e.Place})
 		} else {
 			notice(job{Kind: conversation.NoticeCancelled, Enc: id, Start: s[0], End: s[1], Title: e.Title, Place: e.Place})
+			off = append(off, s)
 		}
 	}
+	next.Off = off
 	return c, true
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 // Store is what the runner keeps in Redis (store.Store).
 type Store interface {
 	Plans(ctx context.Context) (map[string]string, error)
+	Plan(ctx context.Context, encounter string) (string, error)
 	Replan(ctx context.Context, encounter, old, plan string, remove []string, add []store.Job) (bool, error)
 	TakeJob(ctx context.Context, now time.Time, lease time.Duration) (*store.Job, error)
 	Checkpoint(ctx context.Context, id string, leaseEnd time.Time, part, cursor string) error
@@ -37,7 +39,12 @@ type Store interface {
 type Source struct {
 	Content *agency.Content
 	Core    *conversation.Core
-	Loaded  time.Time // newer content wins over older on other replicas
+	Stored  int64 // the change count of the stored encounters in Content
+}
+
+// version is which content src is, for the order of replicas' plans.
+func (src *Source) version() Version {
+	return Version{Files: src.Content.Stamp, Stored: src.Stored}
 }
 
 // Options tune the runner; zero values take the defaults.
@@ -62,6 +69,10 @@ type Runner struct {
 	onPlan  []func(ctx context.Context, now time.Time) error
 	log     *slog.Logger
 	m       *metrics.Metrics
+
+	plans plansSeen
+	mu    sync.Mutex
+	told  string // the newer plan's version this replica last logged that it leaves alone
 }
 
 // New returns a runner; offsets are REMINDER_OFFSETS, largest first.
@@ -169,7 +180,8 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 		return err
 	}
 	horizon := now.Add(r.horizon())
-	gen := src.Loaded.UnixMilli()
+	v := src.version()
+	r.plans.all(plans)
 	seen := map[string]bool{}
 	for i := range src.Content.Encounters {
 		e := &src.Content.Encounters[i]
@@ -177,13 +189,13 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 		if e.Cancelled {
 			e = nil // the whole series is off: its followers are told once
 		}
-		if err := r.replanOne(ctx, src.Content.Encounters[i].ID, plans[src.Content.Encounters[i].ID], e, gen, now, horizon); err != nil {
+		if err := r.replanOne(ctx, src.Content.Encounters[i].ID, plans[src.Content.Encounters[i].ID], e, v, now, horizon); err != nil {
 			return err
 		}
 	}
 	for id, old := range plans {
 		if !seen[id] { // left the content: its followers are told
-			if err := r.replanOne(ctx, id, old, nil, gen, now, horizon); err != nil {
+			if err := r.replanOne(ctx, id, old, nil, v, now, horizon); err != nil {
 				return err
 			}
 		}
@@ -196,19 +208,41 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (r *Runner) replanOne(ctx context.Context, id, old string, e *agency.Encounter, gen int64, now, horizon time.Time) error {
-	c, ok := replan(id, decodePlan(old), e, gen, now, horizon, r.offsets)
+func (r *Runner) replanOne(ctx context.Context, id, old string, e *agency.Encounter, v Version, now, horizon time.Time) error {
+	p := decodePlan(old)
+	if p.newerThan(v) {
+		r.leftAlone(id, p, v)
+	}
+	c, ok := replan(id, p, e, v, now, horizon, r.offsets)
 	if !ok {
 		return nil
 	}
-	applied, err := r.store.Replan(ctx, id, old, c.plan.encode(), c.remove, c.add)
+	next := c.plan.encode()
+	applied, err := r.store.Replan(ctx, id, old, next, c.remove, c.add)
 	if err != nil {
 		return err
 	}
 	if applied {
+		r.plans.set(id, next)
 		r.log.Debug("reminders planned", "encounter", id, "jobs_added", len(c.add), "jobs_removed", len(c.remove))
 	}
 	return nil // not applied: another replica replanned first; the next plan sees its result
+}
+
+// leftAlone logs, once for each newer content, that this replica runs older
+// content than another's plans came from and leaves them alone: an operator
+// who sees it for long has a replica not yet updated, or went back to an
+// older content folder (which then needs a newer file time: README).
+func (r *Runner) leftAlone(id string, p *plan, v Version) {
+	key := p.Files + "/" + strconv.FormatInt(p.Stored, 10)
+	r.mu.Lock()
+	same := r.told == key
+	r.told = key
+	r.mu.Unlock()
+	if !same {
+		r.log.Warn("reminders: encounters were planned from newer content than this replica's; it leaves their reminders alone",
+			"encounter", id, "content", v.Files, "planned_from", p.Files, "stored_changes", v.Stored, "planned_from_stored_changes", p.Stored)
+	}
 }
 
 // Pass does every job due at now and returns how many messages it committed.
@@ -243,7 +277,7 @@ func (r *Runner) do(ctx context.Context, sj *store.Job, now time.Time) (int, err
 		return 0, r.store.FinishJob(ctx, sj.ID)
 	}
 	src := r.src.Load()
-	if !r.wanted(j, src, now) {
+	if !r.wanted(ctx, j, src, now) {
 		return 0, r.store.FinishJob(ctx, sj.ID)
 	}
 	if e, ok := src.Content.Encounter(j.Enc); ok { // the title and place as they are now
@@ -282,10 +316,10 @@ func (r *Runner) do(ctx context.Context, sj *store.Job, now time.Time) (int, err
 }
 
 // wanted tells whether a job should still go out at now: never a reminder
-// of a date that has begun or no longer is in the content, nor one whose
+// of a date that has begun or no longer is in the newest content, nor one whose
 // next (shorter) offset is due as well: after downtime one reminder goes
 // late, not two at once.
-func (r *Runner) wanted(j job, src *Source, now time.Time) bool {
+func (r *Runner) wanted(ctx context.Context, j job, src *Source, now time.Time) bool {
 	if j.Kind != conversation.NoticeReminder {
 		return true
 	}
@@ -298,12 +332,76 @@ func (r *Runner) wanted(j job, src *Source, now time.Time) bool {
 			return false
 		}
 	}
-	e, ok := src.Content.Encounter(j.Enc)
+	return r.stands(ctx, src, j.Enc, start)
+}
+
+// Stands tells whether encounter still has a date starting at start, as
+// the newest content any replica runs says: this replica's own, unless the
+// encounter's plan came from newer content (another replica took it up
+// first), whose dates the plan lists. The delivery asks it before it sends
+// a reminder committed earlier. Redis away: this replica's content answers.
+func (r *Runner) Stands(ctx context.Context, encounter string, start time.Time) bool {
+	return r.stands(ctx, r.src.Load(), encounter, start)
+}
+
+func (r *Runner) stands(ctx context.Context, src *Source, encounter string, start time.Time) bool {
+	if p, err := r.plans.get(ctx, r.store, encounter); err == nil && p.newerThan(src.version()) {
+		return p.has(start.Unix())
+	}
+	e, ok := src.Content.Encounter(encounter)
 	if !ok {
 		return false
 	}
 	o, ok := e.Next(start.Add(-time.Second))
 	return ok && o.Start.Equal(start)
+}
+
+// plansSeen remembers encounters' plans for a second, so that a reminder's
+// thousands of messages cost one read a second, not one each. A plan this
+// replica writes, or reads for planning, replaces what it remembers at once.
+type plansSeen struct {
+	mu   sync.Mutex
+	seen map[string]planSeen
+}
+
+type planSeen struct {
+	p  *plan
+	at time.Time
+}
+
+func (s *plansSeen) get(ctx context.Context, st Store, encounter string) (*plan, error) {
+	s.mu.Lock()
+	if ps, ok := s.seen[encounter]; ok && time.Since(ps.at) < time.Second {
+		s.mu.Unlock()
+		return ps.p, nil
+	}
+	s.mu.Unlock()
+	raw, err := st.Plan(ctx, encounter)
+	if err != nil {
+		return nil, err
+	}
+	s.set(encounter, raw)
+	return decodePlan(raw), nil
+}
+
+func (s *plansSeen) set(encounter, raw string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil || len(s.seen) > 1000 {
+		s.seen = map[string]planSeen{}
+	}
+	s.seen[encounter] = planSeen{p: decodePlan(raw), at: time.Now()}
+}
+
+// all remembers every plan read for planning (and forgets those not among them).
+func (s *plansSeen) all(plans map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen = make(map[string]planSeen, len(plans))
+	now := time.Now()
+	for id, raw := range plans {
+		s.seen[id] = planSeen{p: decodePlan(raw), at: now}
+	}
 }
 
 // send commits the notice to one page of followers of topic. Residents whose

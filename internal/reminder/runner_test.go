@@ -79,8 +79,9 @@ func (e *env) source(loaded time.Time, encounters ...agency.Encounter) reminder.
 	c := *e.k.Content
 	c.Encounters = encounters
 	k := *e.k
+	c.Stamp = agency.Stamp(loaded, nil) // content changed later is newer
 	k.Content = &c
-	return reminder.Source{Content: &c, Core: k.Core(), Loaded: loaded}
+	return reminder.Source{Content: &c, Core: k.Core()}
 }
 
 func (e *env) runner(src reminder.Source, opt reminder.Options, offsets ...time.Duration) *reminder.Runner {
@@ -574,7 +575,7 @@ func TestManyDueLeaveInDueOrder(t *testing.T) {
 	}
 	rec := &recorder{}
 	lim := deliver.Limits{Rate: 400, BulkRate: 400, Burst: 4, PerChat: time.Millisecond, Group: time.Millisecond, MaxTries: 3, Workers: 4}
-	d := deliver.New(e.store, rec, lim, time.Minute, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	d := deliver.New(e.store, rec, lim, time.Minute, time.Second, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	ctx, cancel := context.WithCancel(e.ctx)
 	done := make(chan struct{})
 	go func() { _ = d.Run(ctx); close(done) }()

@@ -52,7 +52,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) replica() *reminder.Runner {
 	s := store.New(e.rdb, e.prefix, config.DefaultTiming)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	src := reminder.Source{Content: e.k.Content, Core: e.k.Core(), Loaded: time.Now()}
+	src := reminder.Source{Content: e.k.Content, Core: e.k.Core()}
 	r := reminder.New(s, func() {}, telegram.Render, config.DefaultReminderOffsets, src, reminder.Options{}, log, nil)
 	sw := retention.New(s, telegram.Render, func() {}, config.DefaultTiming, retention.Options{}, log)
 	r.Handle(retention.JobID, sw.Do)

@@ -41,19 +41,26 @@ func ReminderJob(encounter string, start time.Time, offset time.Duration) string
 // begins (its id is the job's and a number: "r:<encounter>:<start>:<offset>.<n>"),
 // if it is a reminder's.
 func ReminderStartOf(messageID string) (time.Time, bool) {
+	_, start, ok := ReminderOf(messageID)
+	return start, ok
+}
+
+// ReminderOf is the encounter and the start of the occurrence a reminder's
+// message is about, if it is a reminder's.
+func ReminderOf(messageID string) (encounter string, start time.Time, ok bool) {
 	rest, ok := strings.CutPrefix(messageID, "r:")
 	if !ok {
-		return time.Time{}, false
+		return "", time.Time{}, false
 	}
 	parts := strings.Split(rest, ":")
 	if len(parts) != 3 {
-		return time.Time{}, false
+		return "", time.Time{}, false
 	}
-	start, err := strconv.ParseInt(parts[1], 10, 64)
+	s, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil {
-		return time.Time{}, false
+		return "", time.Time{}, false
 	}
-	return time.Unix(start, 0), true
+	return parts[0], time.Unix(s, 0), true
 }
 
 // Job is work due at a moment.
@@ -71,6 +78,18 @@ func (s *Store) Plans(ctx context.Context) (map[string]string, error) {
 		return nil, fmt.Errorf("plans: %w", err)
 	}
 	return m, nil
+}
+
+// Plan returns one encounter's plan ("" when it has none).
+func (s *Store) Plan(ctx context.Context, encounter string) (string, error) {
+	p, err := s.rdb.HGet(ctx, s.planKey(), encounter).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("plan %s: %w", encounter, err)
+	}
+	return p, nil
 }
 
 // replanScript replaces one encounter's plan if it is still the one the
