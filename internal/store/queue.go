@@ -253,7 +253,9 @@ func (s *Store) TakeMany(ctx context.Context, r Rates, rels []Release, most int)
 		}
 		args = append(args, strconv.FormatInt(rel.Chat, 10), rel.Lane, ms(rel.After), ms(rel.Pause), rel.Slot, unsent, ago.Microseconds())
 	}
-	res, err := takeScript.Run(ctx, s.rdb, keys, args...).Slice()
+	var cmd *redis.Cmd
+	s.group.do(ctx, func(p redis.Pipeliner) { cmd = takeScript.Run(ctx, p, keys, args...) })
+	res, err := cmd.Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("take: %w", err)
 	}
@@ -311,17 +313,13 @@ func (s *Store) Head(ctx context.Context, chat int64) (Queued, bool, error) {
 // Heads is Head for many chats in one round trip; errs[i] is chat i's.
 func (s *Store) Heads(ctx context.Context, chats []int64) ([]Queued, []bool, []error) {
 	cmds := make([]*redis.Cmd, len(chats))
-	_, err := s.pipelined(ctx, func(p redis.Pipeliner) {
+	s.group.do(ctx, func(p redis.Pipeliner) {
 		for i, chat := range chats {
 			cmds[i] = headScript.Run(ctx, p, []string{s.replyQ(chat), s.bulkQ(chat), s.goneKey(chat)})
 		}
 	})
 	out, found, errs := make([]Queued, len(chats)), make([]bool, len(chats)), make([]error, len(chats))
 	for i, chat := range chats {
-		if cmds[i] == nil {
-			errs[i] = fmt.Errorf("head: %w", err)
-			continue
-		}
 		res, e := cmds[i].Slice()
 		out[i], found[i], errs[i] = s.head(chat, res, e)
 	}

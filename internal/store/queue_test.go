@@ -482,3 +482,27 @@ func TestSentIDsAreKept(t *testing.T) {
 		t.Errorf("sent id = %d, %v; want 4711", id, err)
 	}
 }
+
+// A Redis that forgot the scripts (restarted, or flushed) still hands out
+// chats: the take goes in a pipeline with other calls, and a pipeline
+// loads what Redis does not know.
+func TestTakeAfterRedisForgotItsScripts(t *testing.T) {
+	embedded, rdb, err := NewEmbedded() // a flush on the shared Redis would reach other tests
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	ctx := context.Background()
+	s := newStore(t, rdb)
+	commitTo(t, s, 1, 690, msg("m", conversation.LaneReply))
+	rdb.ScriptFlush(ctx)
+	got, _, err := s.TakeMany(ctx, fast, nil, 5)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("took %d chats (%v) after Redis forgot the scripts, want 1", len(got), err)
+	}
+	rdb.ScriptFlush(ctx)
+	heads, found, errs := s.Heads(ctx, []int64{690})
+	if errs[0] != nil || !found[0] || string(heads[0].Payload) != `{"text":"m"}` {
+		t.Fatalf("head after Redis forgot the scripts: %+v %v %v", heads[0], found[0], errs[0])
+	}
+}
