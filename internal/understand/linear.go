@@ -16,7 +16,7 @@ import (
 // built with, and no generated file can go stale.
 
 // linearParams are the model's choices, all made by cross-validation on
-// the tuning set (see TestLinearCrossValidation and BenchmarkLinearSelection).
+// the tuning set (see TestCrossValidation and BenchmarkLinearSelection).
 type linearParams struct {
 	features  featureParams
 	epochs    int     // passes over the training set
@@ -219,7 +219,7 @@ func softmax(z *[classes]float64) {
 // message, and the share of its letter sequences the model knows (0: none,
 // and nothing to judge by).
 func (m *linear) probs(norm, lang string) ([classes]float64, float64) {
-	var buf [2 * 2048]uint64
+	var buf [1024]uint64 // enough for a question of 80 letters; a longer one allocates
 	fs := m.p.features.extract(norm, lang, buf[:0])
 	var z [classes]float64
 	if len(fs.keys) == 0 {

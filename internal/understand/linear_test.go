@@ -363,3 +363,16 @@ func TestSecondStageLeavesLanguageNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkProbs measures the model's part of an answer: the features of a
+// typical message and their weights.
+func BenchmarkProbs(b *testing.B) {
+	words, services := inputs(b)
+	m := trainLinear(chosenLinear, words, services, tuningSet())
+	norm := Normalize("kann ich mich bei euch ehrenamtlich engagieren")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		m.probs(norm, "de")
+	}
+}
