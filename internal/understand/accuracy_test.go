@@ -98,7 +98,8 @@ func TestAccuracyPerLanguage(t *testing.T) {
 // it was not tuned for (measured 87.7 % over all languages when written,
 // 96.0 % after the intent words were widened on new tuning phrasings;
 // 96.7 % before the statistical second stage, 96.9 % with it, 93.8 % in the
-// weakest: ar, de-x-simple).
+// weakest: ar, de-x-simple; 96.9 % and 93.8 % (ar, uk) with the logistic
+// regression, chosen on the tuning set alone).
 // Do not add words for the held-out misses: that would make it a tuned set.
 const holdoutFloor = 0.93
 
@@ -116,6 +117,8 @@ const (
 // 91.9 % over all and 90.8 % in the weakest, so the floor was 0.90. The
 // review of weak keyword matches (chosen on the tuning set alone) brought
 // it to 91.8 % and 89.8 % (ru, one phrasing less), so the floor is 0.89.
+// The logistic regression and its wider review: 91.4 % and 89.8 % (en, ru,
+// tr, uk).
 const holdout2Floor = 0.89
 
 // holdout3Folder is the third held-out set, written by someone who saw
@@ -128,7 +131,8 @@ const holdout3Folder = "testdata/holdout3"
 // a tuning pass on 1,805 new tuning phrasings; 82.2 % and 77.8 % (bg)
 // with the statistical second stage; 82.1 % and 76.9 % (bg, one phrasing
 // less) with the review of weak keyword matches, chosen on the tuning set
-// alone. The target is 95 % in every language.
+// alone; 81.7 % and 76.9 % (bg, de-x-simple) with the logistic regression
+// and its wider review. The target is 95 % in every language.
 const holdout3Floor = 0.76
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
@@ -182,9 +186,10 @@ const holdoutOOSFolder = "testdata/holdout-oos"
 // the set was written: 55.8 % over all languages with the keywords alone,
 // 57.1 % with the statistical second stage (40.0-67.5 % per language), 51.2 %
 // (40.0-62.5 %) once it reviews weak keyword matches: most come from a
-// keyword found in a message about something else. This guards against
-// worse; the aim is the kind not-understood answer for nearly all.
-const maxOpenedOnUnrelated = 0.65
+// keyword found in a message about something else. With the logistic
+// regression, which reviews more of them: 44.4 % (35.0-52.5 %). This guards
+// against worse; the aim is the kind not-understood answer for nearly all.
+const maxOpenedOnUnrelated = 0.55
 
 // TestUnrelatedMessagesOpenNoScreen measures how often a message about
 // something else opens one of the bot's screens instead of the kind

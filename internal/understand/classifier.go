@@ -28,8 +28,9 @@ type Classifier struct {
 	known  map[string]map[string][]Intent
 	langs  []string // all languages, for the second look
 	common []string // languages always looked at besides the resident's own
-	// guess is the second stage, asked only when no keyword matches.
-	guess *bayes
+	// guess is the second stage, asked when no keyword matches and to
+	// review a weak match (nil: the keyword stage alone).
+	guess *linear
 }
 
 // lexicon is one language's keywords, indexed by their first and second
@@ -88,6 +89,13 @@ func containsRune(rs []rune, r rune) bool {
 // words are always considered besides the resident's own (residents of Marl
 // mix in German words like "Termin"; many know English ones).
 func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
+	c := newKeywords(words, services, common...)
+	c.guess = trainLinear(chosenLinear, words, services, tuningSet())
+	return c
+}
+
+// newKeywords builds the keyword stage alone.
+func newKeywords(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
 	c := &Classifier{byLang: map[string]*lexicon{}, known: map[string]map[string][]Intent{}, common: common}
 	add := func(lang string, intent Intent, list []string) {
 		for _, w := range list {
@@ -124,15 +132,16 @@ func New(words map[string]Words, services map[string]map[string][]string, common
 			add(lang, Intent(ServicePrefix+id), list)
 		}
 	}
-	c.guess = trainBayes(chosenParams, words, services, tuningSet())
 	return c
 }
 
 // Classify finds what text asks for. It looks at the words of the resident's
 // language and the common languages first, and at all languages only when
 // those find nothing. When no keyword matches at all, the second stage
-// guesses one of the main intents from the message's letter sequences, or
-// finds none.
+// guesses one of the main intents from the message's letter sequences and
+// words, or finds none; when a keyword of a main intent matches only through
+// a typo or a cut word, or in a weak phrase, the second stage may answer
+// not-understood instead (see review).
 func (c *Classifier) Classify(text, lang string) Result {
 	norm := Normalize(text)
 	tokens := tokens(norm)

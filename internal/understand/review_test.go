@@ -8,199 +8,136 @@ import (
 	"testing"
 )
 
-// answer is the main intent family the whole classifier gives a judged
+// answer is the main intent class the whole classifier gives a judged
 // example with the model trained without its fold: the keyword stage, the
 // model's review of a weak match, and the model alone when no keyword
-// matches. None stands for every answer that is not a main intent's screen.
-func answer(j judged, p bayesParams, q reviewParams) Intent {
+// matches. classOut stands for every answer that is not a main intent's
+// screen.
+func answer(j judgedLinear, p linearParams, q reviewParams) int {
 	if j.keyword == None {
-		if class, _ := p.decide(j.scores); j.coverage > 0 && j.coverage >= p.coverage && class != classOut {
-			return bayesIntents[class]
-		}
-		return None
+		return alone(j, p)
 	}
 	found := familyOf(j.keyword)
 	if q.weak(j.keyword, j.strength) && j.coverage > 0 && j.coverage >= q.coverage {
-		switch class, veto, take := q.judge(j.scores, found); {
+		switch class, veto, take := q.judge(j.probs, found); {
 		case veto:
-			return None
+			return classOut
 		case take:
-			return bayesIntents[class]
+			return class
 		}
 	}
-	switch found {
-	case Contacts, Services, Encounters, Help:
-		return found
-	}
-	return None
+	return classIndex(found)
 }
 
-// measureWhole returns the cross-validated figures of the whole classifier:
-// right are the phrasings it gives their main intent, accepted the
-// out-of-scope messages it gives a main intent's screen.
-func measureWhole(js []judged, p bayesParams, q reviewParams) (figures, map[string]figures) {
-	var all figures
-	byLang := map[string]figures{}
-	for _, j := range js {
-		f := byLang[j.lang]
-		got := answer(j, p, q)
-		if j.class == classOut {
-			f.negative++
-			f.accepted += boolInt(got != None)
-		} else {
-			f.positives++
-			f.right += boolInt(got == bayesIntents[j.class])
-		}
-		byLang[j.lang] = f
-	}
-	for _, f := range byLang {
-		all.right, all.positives = all.right+f.right, all.positives+f.positives
-		all.accepted, all.negative = all.accepted+f.accepted, all.negative+f.negative
-	}
-	return all, byLang
-}
-
-// noReview is the classifier before the model reviewed the keyword stage.
-var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(1)}
+// noReview is the classifier without the model's review of the keyword stage.
+var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1)}
 
 // TestCrossValidationWhole reports the whole classifier's 5-fold
 // cross-validated figures on the tuning set, without and with the model's
 // review of weak keyword matches, per language: the share of main-intent
 // phrasings it gets right and of out-of-scope messages that get a main
-// intent's screen. The keyword stage's words were written with the tuning
-// phrasings in view, so its part of the accuracy is not cross-validated:
-// the figures say how much the review costs and gains, not how the bot does
-// on new phrasings. It fails when the review loses what it was chosen with.
+// intent's screen, and the cost (see cost). The keyword stage's words were
+// written with the tuning phrasings in view, so its part of the accuracy is
+// not cross-validated: the figures say how much the review costs and gains,
+// not how the bot does on new phrasings. It fails when the review loses
+// what it was chosen with.
 func TestCrossValidationWhole(t *testing.T) {
-	js := crossValidate(t, chosenParams)
-	before, beforeLang := measureWhole(js, chosenParams, noReview)
-	after, afterLang := measureWhole(js, chosenParams, chosenReview)
-	line := func(lang string, b, a figures) string {
+	js := crossValidateLinear(t, chosenLinear)
+	before := tallies(js, func(j judgedLinear) int { return answer(j, chosenLinear, noReview) })
+	after := tallies(js, func(j judgedLinear) int { return answer(j, chosenLinear, chosenReview) })
+	line := func(lang string, b, a tally) string {
 		if lang == "" {
 			lang = "(every)" // the out-of-scope messages of every language
 		}
-		return fmt.Sprintf("%-12s accuracy %5.1f %% → %5.1f %% (%d → %d/%d)  false accepts %4.1f %% → %4.1f %% (%d → %d/%d)",
+		return fmt.Sprintf("%-12s accuracy %5.1f %% → %5.1f %% (%d → %d/%d)  opened %4.1f %% → %4.1f %% (%d → %d/%d)",
 			lang, 100*b.accuracy(), 100*a.accuracy(), b.right, a.right, a.positives,
-			100*b.falseAccept(), 100*a.falseAccept(), b.accepted, a.accepted, a.negative)
+			100*b.openRate(), 100*a.openRate(), b.opened, a.opened, a.negatives)
 	}
 	var report []string
-	for lang := range afterLang {
-		report = append(report, line(lang, beforeLang[lang], afterLang[lang]))
+	var b, a tally
+	for lang := range after {
+		report = append(report, line(lang, *before[lang], *after[lang]))
+		b.right, b.positives, b.opened, b.negatives = b.right+before[lang].right, b.positives+before[lang].positives, b.opened+before[lang].opened, b.negatives+before[lang].negatives
+		a.right, a.positives, a.opened, a.negatives = a.right+after[lang].right, a.positives+after[lang].positives, a.opened+after[lang].opened, a.negatives+after[lang].negatives
 	}
 	sort.Strings(report)
-	t.Logf("%d-fold cross-validation of the whole classifier on the tuning set, without → with the review %+v:\n%s\n%s",
-		folds, chosenReview, line("all", before, after), strings.Join(report, "\n"))
-	if after.accuracy() < minWholeAccuracy {
-		t.Errorf("cross-validated accuracy %.1f %% < %.1f %%", 100*after.accuracy(), 100*minWholeAccuracy)
-	}
-	if after.falseAccept() > maxWholeFalseAccept {
-		t.Errorf("cross-validated false accepts %.1f %% > %.1f %%", 100*after.falseAccept(), 100*maxWholeFalseAccept)
+	t.Logf("%d-fold cross-validation of the whole classifier on the tuning set, without → with the review %+v, cost %.4f → %.4f:\n%s\n%s",
+		folds, chosenReview, cost(before), cost(after), line("all", b, a), strings.Join(report, "\n"))
+	if c := cost(after); c > maxWholeCost {
+		t.Errorf("cross-validated cost %.4f > %.4f", c, maxWholeCost)
 	}
 }
 
-// What the chosen review reached, rounded down (up) to a tenth of a per cent.
-const (
-	minWholeAccuracy    = 0.999
-	maxWholeFalseAccept = 0.182
-)
+// What the chosen review reached (0.1175), rounded up to a hundredth.
+const maxWholeCost = 0.12
 
 // BenchmarkReviewSelection is how the review's figures were chosen: a grid
 // of when a keyword match stands and how sure the model must be to veto or
-// replace it, cross-validated. A rule is worth the phrasings it gets right
-// less reviewCost for each out-of-scope message given a main intent's
-// screen. Run it with -bench ReviewSelection -benchtime 1x; it reports, it
-// does not time.
+// replace it, cross-validated, the cheapest first (see cost). Run it with
+// -bench ReviewSelection -benchtime 1x; it reports, it does not time.
 func BenchmarkReviewSelection(b *testing.B) {
-	js := crossValidate(b, chosenParams)
+	js := crossValidateLinear(b, chosenLinear)
 	type row struct {
-		q               reviewParams
-		right, accepted int
+		q       reviewParams
+		cost    float64
+		t       tally
+		weakest float64 // the lowest accuracy of a language
 	}
 	inf := math.Inf(1)
-	value := func(r row) float64 { return float64(r.right) - reviewCost*float64(r.accepted) }
-	count := func(q reviewParams) (right, accepted int) {
-		for _, j := range js {
-			got := answer(j, chosenParams, q)
-			if j.class == classOut {
-				accepted += boolInt(got != None)
-			} else {
-				right += boolInt(got == bayesIntents[j.class])
+	run := func(q reviewParams) row {
+		ts := tallies(js, func(j judgedLinear) int { return answer(j, chosenLinear, q) })
+		r := row{q: q, cost: cost(ts), weakest: 1}
+		for _, t := range ts {
+			if t.positives > 0 {
+				r.weakest = min(r.weakest, t.accuracy())
 			}
+			r.t.right, r.t.positives, r.t.opened, r.t.negatives = r.t.right+t.right, r.t.positives+t.positives, r.t.opened+t.opened, r.t.negatives+t.negatives
 		}
-		return right, accepted
+		return r
 	}
-	steps := func(from, to, step float64) []float64 {
-		var out []float64
-		for x := from; x <= to+step/2; x += step {
-			out = append(out, math.Round(x*10)/10)
-		}
-		return append(out, inf)
-	}
-	takes := [][2]float64{{inf, inf}, {0, 0.5}, {1, 0.5}, {1, 1}, {2, 1}, {1, 2}, {2, 2}, {3, 2}}
 	var rows []row
-	front := map[int]row{} // the most right phrasings for each count of false accepts
 	for range b.N {
 		rows = rows[:0]
-		for _, exact := range []float64{1, 1.5, 2, 2.5, inf} {
-			for _, fuzzy := range []float64{0.7, 1, 1.5, 2, 2.5, inf} {
+		for _, exact := range []float64{1, 1.5, 2, 2.5, 3, inf} {
+			for _, fuzzy := range []float64{1, 1.5, 2, 2.5, 3, inf} {
 				for _, cov := range []float64{0, 0.7} {
-					best := row{right: -1}
-					for _, veto := range append(steps(0, 3, 0.1), math.Inf(-1)) {
-						for _, vetoFound := range steps(0, 3, 0.2) {
-							for _, take := range takes {
-								q := reviewParams{exactStands: exact, fuzzyStands: fuzzy, coverage: cov,
-									veto: veto, vetoFound: vetoFound, takeOut: take[0], takeMargin: take[1]}
-								r := row{q: q}
-								r.right, r.accepted = count(q)
-								if f, ok := front[r.accepted]; !ok || r.right > f.right {
-									front[r.accepted] = r
-								}
-								if best.right < 0 || value(r) > value(best) {
-									best = r
-								}
+					for _, veto := range []float64{0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, inf} {
+						for _, vetoFound := range []float64{math.Inf(-1), 0.05, 0.1, 0.2, 0.3, 0.4} {
+							for _, take := range []float64{0.6, 0.8, 0.9, inf} {
+								rows = append(rows, run(reviewParams{exactStands: exact, fuzzyStands: fuzzy, coverage: cov,
+									veto: veto, vetoFound: vetoFound, take: take}))
 							}
 						}
 					}
-					rows = append(rows, best)
 				}
 			}
 		}
 	}
-	before := row{q: noReview}
-	before.right, before.accepted = count(noReview)
-	positives, negatives := 0, 0
-	for _, j := range js {
-		positives += boolInt(j.class != classOut)
-		negatives += boolInt(j.class == classOut)
-	}
+	before := run(noReview)
 	show := func(r row) string {
-		return fmt.Sprintf("accuracy %5.2f %% (%d) false accepts %5.2f %% (%d) %+v", 100*float64(r.right)/float64(positives), r.right,
-			100*float64(r.accepted)/float64(negatives), r.accepted, r.q)
+		return fmt.Sprintf("cost %.4f accuracy %5.2f %% (%d, weakest language %5.2f %%) opened %5.2f %% (%d) %+v", r.cost, 100*r.t.accuracy(), r.t.right,
+			100*r.weakest, 100*r.t.openRate(), r.t.opened, r.q)
 	}
-	sort.Slice(rows, func(i, j int) bool { return value(rows[i]) > value(rows[j]) })
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].cost < rows[j].cost })
 	out := []string{"without review: " + show(before)}
-	for _, r := range rows[:min(20, len(rows))] {
+	for _, r := range rows[:min(25, len(rows))] {
 		out = append(out, show(r))
 	}
 	fmt.Printf("cross-validated, best first:\n%s\n", strings.Join(out, "\n")) // b.Logf keeps ten lines
-	var counts []int
-	for n := range front {
-		counts = append(counts, n)
-	}
-	sort.Ints(counts)
-	out, most := out[:0], -1
-	for _, n := range counts {
-		if r := front[n]; r.right > most {
-			most = r.right
-			out = append(out, show(r))
+	// The cheapest rule that keeps every language's accuracy above a
+	// floor: the keyword stage was written on these phrasings, so a veto
+	// that loses some of them here loses more on new ones.
+	out = out[:0]
+	for _, floor := range []float64{0.99, 0.992, 0.994, 0.995, 0.996, 0.998, 0.999, 1} {
+		for _, r := range rows {
+			if r.weakest >= floor {
+				out = append(out, fmt.Sprintf("weakest ≥ %5.1f %%: %s", 100*floor, show(r)))
+				break
+			}
 		}
 	}
-	fmt.Printf("the best accuracy for each count of false accepts:\n%s\n", strings.Join(out, "\n"))
+	fmt.Printf("the cheapest for each floor of the weakest language's accuracy:\n%s\n", strings.Join(out, "\n"))
 }
-
-// reviewCost is what one out-of-scope message given an unrelated screen
-// costs, in phrasings missed.
-const reviewCost = 1
 
 // A message that shares only a mistyped or cut word with a main intent's
 // keywords, and reads like those the bot does not answer, gets nothing; a
@@ -219,6 +156,9 @@ func TestReviewVetoesWeakMatches(t *testing.T) {
 		{"telefonnumer bitte", "de", Contacts},
 		{"wie kan ich euch erreichen", "de", Contacts},
 		{"Telefonnummer?", "de", Contacts},
+		{"guten tag, telefonnummer bitte", "de", Contacts},
+		{"danke, und die telefonnummer?", "de", Contacts},
+		{"nuumaranız", "tr", Contacts},
 	} {
 		if got := c.Classify(tc.text, tc.lang); familyOf(got.Intent) != tc.want {
 			t.Errorf("%q in %s: %q, want %q", tc.text, tc.lang, got.Intent, tc.want)
