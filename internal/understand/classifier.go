@@ -90,7 +90,7 @@ func containsRune(rs []rune, r rune) bool {
 // mix in German words like "Termin"; many know English ones).
 func New(words map[string]Words, services map[string]map[string][]string, common ...string) *Classifier {
 	c := newKeywords(words, services, common...)
-	c.guess = trainLinear(chosenLinear, words, services, tuningSet())
+	c.guess = trainedLinear(chosenLinear, words, services, tuningSet())
 	return c
 }
 
