@@ -186,10 +186,7 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 	for i := range src.Content.Encounters {
 		e := &src.Content.Encounters[i]
 		seen[e.ID] = true
-		if e.Cancelled {
-			e = nil // the whole series is off: its followers are told once
-		}
-		if err := r.replanOne(ctx, src.Content.Encounters[i].ID, plans[src.Content.Encounters[i].ID], e, v, now, horizon); err != nil {
+		if err := r.replanOne(ctx, e.ID, plans[e.ID], e, v, now, horizon); err != nil {
 			return err
 		}
 	}
