@@ -18,6 +18,7 @@ const (
 	NoticeCancelled                         // one date does not take place
 	NoticeSeriesCancelled                   // the encounter does not take place any more
 	NoticeRestored                          // a date called off takes place after all
+	NoticeSeriesRestored                    // the encounter called off takes place again (Start: its next date)
 )
 
 // Notice is a message to the followers of an encounter that no resident
@@ -80,6 +81,9 @@ func (c *Core) Notice(n Notice, user int64, st State, now time.Time) (Message, b
 		rows = [][]Button{{stop}}
 	case NoticeRestored:
 		text = "✅ " + esc(t.cat.Format(t.lang, "notice.restored", map[string]any{"Title": title, "When": t.dateTime(n.Start, n.End)}))
+		rows = [][]Button{{t.calendarButton(n.Encounter, n.Start)}, {stop}}
+	case NoticeSeriesRestored:
+		text = "✅ " + esc(t.cat.Format(t.lang, "notice.series_restored", map[string]any{"Title": title, "When": t.dateTime(n.Start, n.End)}))
 		rows = [][]Button{{t.calendarButton(n.Encounter, n.Start)}, {stop}}
 	case NoticeSeriesCancelled:
 		text = "❌ " + esc(t.cat.Format(t.lang, "notice.series_cancelled", map[string]any{"Title": title}))

@@ -113,6 +113,11 @@ func (d *Deliverer) Run(ctx context.Context) error {
 					results <- store.Release{Chat: j.m.Chat, Lane: laneName(j.m), After: wait, Slot: j.slot, Unsent: true}
 					continue
 				}
+				if rel, dropped := d.outdated(ctx, j.m); dropped { // asked last, so that a change made while it waited is seen
+					rel.Slot, rel.Unsent = j.slot, true
+					results <- rel
+					continue
+				}
 				// a call under way is finished even when stopping: its
 				// outcome must be recorded, or it is sent again
 				res := d.send.Send(context.WithoutCancel(ctx), j.m.Chat, j.m.Payload, j.m.Record != "")
@@ -435,23 +440,30 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// outdated drops a reminder whose date has begun: the outbox was held up
+// (every replica down, a chat held after kill -9), and "starts at 15:00"
+// read at 15:10 is no reminder. So is a reminder whose date moved or was
+// called off since it was committed: the notice of the change, behind it in
+// the chat's queue, tells the follower, and a reminder of the old time would
+// mislead. It is asked right before the send, after any wait for the rate,
+// so that a change committed before the send is seen.
+func (d *Deliverer) outdated(ctx context.Context, m store.Queued) (store.Release, bool) {
+	enc, start, ok := store.ReminderOf(m.ID)
+	switch {
+	case !ok:
+		return store.Release{}, false
+	case !time.Now().Before(start):
+		return d.drop(ctx, m, d.dropped(m, "too_late"))
+	case !d.stands(ctx, enc, start):
+		return d.drop(ctx, m, d.dropped(m, "changed"))
+	}
+	return store.Release{}, false
+}
+
 // hold keeps back a broadcast's message while staff have it paused, and
 // drops it once they cancelled it: pausing and cancelling take effect for
-// what is already queued too, not only for what is still to be queued. A
-// reminder whose date has begun is dropped: the outbox was held up (every
-// replica down, a chat held after kill -9), and "starts at 15:00" read at
-// 15:10 is no reminder. So is a reminder whose date moved or was called off
-// since it was committed: the notice of the change, behind it in the chat's
-// queue, tells the follower, and a reminder of the old time would mislead.
+// what is already queued too, not only for what is still to be queued.
 func (d *Deliverer) hold(ctx context.Context, m store.Queued) (store.Release, bool) {
-	if enc, start, ok := store.ReminderOf(m.ID); ok {
-		if !time.Now().Before(start) {
-			return d.drop(ctx, m, d.dropped(m, "too_late"))
-		}
-		if !d.stands(ctx, enc, start) {
-			return d.drop(ctx, m, d.dropped(m, "changed"))
-		}
-	}
 	id, ok := store.BroadcastOf(m.ID)
 	if !ok {
 		return store.Release{}, false

@@ -43,6 +43,8 @@ func (j job) id() string {
 		return "c:" + e + ":" + unix(j.Start) + n
 	case conversation.NoticeRestored:
 		return "o:" + e + ":" + unix(j.Start) + n
+	case conversation.NoticeSeriesRestored:
+		return "g:" + e + ":" + unix(j.Start) + n
 	default:
 		return "x:" + e + ":" + unix(j.Start) + n
 	}
@@ -58,6 +60,8 @@ func (j job) kind() string {
 		return "moved"
 	case conversation.NoticeRestored:
 		return "restored"
+	case conversation.NoticeSeriesRestored:
+		return "series_restored"
 	}
 	return "cancelled"
 }

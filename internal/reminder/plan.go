@@ -20,7 +20,13 @@ type plan struct {
 	Occ    []span      `json:"o,omitempty"` // its dates, soonest first
 	Off    []span      `json:"c,omitempty"` // dates called off whose followers were told, not begun yet
 	Later  bool        `json:"l,omitempty"` // it has dates beyond the horizon: its followers are told if it goes
+	Gone   int64       `json:"g,omitempty"` // its followers were told it takes place no more, then (unix s): no dates; kept so that its return is told
 }
+
+// goneFor is how long an encounter that left the content (not merely
+// cancelled in it) is remembered as told gone: one back within it gets
+// "takes place again", one back later is planned as new.
+const goneFor = 30 * 24 * time.Hour
 
 // Version is which content a plan came from, as replicas can order it:
 // the content files' stamp and the stored encounters' change count.
@@ -70,14 +76,19 @@ type change struct {
 	add    []store.Job
 }
 
-// replan compares an encounter's dates ahead (e nil: it left the content,
-// or was cancelled) with what was planned for it, and says which jobs to add
-// and remove: reminders for new dates, a notice for each date that moved,
-// was cancelled, or (cancelled before) takes place after all. false:
-// nothing to change, or the plan came from newer content than v.
+// replan compares an encounter's dates ahead (e nil: it left the content;
+// e.Cancelled: the whole series is called off) with what was planned for
+// it, and says which jobs to add and remove: reminders for new dates, a
+// notice for each date that moved, was cancelled, or (cancelled before)
+// takes place after all, and for the whole series going or coming back.
+// false: nothing to change, or the plan came from newer content than v.
 func replan(id string, old *plan, e *agency.Encounter, v Version, now, horizon time.Time, offsets []time.Duration) (change, bool) {
 	if old.newerThan(v) {
 		return change{}, false // another replica runs newer content: it plans
+	}
+	inContent := e != nil
+	if e != nil && e.Cancelled {
+		e = nil // the whole series is off: its followers are told once
 	}
 	var want []span
 	var next *plan
@@ -87,11 +98,45 @@ func replan(id string, old *plan, e *agency.Encounter, v Version, now, horizon t
 		}
 		next = &plan{Files: v.Files, Stored: v.Stored, Until: horizon.Unix(), Title: e.Title, Place: e.Place, Occ: want, Later: later(e, horizon)}
 	}
+	var off []span // called off and told, not begun
+	if old != nil {
+		for _, s := range old.Off {
+			if s[0] > now.Unix() {
+				off = append(off, s)
+			}
+		}
+	}
+	c := change{plan: next}
+	notice := func(j job) {
+		j.Change = now.UnixMilli()
+		c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()})
+	}
+	if old != nil && old.Gone != 0 { // its followers were told it goes
+		if e == nil {
+			if !inContent && now.Sub(time.Unix(old.Gone, 0)) > goneFor {
+				return change{}, true // long gone: forgotten
+			}
+			if old.Files == v.Files && old.Stored == v.Stored && len(off) == len(old.Off) {
+				return change{}, false
+			}
+			kept := *old
+			kept.Files, kept.Stored, kept.Off = v.Files, v.Stored, off
+			return change{plan: &kept}, true
+		}
+		// back: planned afresh, and its followers told, with its next date
+		for _, s := range want {
+			c.add = append(c.add, reminders(id, s, now, offsets)...)
+		}
+		next.Off = slices.DeleteFunc(off, func(o span) bool { return slices.ContainsFunc(want, func(s span) bool { return s[0] == o[0] }) })
+		if o, ok := e.Next(now); ok {
+			notice(job{Kind: conversation.NoticeSeriesRestored, Enc: id, Start: o.Start.Unix(), End: o.End.Unix(), Title: e.Title, Place: e.Place})
+		}
+		return c, true
+	}
 	if old == nil {
 		if next == nil {
 			return change{}, false
 		}
-		c := change{plan: next}
 		for _, s := range want {
 			c.add = append(c.add, reminders(id, s, now, offsets)...)
 		}
@@ -103,12 +148,6 @@ func replan(id string, old *plan, e *agency.Encounter, v Version, now, horizon t
 			before = append(before, s)
 		}
 	}
-	var off []span // called off and told, not begun
-	for _, s := range old.Off {
-		if s[0] > now.Unix() {
-			off = append(off, s)
-		}
-	}
 	vanished, appeared := minus(before, want), minus(want, before)
 	if e != nil && len(vanished) == 0 && len(appeared) == 0 {
 		next.Off = off
@@ -117,24 +156,25 @@ func replan(id string, old *plan, e *agency.Encounter, v Version, now, horizon t
 		}
 		return change{}, false
 	}
-	c := change{plan: next}
 	for _, s := range appeared {
 		c.add = append(c.add, reminders(id, s, now, offsets)...)
 	}
 	for _, s := range vanished {
 		c.remove = append(c.remove, reminderIDs(id, s, offsets)...)
 	}
-	notice := func(j job) {
-		j.Change = now.UnixMilli()
-		c.add = append(c.add, store.Job{ID: j.id(), Due: now, Payload: j.encode()})
-	}
 	if e == nil {
+		told := true
 		switch {
 		case len(before) > 0:
 			notice(job{Kind: conversation.NoticeSeriesCancelled, Enc: id, Start: before[0][0], End: before[0][1], Title: old.Title, Place: old.Place})
 		case old.Later && old.Until > now.Unix():
 			// its next date was beyond the horizon: named by when it went
 			notice(job{Kind: conversation.NoticeSeriesCancelled, Enc: id, Start: now.Unix(), End: now.Unix(), Title: old.Title, Place: old.Place})
+		default:
+			told = false // it had no dates ahead: nobody to tell, nothing to remember
+		}
+		if told { // remembered without dates, so that its return is told
+			c.plan = &plan{Files: v.Files, Stored: v.Stored, Until: horizon.Unix(), Title: old.Title, Place: old.Place, Off: off, Gone: now.Unix()}
 		}
 		return c, true
 	}

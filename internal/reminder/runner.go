@@ -70,9 +70,8 @@ type Runner struct {
 	log     *slog.Logger
 	m       *metrics.Metrics
 
-	plans plansSeen
-	mu    sync.Mutex
-	told  string // the newer plan's version this replica last logged that it leaves alone
+	mu   sync.Mutex
+	told string // the newer plan's version this replica last logged that it leaves alone
 }
 
 // New returns a runner; offsets are REMINDER_OFFSETS, largest first.
@@ -181,15 +180,11 @@ func (r *Runner) Plan(ctx context.Context, now time.Time) error {
 	}
 	horizon := now.Add(r.horizon())
 	v := src.version()
-	r.plans.all(plans)
 	seen := map[string]bool{}
 	for i := range src.Content.Encounters {
 		e := &src.Content.Encounters[i]
 		seen[e.ID] = true
-		if e.Cancelled {
-			e = nil // the whole series is off: its followers are told once
-		}
-		if err := r.replanOne(ctx, src.Content.Encounters[i].ID, plans[src.Content.Encounters[i].ID], e, v, now, horizon); err != nil {
+		if err := r.replanOne(ctx, e.ID, plans[e.ID], e, v, now, horizon); err != nil {
 			return err
 		}
 	}
@@ -223,7 +218,6 @@ func (r *Runner) replanOne(ctx context.Context, id, old string, e *agency.Encoun
 		return err
 	}
 	if applied {
-		r.plans.set(id, next)
 		r.log.Debug("reminders planned", "encounter", id, "jobs_added", len(c.add), "jobs_removed", len(c.remove))
 	}
 	return nil // not applied: another replica replanned first; the next plan sees its result
@@ -345,8 +339,13 @@ func (r *Runner) Stands(ctx context.Context, encounter string, start time.Time) 
 }
 
 func (r *Runner) stands(ctx context.Context, src *Source, encounter string, start time.Time) bool {
-	if p, err := r.plans.get(ctx, r.store, encounter); err == nil && p.newerThan(src.version()) {
-		return p.has(start.Unix())
+	// the plan as it is now, never as this replica saw it a moment ago: a
+	// change another replica committed before this send must be seen (one
+	// read a reminder: BenchmarkStands)
+	if raw, err := r.store.Plan(ctx, encounter); err == nil {
+		if p := decodePlan(raw); p.newerThan(src.version()) {
+			return p.has(start.Unix())
+		}
 	}
 	e, ok := src.Content.Encounter(encounter)
 	if !ok {
@@ -354,54 +353,6 @@ func (r *Runner) stands(ctx context.Context, src *Source, encounter string, star
 	}
 	o, ok := e.Next(start.Add(-time.Second))
 	return ok && o.Start.Equal(start)
-}
-
-// plansSeen remembers encounters' plans for a second, so that a reminder's
-// thousands of messages cost one read a second, not one each. A plan this
-// replica writes, or reads for planning, replaces what it remembers at once.
-type plansSeen struct {
-	mu   sync.Mutex
-	seen map[string]planSeen
-}
-
-type planSeen struct {
-	p  *plan
-	at time.Time
-}
-
-func (s *plansSeen) get(ctx context.Context, st Store, encounter string) (*plan, error) {
-	s.mu.Lock()
-	if ps, ok := s.seen[encounter]; ok && time.Since(ps.at) < time.Second {
-		s.mu.Unlock()
-		return ps.p, nil
-	}
-	s.mu.Unlock()
-	raw, err := st.Plan(ctx, encounter)
-	if err != nil {
-		return nil, err
-	}
-	s.set(encounter, raw)
-	return decodePlan(raw), nil
-}
-
-func (s *plansSeen) set(encounter, raw string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.seen == nil || len(s.seen) > 1000 {
-		s.seen = map[string]planSeen{}
-	}
-	s.seen[encounter] = planSeen{p: decodePlan(raw), at: time.Now()}
-}
-
-// all remembers every plan read for planning (and forgets those not among them).
-func (s *plansSeen) all(plans map[string]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seen = make(map[string]planSeen, len(plans))
-	now := time.Now()
-	for id, raw := range plans {
-		s.seen[id] = planSeen{p: decodePlan(raw), at: now}
-	}
 }
 
 // send commits the notice to one page of followers of topic. Residents whose

@@ -108,7 +108,10 @@
 //	ib:{g}:job:<job>           hash    none       a job's payload (encounter, date, offset) and how far it got (a
 //	                                              scan cursor per topic); deleted with the job. No personal data.
 //	ib:{g}:plan                hash    none       per encounter, the dates jobs were made for, its title and place:
-//	                                              what tells a moved or cancelled date. No personal data.
+//	                                              what tells a moved or cancelled date; an encounter whose followers
+//	                                              were told it goes keeps one without dates (while it is in the content
+//	                                              as cancelled, and 30 days after it left), so that its return is told.
+//	                                              No personal data.
 //	ib:{g}:enc                 hash    none       encounters staff created in Telegram, by id: "<version>\n<save id>\n<YAML>"
 //	                                              in the encounters.yaml format (a deleted one keeps version and save id,
 //	                                              no YAML). No personal data: what a poster says (encounters.go).
@@ -137,7 +140,8 @@
 // Members of the {g} sets are ids, bounded by the residents seen in R
 // (the follower sets by those whose state lists the topic, once a reminder
 // walked them). Jobs and plans are bounded by the dates ahead: the horizon
-// is the largest reminder offset plus a week.
+// is the largest reminder offset plus a week (and plans by the encounters
+// in the content, or gone from it within 30 days).
 //
 // # Forgetting a resident
 //

@@ -3,6 +3,8 @@ package when
 import (
 	"fmt"
 	"time"
+
+	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 )
 
 // date is a day on the calendar, as staff write it: y 0 while no year is known.
@@ -48,27 +50,16 @@ func clockOf(t time.Time) clock { return clock{t.Hour(), t.Minute()} }
 // at is the time c on day in loc. In spring the clocks skip an hour (in
 // Europe/Berlin 2:00 to 3:00 on the last Sunday of March): a time in it does
 // not exist and is an error, never moved. In autumn an hour happens twice
-// (2:00 to 3:00 on the last Sunday of October): at takes the first one, still
-// in summer time, since that is when the day reaches the time on the wall
-// clock — and Go's time.Date does not promise which of the two it returns.
+// (2:00 to 3:00 on the last Sunday of October): at takes the first one, as
+// the content's encounters do (agency.FirstAt holds the rule for both).
 func at(day date, c clock, loc *time.Location) (time.Time, error) {
-	wall := time.Date(day.y, time.Month(day.m), day.d, c.h, c.m, 0, 0, time.UTC)
-	var first time.Time
-	// the offsets in force a day before and a day after are the only ones
-	// the wall time can be in, one transition at most lying between them
-	for _, probe := range []time.Duration{-24 * time.Hour, 24 * time.Hour} {
-		_, offset := wall.Add(probe).In(loc).Zone()
-		t := wall.Add(-time.Duration(offset) * time.Second).In(loc)
-		if dateOf(t) == day && clockOf(t) == c && (first.IsZero() || t.Before(first)) {
-			first = t
-		}
-	}
-	if first.IsZero() {
+	t := agency.FirstAt(time.Date(day.y, time.Month(day.m), day.d, c.h, c.m, 0, 0, loc))
+	if dateOf(t) != day || clockOf(t) != c { // time.Date moved it out of the gap
 		later := clock{(c.h + 1) % 24, c.m}
 		return time.Time{}, fail([]string{fmt.Sprintf("%s %s Uhr", day, later)},
 			"Am %s gibt es %s Uhr nicht: In dieser Nacht wird die Uhr eine Stunde vorgestellt (Sommerzeit).", day, c)
 	}
-	return first, nil
+	return t, nil
 }
 
 // weekdayNames are the German weekdays, Sunday first as in time.Weekday.
