@@ -118,7 +118,7 @@ const (
 // review of weak keyword matches (chosen on the tuning set alone) brought
 // it to 91.8 % and 89.8 % (ru, one phrasing less), so the floor is 0.89.
 // The logistic regression and its wider review: 91.4 % and 89.8 % (en, ru,
-// tr, uk).
+// tr, uk), the same with 2,400 more tuning phrasings.
 const holdout2Floor = 0.89
 
 // holdout3Folder is the third held-out set, written by someone who saw
@@ -132,13 +132,15 @@ const holdout3Folder = "testdata/holdout3"
 // with the statistical second stage; 82.1 % and 76.9 % (bg, one phrasing
 // less) with the review of weak keyword matches, chosen on the tuning set
 // alone; 81.7 % and 76.9 % (bg, de-x-simple) with the logistic regression
-// and its wider review. The target is 95 % in every language.
+// and its wider review; 82.3 % and 76.9 % (de-x-simple) with 2,400 more
+// tuning phrasings. The target is 95 % in every language.
 const holdout3Floor = 0.76
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
 	var report []string
 	right, total := 0, 0
+	misses := map[string]int{} // what the misses got instead, by kind: figures only
 	for _, lang := range codes {
 		phrases := loadPhrases(t, folder, lang)
 		r, n := 0, 0
@@ -155,6 +157,7 @@ func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses
 					r++
 				} else {
 					wrong = append(wrong, fmt.Sprintf("    %s %q → %q", intent, p, got.Intent))
+					misses[missKind(intent, got.Intent)]++
 				}
 			}
 		}
@@ -171,7 +174,22 @@ func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses
 		}
 	}
 	sort.Strings(report)
-	t.Logf("accuracy per language (%s), all: %.1f %% (%d/%d):\n%s", folder, 100*float64(right)/float64(total), right, total, strings.Join(report, "\n"))
+	t.Logf("accuracy per language (%s), all: %.1f %% (%d/%d):\n%s\nmisses by kind: %v", folder, 100*float64(right)/float64(total), right, total, strings.Join(report, "\n"), misses)
+}
+
+// missKind says what a miss got instead of its intent, without the
+// phrasing: not understood, the bot's own menu or language picker for a
+// phrasing labelled help (the labelled sets know only the four main
+// intents, so a question about the menu or the language is labelled help),
+// or another screen.
+func missKind(want, got understand.Intent) string {
+	switch {
+	case got == understand.None || got == understand.Unanswered:
+		return "not understood"
+	case want == understand.Help && (got == understand.Menu || got == understand.Language):
+		return "help → menu or language"
+	}
+	return "another screen"
 }
 
 // holdoutOOSFolder holds messages the bot should not answer with one of its

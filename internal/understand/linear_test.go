@@ -151,11 +151,14 @@ func TestCrossValidation(t *testing.T) {
 	}
 }
 
-// What the chosen model reached (cost 0.0784, ar the weakest at 91.0 %),
-// with a little room.
+// What the chosen model reached, with a little room: cost 0.0784, ar the
+// weakest at 91.0 %, on the tuning set it was chosen on; cost 0.0866, ar
+// 85.8 % and fa 89.8 % once 2,400 harder phrasings (dialects, Arabizi,
+// Finglish, transliteration, German words mixed in, near misses) joined
+// the set. The model is the same: the set it is judged on is harder.
 const (
-	maxCVCost     = 0.085
-	minCVAccuracy = 0.90
+	maxCVCost     = 0.09
+	minCVAccuracy = 0.85
 )
 
 // The objective every choice of the second stage and its review is made

@@ -68,8 +68,11 @@ func TestCrossValidationWhole(t *testing.T) {
 	}
 }
 
-// What the chosen review reached (0.1175), rounded up to a hundredth.
-const maxWholeCost = 0.12
+// What the chosen review reached, rounded up to a hundredth: 0.1175 on
+// the tuning set it was chosen on, 0.1688 once 2,400 harder phrasings and
+// 500 near misses joined it (most of the rise: near misses that share a
+// keyword such as "Termin" or "номер" with the bot's topics).
+const maxWholeCost = 0.17
 
 // BenchmarkReviewSelection is how the review's figures were chosen: a grid
 // of when a keyword match stands and how sure the model must be to veto or
