@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"html"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,19 +33,11 @@ func TestCancelRestoreCancelOnceAcrossReplicas(t *testing.T) {
 		{e.source(local(2026, 12, 5, 9, 20), off), "does not take place"},
 	} {
 		at := now.Add(time.Duration(i) * 10 * time.Minute)
-		var wg sync.WaitGroup
+		var replicas []*reminder.Runner
 		for range 3 {
-			r := e.runner(c.src, reminder.Options{Page: 7})
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				e.plan(r, at)
-				e.pass(r, at)
-				e.plan(r, at.Add(time.Minute))
-				e.pass(r, at.Add(time.Minute))
-			}()
+			replicas = append(replicas, e.runner(c.src, reminder.Options{Page: 7}))
 		}
-		wg.Wait()
+		e.planAndPassAtOnce(replicas, at)
 		for u := int64(1); u <= 30; u += 3 { // the English readers
 			got := e.inbox(u)
 			if len(got) != i+1 || !strings.Contains(got[i], c.want) || !strings.Contains(got[i], "Tuesday") {
@@ -153,19 +144,11 @@ func TestSeriesCancelRestoreCancelOnceAcrossReplicas(t *testing.T) {
 		{e.source(local(2026, 12, 5, 9, 20), off), "notice.series_cancelled"},
 	} {
 		at := now.Add(time.Duration(i) * 10 * time.Minute)
-		var wg sync.WaitGroup
+		var replicas []*reminder.Runner
 		for range 3 {
-			r := e.runner(c.src, reminder.Options{Page: 7})
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				e.plan(r, at)
-				e.pass(r, at)
-				e.plan(r, at.Add(time.Minute))
-				e.pass(r, at.Add(time.Minute))
-			}()
+			replicas = append(replicas, e.runner(c.src, reminder.Options{Page: 7}))
 		}
-		wg.Wait()
+		e.planAndPassAtOnce(replicas, at)
 		for u := int64(1); u <= 30; u++ {
 			lang := langs[u%3]
 			got := e.inbox(u)

@@ -118,6 +118,23 @@ func (e *env) inbox(user int64) []string {
 	return out
 }
 
+// planAndPassAtOnce lets every replica plan and run what is due at once,
+// at now and a minute later, as replicas sharing one Redis do.
+func (e *env) planAndPassAtOnce(replicas []*reminder.Runner, now time.Time) {
+	var wg sync.WaitGroup
+	for _, r := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.plan(r, now)
+			e.pass(r, now)
+			e.plan(r, now.Add(time.Minute))
+			e.pass(r, now.Add(time.Minute))
+		}()
+	}
+	wg.Wait()
+}
+
 func (e *env) plan(r *reminder.Runner, now time.Time) {
 	e.t.Helper()
 	if err := r.Plan(e.ctx, now); err != nil {
@@ -513,18 +530,7 @@ func TestMoveNoticeOnceAcrossReplicas(t *testing.T) {
 		loaded := local(2026, 12, 5, 9, i) // the same content, read a minute apart
 		replicas = append(replicas, e.runner(e.source(loaded, café(start.Add(time.Hour))), reminder.Options{Page: 7}))
 	}
-	var wg sync.WaitGroup
-	for _, r := range replicas {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.plan(r, now)
-			e.pass(r, now)
-			e.plan(r, now.Add(time.Minute))
-			e.pass(r, now.Add(time.Minute))
-		}()
-	}
-	wg.Wait()
+	e.planAndPassAtOnce(replicas, now)
 	for _, r := range replicas {
 		e.pass(r, start.Add(time.Hour-24*time.Hour))
 	}
