@@ -37,16 +37,9 @@ func ReminderJob(encounter string, start time.Time, offset time.Duration) string
 	return "r:" + encounter + ":" + strconv.FormatInt(start.Unix(), 10) + ":" + strconv.FormatInt(int64(offset/time.Second), 10)
 }
 
-// ReminderStartOf is when the occurrence a reminder's message is about
-// begins (its id is the job's and a number: "r:<encounter>:<start>:<offset>.<n>"),
-// if it is a reminder's.
-func ReminderStartOf(messageID string) (time.Time, bool) {
-	_, start, ok := ReminderOf(messageID)
-	return start, ok
-}
-
 // ReminderOf is the encounter and the start of the occurrence a reminder's
-// message is about, if it is a reminder's.
+// message is about, if it is a reminder's (its id is the job's and a
+// number: "r:<encounter>:<start>:<offset>.<n>").
 func ReminderOf(messageID string) (encounter string, start time.Time, ok bool) {
 	rest, ok := strings.CutPrefix(messageID, "r:")
 	if !ok {
