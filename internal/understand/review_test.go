@@ -17,20 +17,16 @@ func answer(j judgedLinear, p linearParams, q reviewParams) int {
 	if j.keyword == None {
 		return alone(j, p)
 	}
-	found := familyOf(j.keyword)
-	if q.weak(j.keyword, j.strength) && j.coverage > 0 && j.coverage >= q.coverage {
-		switch class, veto, take := q.judge(j.probs, found); {
-		case veto:
-			return classOut
-		case take:
+	if q.asks(j.keyword, j.strength) {
+		if class := q.outcome(j.keyword, j.strength, j.probs, j.coverage); class != keep {
 			return class
 		}
 	}
-	return classIndex(found)
+	return classIndex(familyOf(j.keyword))
 }
 
 // noReview is the classifier without the model's review of the keyword stage.
-var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1)}
+var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1), helpTakes: math.Inf(1), choose: math.Inf(1)}
 
 // TestCrossValidationWhole reports the whole classifier's 5-fold
 // cross-validated figures on the tuning set, without and with the model's
@@ -108,7 +104,7 @@ func BenchmarkReviewSelection(b *testing.B) {
 						for _, vetoFound := range []float64{math.Inf(-1), 0.05, 0.1, 0.2, 0.3, 0.4} {
 							for _, take := range []float64{0.6, 0.8, 0.9, inf} {
 								rows = append(rows, run(reviewParams{exactStands: exact, fuzzyStands: fuzzy, coverage: cov,
-									veto: veto, vetoFound: vetoFound, take: take}))
+									veto: veto, vetoFound: vetoFound, take: take, helpTakes: inf, choose: inf}))
 							}
 						}
 					}
@@ -140,6 +136,23 @@ func BenchmarkReviewSelection(b *testing.B) {
 		}
 	}
 	fmt.Printf("the cheapest for each floor of the weakest language's accuracy:\n%s\n", strings.Join(out, "\n"))
+	// With the veto chosen: when a keyword of the menu or the language
+	// picker found beside one of help gives way to help, and when the
+	// model chooses among the main intents whose keywords matched.
+	out = out[:0]
+	var more []row
+	for _, helpTakes := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, inf} {
+		for _, choose := range []float64{0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, inf} {
+			q := chosenReview
+			q.helpTakes, q.choose = helpTakes, choose
+			more = append(more, run(q))
+		}
+	}
+	sort.SliceStable(more, func(i, j int) bool { return more[i].cost < more[j].cost })
+	for _, r := range more[:min(10, len(more))] {
+		out = append(out, show(r))
+	}
+	fmt.Printf("with the veto chosen, help over the menu and a choice among the intents found, best first:\n%s\n", strings.Join(out, "\n"))
 }
 
 // A message that shares only a mistyped or cut word with a main intent's
