@@ -67,8 +67,12 @@ func TestCrossValidationWhole(t *testing.T) {
 // What the chosen review reached, rounded up to a hundredth: 0.1175 on
 // the tuning set it was chosen on, 0.1688 once 2,400 harder phrasings and
 // 500 near misses joined it (most of the rise: near misses that share a
-// keyword such as "Termin" or "номер" with the bot's topics).
-const maxWholeCost = 0.17
+// keyword such as "Termin" or "номер" with the bot's topics); 0.1945
+// once 234 phrasings and 168 out-of-scope messages more joined it, most
+// of the rise again near misses and menu
+// requests that share a keyword with a main intent (0.1985 without the
+// choice among the intents found and help over the menu).
+const maxWholeCost = 0.20
 
 // BenchmarkReviewSelection is how the review's figures were chosen: a grid
 // of when a keyword match stands and how sure the model must be to veto or
@@ -178,6 +182,38 @@ func TestReviewVetoesWeakMatches(t *testing.T) {
 	} {
 		if got := c.Classify(tc.text, tc.lang); familyOf(got.Intent) != tc.want {
 			t.Errorf("%q in %s: %q, want %q", tc.text, tc.lang, got.Intent, tc.want)
+		}
+	}
+}
+
+// The review's answer from the model's probabilities: a main intent found
+// beside another's keywords gives way to the likelier of them, a menu
+// keyword found beside one of help to help, and nothing else changes.
+func TestReviewOutcome(t *testing.T) {
+	q := reviewParams{exactStands: 1, fuzzyStands: 2, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6}
+	strong := func(families ...float64) strength {
+		st := strength{score: 2, exact: true}
+		copy(st.families[:], families)
+		return st
+	}
+	for _, tc := range []struct {
+		name  string
+		found Intent
+		st    strength
+		p     [classes]float64
+		want  int
+	}{
+		{"one intent found stands", Services, strong(0, 2), [classes]float64{0, 0.1, 0.8, 0, 0.1}, keep},
+		{"the likelier of two found", Services, strong(0, 2, 1), [classes]float64{0, 0.2, 0.7, 0, 0.1}, classIndex(Encounters)},
+		{"not likely enough", Services, strong(0, 2, 1), [classes]float64{0, 0.3, 0.5, 0, 0.2}, keep},
+		{"an intent not found is not chosen", Services, strong(0, 2, 1), [classes]float64{0.8, 0.1, 0.05, 0, 0.05}, keep},
+		{"the menu beside help", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.4, 0.6}, classIndex(Help)},
+		{"the menu alone", Menu, strong(), [classes]float64{0, 0, 0, 0.9, 0.1}, keep},
+		{"the menu beside help, help unlikely", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.2, 0.8}, keep},
+		{"a greeting stands", Greeting, strong(0, 0, 0, 1), [classes]float64{0, 0, 0, 0.9, 0.1}, keep},
+	} {
+		if got := q.outcome(tc.found, tc.st, tc.p, 1); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }
