@@ -67,12 +67,12 @@ func TestCrossValidationWhole(t *testing.T) {
 // What the chosen review reached, rounded up to a hundredth: 0.1175 on
 // the tuning set it was chosen on, 0.1688 once 2,400 harder phrasings and
 // 500 near misses joined it (most of the rise: near misses that share a
-// keyword such as "Termin" or "номер" with the bot's topics); 0.1945
-// once 234 phrasings and 168 out-of-scope messages more joined it, most
-// of the rise again near misses and menu
-// requests that share a keyword with a main intent (0.1985 without the
-// choice among the intents found and help over the menu).
-const maxWholeCost = 0.20
+// keyword such as "Termin" or "номер" with the bot's topics); 0.2037
+// once 488 phrasings and 311 out-of-scope messages more joined it, most
+// of the rise again near misses and menu requests that share a keyword
+// with a main intent (0.2091 without the choice among the intents found
+// and help over the menu).
+const maxWholeCost = 0.21
 
 // BenchmarkReviewSelection is how the review's figures were chosen: a grid
 // of when a keyword match stands and how sure the model must be to veto or
