@@ -21,6 +21,10 @@ type reviewParams struct {
 	// intents match, the likeliest of them by the model replaces the one
 	// the keyword stage found.
 	choose float64
+	// overrule is the probability at which the model's likeliest main
+	// intent replaces the one the keyword stage found however strongly
+	// ("is a person reading this" names a person but asks about the bot).
+	overrule float64
 }
 
 // chosenReview are the figures cross-validation chose: a keyword found
@@ -37,8 +41,11 @@ type reviewParams struct {
 // beside one of help gives way to help from three chances in ten (→
 // 0.2037, 7 more). Letting the menu give way to help without a help
 // keyword cost more: menu requests such as "show me the menu" read like
-// help to the model.
-var chosenReview = reviewParams{exactStands: 1, fuzzyStands: 2, coverage: 0, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6}
+// help to the model. Any main intent found gives way to another the model
+// gives eight chances in ten (→ 0.2023, 8 more), though the keyword stage
+// was written on these phrasings and so is harder to overrule here than
+// on new ones.
+var chosenReview = reviewParams{exactStands: 1, fuzzyStands: 2, coverage: 0, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6, overrule: 0.8}
 
 // review lets the model check what the keyword stage found. A main
 // intent found on weak evidence: when the model finds the message likely
@@ -46,10 +53,10 @@ var chosenReview = reviewParams{exactStands: 1, fuzzyStands: 2, coverage: 0, vet
 // morgen?" is not a question for this week's meetings); when it finds
 // another main intent likely enough, that intent is found. A main intent
 // found beside keywords of another: the likelier of them by the model
-// ("when is the anti-racism training" asks for a meeting). The menu or the
-// language picker: help, when the model finds the message a question about
-// the bot. Every other intent, and a strong match of one main intent,
-// stands.
+// ("when is the anti-racism training" asks for a meeting). Any main
+// intent: the one the model is sure of. The menu or the language picker:
+// help, when a help keyword matched too and the model finds the message a
+// question about the bot. Every other intent stands.
 func (m *linear) review(r Result, st strength, norm, lang string) Result {
 	if !m.q.asks(r.Intent, st) {
 		return r
@@ -74,7 +81,7 @@ func (q reviewParams) asks(i Intent, st strength) bool {
 	case Menu, Language:
 		return !math.IsInf(q.helpTakes, 1)
 	}
-	return q.weak(i, st) || q.mixed(i, st)
+	return q.weak(i, st) || q.mixed(i, st) || classIndex(familyOf(i)) != classOut && !math.IsInf(q.overrule, 1)
 }
 
 // outcome is the review's answer from the model's probabilities and its
@@ -108,6 +115,17 @@ func (q reviewParams) outcome(found Intent, st strength, p [classes]float64, cov
 			}
 		}
 		if best != classIndex(fam) && p[best] >= q.choose {
+			return best
+		}
+	}
+	if k := classIndex(fam); k != classOut {
+		best := k
+		for j := range classOut {
+			if p[j] > p[best] {
+				best = j
+			}
+		}
+		if best != k && p[best] >= q.overrule {
 			return best
 		}
 	}
