@@ -26,7 +26,7 @@ func answer(j judgedLinear, p linearParams, q reviewParams) int {
 }
 
 // noReview is the classifier without the model's review of the keyword stage.
-var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1), helpTakes: math.Inf(1), choose: math.Inf(1), overrule: math.Inf(1)}
+var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1), helpTakes: math.Inf(1), choose: math.Inf(1), overrule: math.Inf(1), overruleUpTo: math.Inf(-1)}
 
 // TestCrossValidationWhole reports the whole classifier's 5-fold
 // cross-validated figures on the tuning set, without and with the model's
@@ -108,7 +108,7 @@ func BenchmarkReviewSelection(b *testing.B) {
 						for _, vetoFound := range []float64{math.Inf(-1), 0.05, 0.1, 0.2, 0.3, 0.4} {
 							for _, take := range []float64{0.6, 0.8, 0.9, inf} {
 								rows = append(rows, run(reviewParams{exactStands: exact, fuzzyStands: fuzzy, coverage: cov,
-									veto: veto, vetoFound: vetoFound, take: take, helpTakes: inf, choose: inf, overrule: inf}))
+									veto: veto, vetoFound: vetoFound, take: take, helpTakes: inf, choose: inf, overrule: inf, overruleUpTo: math.Inf(-1)}))
 							}
 						}
 					}
@@ -149,9 +149,11 @@ func BenchmarkReviewSelection(b *testing.B) {
 	for _, helpTakes := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, inf} {
 		for _, choose := range []float64{0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, inf} {
 			for _, overrule := range []float64{0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, inf} {
-				q := chosenReview
-				q.helpTakes, q.choose, q.overrule = helpTakes, choose, overrule
-				more = append(more, run(q))
+				for _, upTo := range []float64{1, 2, inf} {
+					q := chosenReview
+					q.helpTakes, q.choose, q.overrule, q.overruleUpTo = helpTakes, choose, overrule, upTo
+					more = append(more, run(q))
+				}
 			}
 		}
 	}
@@ -194,12 +196,13 @@ func TestReviewVetoesWeakMatches(t *testing.T) {
 // intent to one the model is sure of, a menu keyword found beside one of
 // help to help, and nothing else changes.
 func TestReviewOutcome(t *testing.T) {
-	q := reviewParams{exactStands: 1, fuzzyStands: 2, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6, overrule: 0.8}
+	q := reviewParams{exactStands: 1, fuzzyStands: 2, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6, overrule: 0.8, overruleUpTo: 1}
 	strong := func(families ...float64) strength {
 		st := strength{score: 2, exact: true}
 		copy(st.families[:], families)
 		return st
 	}
+	one := strength{score: 1, exact: true, families: [classOut]float64{1}}
 	for _, tc := range []struct {
 		name  string
 		found Intent
@@ -211,8 +214,9 @@ func TestReviewOutcome(t *testing.T) {
 		{"the likelier of two found", Services, strong(0, 2, 1), [classes]float64{0, 0.2, 0.7, 0, 0.1}, classIndex(Encounters)},
 		{"not likely enough", Services, strong(0, 2, 1), [classes]float64{0, 0.3, 0.5, 0, 0.2}, keep},
 		{"an intent not found is not chosen", Services, strong(0, 2, 1), [classes]float64{0.7, 0.1, 0.05, 0, 0.15}, keep},
-		{"unless the model is sure of it", Contacts, strong(2), [classes]float64{0.05, 0, 0, 0.85, 0.1}, classIndex(Help)},
-		{"out of scope does not overrule", Contacts, strong(2), [classes]float64{0.05, 0, 0, 0.05, 0.9}, keep},
+		{"a keyword found once gives way to what the model is sure of", Contacts, one, [classes]float64{0.05, 0, 0, 0.85, 0.1}, classIndex(Help)},
+		{"two keywords stand", Contacts, strong(2), [classes]float64{0.05, 0, 0, 0.85, 0.1}, keep},
+		{"out of scope does not overrule", Contacts, one, [classes]float64{0.05, 0, 0, 0.05, 0.9}, keep},
 		{"the menu beside help", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.4, 0.6}, classIndex(Help)},
 		{"the menu alone", Menu, strong(), [classes]float64{0, 0, 0, 0.9, 0.1}, keep},
 		{"the menu beside help, help unlikely", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.2, 0.8}, keep},
