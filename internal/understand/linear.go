@@ -47,9 +47,12 @@ var chosenLinear = linearParams{features: featureParams{minN: 2, maxN: 6, words:
 type linear struct {
 	p    linearParams
 	q    reviewParams
-	rows map[uint64]int32 // feature → row of w
-	w    []float32        // classes per row
-	bias [classes]float32
+	rows map[uint64]int32 // feature → row of w, while training
+	w    []float32        // classes per row, while training
+	// weights are the rows' weights as the model reads them (see
+	// weights.go); rows and w are dropped once they are built.
+	weights weights
+	bias    [classes]float32
 }
 
 // sample is one training message as the rows of its features.
@@ -125,6 +128,8 @@ func trainLinear(p linearParams, words map[string]Words, services map[string]map
 		learn(e.lang, e.text, e.class)
 	}
 	m.fit(samples)
+	m.weights = newWeights(m.rows, m.w)
+	m.rows, m.w = nil, nil
 	return m
 }
 
@@ -241,14 +246,13 @@ func (m *linear) probs(norm, lang string) ([classes]float64, float64) {
 	}
 	known := 0
 	for i, key := range fs.keys {
-		r, ok := m.rows[key]
-		if !ok {
+		row := m.weights.of(key)
+		if row == nil {
 			continue
 		}
 		if i < 2*fs.ngrams && i%2 == 1 {
 			known++ // the shared letter sequence: seen in some language
 		}
-		row := m.w[int(r)*classes : int(r+1)*classes]
 		for k := range classes {
 			z[k] += float64(row[k] * scale)
 		}

@@ -340,7 +340,7 @@ func BenchmarkTrainLinear(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-kept")
-	b.ReportMetric(float64(len(m.rows)), "features")
+	b.ReportMetric(float64(m.weights.n), "features")
 	runtime.KeepAlive(m)
 }
 
