@@ -49,6 +49,9 @@ type reviewParams struct {
 // harder to overrule here than on new ones. Overruling stronger matches
 // too gains nothing more and asks the model about nearly every message
 // instead of 70 %; up to one keyword asks it about half, for 0.2025.
+// Overruling before the veto, so that a weak match the model is sure is
+// another main intent gets that intent and not the not-understood
+// answer: → 0.2012, 13 more (the veto had kept "take" from ever paying).
 var chosenReview = reviewParams{exactStands: 1, fuzzyStands: 2, coverage: 0, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6, overrule: 0.8, overruleUpTo: 2}
 
 // review lets the model check what the keyword stage found. A main
@@ -109,6 +112,20 @@ func (q reviewParams) outcome(found Intent, st strength, p [classes]float64, cov
 		}
 		return keep
 	}
+	// Before the veto: a weak match the model finds to be another main
+	// intent is that intent, not a message the bot does not answer.
+	if q.overrules(found, st) {
+		k := classIndex(fam)
+		best := k
+		for j := range classOut {
+			if p[j] > p[best] {
+				best = j
+			}
+		}
+		if best != k && p[best] >= q.overrule {
+			return best
+		}
+	}
 	if q.weak(found, st) && cov >= q.coverage {
 		switch class, veto, take := q.judge(p, fam); {
 		case veto:
@@ -125,18 +142,6 @@ func (q reviewParams) outcome(found Intent, st strength, p [classes]float64, cov
 			}
 		}
 		if best != classIndex(fam) && p[best] >= q.choose {
-			return best
-		}
-	}
-	if q.overrules(found, st) {
-		k := classIndex(fam)
-		best := k
-		for j := range classOut {
-			if p[j] > p[best] {
-				best = j
-			}
-		}
-		if best != k && p[best] >= q.overrule {
 			return best
 		}
 	}
