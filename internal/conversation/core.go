@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/agency"
 	"github.com/integrationsagentur-marl/integrabot/internal/i18n"
@@ -406,6 +407,9 @@ func fingerprint(choices []string) string {
 }
 
 func number(s string) (int, bool) {
+	if !strings.ContainsFunc(s, unicode.IsNumber) {
+		return 0, false // most messages: no need to normalise them for this
+	}
 	n, err := strconv.Atoi(understand.Normalize(s))
 	return n, err == nil
 }

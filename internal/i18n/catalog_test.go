@@ -51,10 +51,12 @@ func TestMatchNeverGuessesWrong(t *testing.T) {
 		{"az", ""}, {"tk", ""}, {"uz", ""}, {"kk", ""}, {"tg", ""}, {"ky", ""}, {"mk", ""},
 		{"ps", ""}, {"ur", ""}, {"sq", ""}, {"ti", ""}, {"so", ""}, {"hy", ""}, {"ka", ""},
 	}
-	for _, tt := range tests {
-		got, ok := c.Match(tt.code)
-		if got != tt.want || ok != (tt.want != "") {
-			t.Errorf("Match(%q) = %q, %v; want %q", tt.code, got, ok, tt.want)
+	for round := range 2 { // the second round is answered from what the first found
+		for _, tt := range tests {
+			got, ok := c.Match(tt.code)
+			if got != tt.want || ok != (tt.want != "") {
+				t.Errorf("round %d: Match(%q) = %q, %v; want %q", round+1, tt.code, got, ok, tt.want)
+			}
 		}
 	}
 }

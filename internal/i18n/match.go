@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/language"
 )
@@ -23,10 +25,26 @@ type matcher struct {
 	codes []string // index of the matcher's tags → language code
 	tags  []language.Tag
 	known map[string]bool
+	seen  *matchCache
 }
 
+// matchCache remembers the answers for the codes seen: Telegram apps send a
+// few dozen different ones, and every update asks again. It keeps at most
+// maxCached, so that odd codes cannot make it grow without end.
+type matchCache struct {
+	m sync.Map // code → matched
+	n atomic.Int32
+}
+
+type matched struct {
+	code string
+	ok   bool
+}
+
+const maxCached = 512
+
 func newMatcher(langs []Lang) matcher {
-	mt := matcher{known: map[string]bool{}}
+	mt := matcher{known: map[string]bool{}, seen: &matchCache{}}
 	var tags []language.Tag
 	for _, l := range langs {
 		mt.known[l.Code] = true
@@ -45,6 +63,21 @@ func newMatcher(langs []Lang) matcher {
 // answers when it is sure (an exact or high-confidence match); otherwise the
 // resident is asked. go-i18n's own matching would answer Ukrainians in Russian.
 func (mt matcher) match(code string) (string, bool) {
+	if v, ok := mt.seen.m.Load(code); ok {
+		r := v.(matched)
+		return r.code, r.ok
+	}
+	got, ok := mt.find(code)
+	if mt.seen.n.Load() < maxCached {
+		if _, loaded := mt.seen.m.LoadOrStore(code, matched{got, ok}); !loaded {
+			mt.seen.n.Add(1)
+		}
+	}
+	return got, ok
+}
+
+// find is match without the cache.
+func (mt matcher) find(code string) (string, bool) {
 	code = strings.ToLower(strings.TrimSpace(code))
 	if code == "" {
 		return "", false

@@ -50,6 +50,9 @@ func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool, 
 		}
 		return nil, &APIError{Method: "getUpdates", Code: env.ErrorCode, Description: env.Description, RetryAfter: time.Duration(env.Parameters.RetryAfter) * time.Second}
 	}
+	if ups, ok := decodeUpdates(env); ok {
+		return after(ups, known), nil
+	}
 	raws, err := updatesOf(env)
 	if err != nil {
 		return nil, fmt.Errorf("getUpdates: updates not understood: %w", err)
@@ -74,6 +77,29 @@ func (p *Poller) Fetch(ctx context.Context, offset int64, limit int, wait bool, 
 		ups = append(ups, u)
 	}
 	return ups, nil
+}
+
+// decodeUpdates reads getUpdates' answer in one go, as nearly always;
+// false when some update in it is odd (Fetch then reads them one by one).
+func decodeUpdates(env envelope) ([]models.Update, bool) {
+	var answer struct {
+		Result []models.Update `json:"result"`
+	}
+	if !bytes.HasPrefix(env.Result, okPrefix) || json.Unmarshal(env.Result, &answer) != nil {
+		return nil, false
+	}
+	return answer.Result, true
+}
+
+// after leaves out the updates up to known, in place.
+func after(ups []models.Update, known int64) []models.Update {
+	out := ups[:0]
+	for _, u := range ups {
+		if u.ID > known {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // updatesOf splits getUpdates' result into its updates. The whole answer

@@ -1,0 +1,23 @@
+package understand_test
+
+import "testing"
+
+// holdout4Folder is the fourth held-out set: 27 phrasings per language and
+// main intent, written by someone who saw neither the intent words, the
+// tuning phrasings, the classifier nor the other held-out sets. Unlike the
+// sets before it, its help phrasings are about using the chat only (no
+// request for the menu or another language, which have screens of their
+// own), so a help phrasing answered with the menu is a miss here too.
+const holdout4Folder = "testdata/holdout4"
+
+// holdout4Floor guards what was reached on it when it was written, with
+// the logistic regression and its review: 83.8 % over all languages, 80.6 %
+// in the weakest (fa); 136 of the 210 misses opened another screen, 70 were
+// not understood. The target is 95 % in every language.
+const holdout4Floor = 0.80
+
+// TestHoldout4 measures the bot on the fourth held-out set. Like the other
+// held-out sets, its misses are never printed, only the figures.
+func TestHoldout4(t *testing.T) {
+	accuracy(t, holdout4Folder, 27, holdout4Floor, false)
+}
