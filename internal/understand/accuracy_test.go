@@ -99,7 +99,10 @@ func TestAccuracyPerLanguage(t *testing.T) {
 // 96.0 % after the intent words were widened on new tuning phrasings;
 // 96.7 % before the statistical second stage, 96.9 % with it, 93.8 % in the
 // weakest: ar, de-x-simple; 96.9 % and 93.8 % (ar, uk) with the logistic
-// regression, chosen on the tuning set alone).
+// regression, chosen on the tuning set alone; 98.1 % and 95.8 % (ar,
+// de-x-simple) once the model chooses among the main intents whose
+// keywords matched or overrules them when sure, with 488 tuning phrasings
+// more).
 // Do not add words for the held-out misses: that would make it a tuned set.
 const holdoutFloor = 0.93
 
@@ -118,7 +121,11 @@ const (
 // review of weak keyword matches (chosen on the tuning set alone) brought
 // it to 91.8 % and 89.8 % (ru, one phrasing less), so the floor is 0.89.
 // The logistic regression and its wider review: 91.4 % and 89.8 % (en, ru,
-// tr, uk), the same with 2,400 more tuning phrasings.
+// tr, uk), the same with 2,400 more tuning phrasings; 92.7 % and 90.8 %
+// (bg, en, ru) with the choice among the main intents found, the model
+// overruling the keywords when sure, help over a menu keyword found beside
+// one of help, and 488 tuning phrasings and 311 out-of-scope messages
+// more.
 const holdout2Floor = 0.89
 
 // holdout3Folder is the third held-out set, written by someone who saw
@@ -133,8 +140,13 @@ const holdout3Folder = "testdata/holdout3"
 // less) with the review of weak keyword matches, chosen on the tuning set
 // alone; 81.7 % and 76.9 % (bg, de-x-simple) with the logistic regression
 // and its wider review; 82.3 % and 76.9 % (de-x-simple) with 2,400 more
-// tuning phrasings. The target is 95 % in every language.
-const holdout3Floor = 0.76
+// tuning phrasings; 84.6 % and 78.7 % (de-x-simple) with the choice among
+// the main intents found, the model overruling the keywords when sure,
+// help over a menu keyword found beside one of help, and 488 tuning
+// phrasings and 311 out-of-scope messages more (misses: another screen
+// 70 → 48, not understood 79 → 72; help → menu or language stays at 80).
+// The target is 95 % in every language.
+const holdout3Floor = 0.77
 
 func accuracy(t *testing.T, folder string, minPer int, floor float64, showMisses bool) {
 	nlu, codes := classifier(t)
@@ -205,8 +217,10 @@ const holdoutOOSFolder = "testdata/holdout-oos"
 // 57.1 % with the statistical second stage (40.0-67.5 % per language), 51.2 %
 // (40.0-62.5 %) once it reviews weak keyword matches: most come from a
 // keyword found in a message about something else. With the logistic
-// regression, which reviews more of them: 44.4 % (35.0-52.5 %). This guards
-// against worse; the aim is the kind not-understood answer for nearly all.
+// regression, which reviews more of them: 44.4 % (35.0-52.5 %); 44.2 %
+// (35.0-52.5 %) with 311 more out-of-scope tuning messages, near misses
+// and menu and language requests. This guards against worse; the aim is
+// the kind not-understood answer for nearly all.
 const maxOpenedOnUnrelated = 0.55
 
 // TestUnrelatedMessagesOpenNoScreen measures how often a message about

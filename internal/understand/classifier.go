@@ -163,6 +163,12 @@ func (c *Classifier) Classify(text, lang string) Result {
 type strength struct {
 	score float64 // the score of the intent's family (see decide)
 	exact bool    // whether a keyword of the family is in the message letter for letter
+	// families are the scores of the main intents' families, the agency's
+	// name aside: a message with keywords of two of them ("when is the
+	// anti-racism training") may ask for either.
+	families [classOut]float64
+	service  string // the service whose keywords scored most, found or not
+	week     bool   // whether a keyword of this week's meetings matched
 }
 
 // keywords is the first stage: the intent whose keywords the message has,
@@ -223,10 +229,19 @@ func (c *Classifier) keywords(tokens [][][]rune, lang string) (Result, strength)
 	r := decide(scores)
 	st := strength{score: r.Score}
 	fam := familyOf(r.Intent)
-	for intent := range scores {
-		if f := familyOf(intent); exact[intent] && (f == fam || fam == Services && f == Agency) {
+	best := 0.0
+	for intent, s := range scores {
+		f := familyOf(intent)
+		if exact[intent] && (f == fam || fam == Services && f == Agency) {
 			st.exact = true
 		}
+		if k := classIndex(f); k < classOut {
+			st.families[k] += s
+		}
+		if f == Services && intent != Services && (s > best || s == best && string(intent) < ServicePrefix+st.service) {
+			st.service, best = strings.TrimPrefix(string(intent), ServicePrefix), s
+		}
+		st.week = st.week || intent == EncountersWeek
 	}
 	return r, st
 }

@@ -13,8 +13,12 @@ const holdout4Folder = "testdata/holdout4"
 // holdout4Floor guards what was reached on it when it was written, with
 // the logistic regression and its review: 83.8 % over all languages, 80.6 %
 // in the weakest (fa); 136 of the 210 misses opened another screen, 70 were
-// not understood. The target is 95 % in every language.
-const holdout4Floor = 0.80
+// not understood. 88.2 % and 84.3 % (ar) once the model chooses among the
+// main intents whose keywords matched or overrules them when sure, with
+// 488 tuning phrasings and 311 out-of-scope messages more (95 misses open
+// another screen, 55 are not understood). The target is 95 % in every
+// language.
+const holdout4Floor = 0.83
 
 // TestHoldout4 measures the bot on the fourth held-out set. Like the other
 // held-out sets, its misses are never printed, only the figures.

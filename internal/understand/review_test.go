@@ -17,20 +17,16 @@ func answer(j judgedLinear, p linearParams, q reviewParams) int {
 	if j.keyword == None {
 		return alone(j, p)
 	}
-	found := familyOf(j.keyword)
-	if q.weak(j.keyword, j.strength) && j.coverage > 0 && j.coverage >= q.coverage {
-		switch class, veto, take := q.judge(j.probs, found); {
-		case veto:
-			return classOut
-		case take:
+	if q.asks(j.keyword, j.strength) {
+		if class := q.outcome(j.keyword, j.strength, j.probs, j.coverage); class != keep {
 			return class
 		}
 	}
-	return classIndex(found)
+	return classIndex(familyOf(j.keyword))
 }
 
 // noReview is the classifier without the model's review of the keyword stage.
-var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1)}
+var noReview = reviewParams{exactStands: math.Inf(-1), fuzzyStands: math.Inf(-1), veto: math.Inf(1), vetoFound: math.Inf(-1), take: math.Inf(1), helpTakes: math.Inf(1), choose: math.Inf(1), overrule: math.Inf(1), overruleUpTo: math.Inf(-1)}
 
 // TestCrossValidationWhole reports the whole classifier's 5-fold
 // cross-validated figures on the tuning set, without and with the model's
@@ -71,8 +67,12 @@ func TestCrossValidationWhole(t *testing.T) {
 // What the chosen review reached, rounded up to a hundredth: 0.1175 on
 // the tuning set it was chosen on, 0.1688 once 2,400 harder phrasings and
 // 500 near misses joined it (most of the rise: near misses that share a
-// keyword such as "Termin" or "номер" with the bot's topics).
-const maxWholeCost = 0.17
+// keyword such as "Termin" or "номер" with the bot's topics); 0.2012
+// once 488 phrasings and 311 out-of-scope messages more joined it, most
+// of the rise again near misses and menu requests that share a keyword
+// with a main intent (0.2091 without the choice among the intents found,
+// help over the menu and the model overruling).
+const maxWholeCost = 0.21
 
 // BenchmarkReviewSelection is how the review's figures were chosen: a grid
 // of when a keyword match stands and how sure the model must be to veto or
@@ -108,7 +108,7 @@ func BenchmarkReviewSelection(b *testing.B) {
 						for _, vetoFound := range []float64{math.Inf(-1), 0.05, 0.1, 0.2, 0.3, 0.4} {
 							for _, take := range []float64{0.6, 0.8, 0.9, inf} {
 								rows = append(rows, run(reviewParams{exactStands: exact, fuzzyStands: fuzzy, coverage: cov,
-									veto: veto, vetoFound: vetoFound, take: take}))
+									veto: veto, vetoFound: vetoFound, take: take, helpTakes: inf, choose: inf, overrule: inf, overruleUpTo: math.Inf(-1)}))
 							}
 						}
 					}
@@ -140,6 +140,28 @@ func BenchmarkReviewSelection(b *testing.B) {
 		}
 	}
 	fmt.Printf("the cheapest for each floor of the weakest language's accuracy:\n%s\n", strings.Join(out, "\n"))
+	// With the veto chosen: when a keyword of the menu or the language
+	// picker found beside one of help gives way to help, when the model
+	// chooses among the main intents whose keywords matched, and when it
+	// overrules the keyword stage.
+	out = out[:0]
+	var more []row
+	for _, helpTakes := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, inf} {
+		for _, choose := range []float64{0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, inf} {
+			for _, overrule := range []float64{0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, inf} {
+				for _, upTo := range []float64{1, 2, inf} {
+					q := chosenReview
+					q.helpTakes, q.choose, q.overrule, q.overruleUpTo = helpTakes, choose, overrule, upTo
+					more = append(more, run(q))
+				}
+			}
+		}
+	}
+	sort.SliceStable(more, func(i, j int) bool { return more[i].cost < more[j].cost })
+	for _, r := range more[:min(10, len(more))] {
+		out = append(out, show(r))
+	}
+	fmt.Printf("with the veto chosen, help over the menu, a choice among the intents found and the model overruling, best first:\n%s\n", strings.Join(out, "\n"))
 }
 
 // A message that shares only a mistyped or cut word with a main intent's
@@ -165,6 +187,46 @@ func TestReviewVetoesWeakMatches(t *testing.T) {
 	} {
 		if got := c.Classify(tc.text, tc.lang); familyOf(got.Intent) != tc.want {
 			t.Errorf("%q in %s: %q, want %q", tc.text, tc.lang, got.Intent, tc.want)
+		}
+	}
+}
+
+// The review's answer from the model's probabilities: a main intent found
+// beside another's keywords gives way to the likelier of them, any main
+// intent to one the model is sure of, a menu keyword found beside one of
+// help to help, and nothing else changes.
+func TestReviewOutcome(t *testing.T) {
+	q := reviewParams{exactStands: 1, fuzzyStands: 2, veto: 0.5, vetoFound: 0.2, take: math.Inf(1), helpTakes: 0.3, choose: 0.6, overrule: 0.8, overruleUpTo: 1}
+	strong := func(families ...float64) strength {
+		st := strength{score: 2, exact: true}
+		copy(st.families[:], families)
+		return st
+	}
+	one := strength{score: 1, exact: true, families: [classOut]float64{1}}
+	weak := strength{score: 0.7, families: [classOut]float64{0.7}}
+	for _, tc := range []struct {
+		name  string
+		found Intent
+		st    strength
+		p     [classes]float64
+		want  int
+	}{
+		{"one intent found stands", Services, strong(0, 2), [classes]float64{0, 0.1, 0.7, 0, 0.2}, keep},
+		{"the likelier of two found", Services, strong(0, 2, 1), [classes]float64{0, 0.2, 0.7, 0, 0.1}, classIndex(Encounters)},
+		{"not likely enough", Services, strong(0, 2, 1), [classes]float64{0, 0.3, 0.5, 0, 0.2}, keep},
+		{"an intent not found is not chosen", Services, strong(0, 2, 1), [classes]float64{0.7, 0.1, 0.05, 0, 0.15}, keep},
+		{"a keyword found once gives way to what the model is sure of", Contacts, one, [classes]float64{0.05, 0, 0, 0.85, 0.1}, classIndex(Help)},
+		{"two keywords stand", Contacts, strong(2), [classes]float64{0.05, 0, 0, 0.85, 0.1}, keep},
+		{"out of scope does not overrule", Contacts, one, [classes]float64{0.05, 0, 0, 0.05, 0.9}, keep},
+		{"a weak match the model finds another intent", Contacts, weak, [classes]float64{0.05, 0, 0, 0.85, 0.1}, classIndex(Help)},
+		{"a weak match the model finds out of scope", Contacts, weak, [classes]float64{0.2, 0, 0, 0.2, 0.6}, classOut},
+		{"the menu beside help", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.4, 0.6}, classIndex(Help)},
+		{"the menu alone", Menu, strong(), [classes]float64{0, 0, 0, 0.9, 0.1}, keep},
+		{"the menu beside help, help unlikely", Menu, strong(0, 0, 0, 0.7), [classes]float64{0, 0, 0, 0.2, 0.8}, keep},
+		{"a greeting stands", Greeting, strong(0, 0, 0, 1), [classes]float64{0, 0, 0, 0.9, 0.1}, keep},
+	} {
+		if got := q.outcome(tc.found, tc.st, tc.p, 1); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }
