@@ -542,17 +542,27 @@ func TestMoveNoticeOnceAcrossReplicas(t *testing.T) {
 	}
 }
 
-// recorder is a Sender that records which chat each message went to, in order.
+// recorder is a Sender that records which chat each message went to, and
+// its text, in order.
 type recorder struct {
 	mu    sync.Mutex
 	chats []int64
+	said  []string
 }
 
-func (r *recorder) Send(_ context.Context, chat int64, _ []byte, _ bool) deliver.Result {
+func (r *recorder) Send(_ context.Context, chat int64, payload []byte, _ bool) deliver.Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.chats = append(r.chats, chat)
+	r.said = append(r.said, string(payload))
 	return deliver.Result{Kind: deliver.Delivered, MessageID: len(r.chats)}
+}
+
+// texts returns what was sent, in order.
+func (r *recorder) texts() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.said)
 }
 
 func (r *recorder) sent() []int64 {

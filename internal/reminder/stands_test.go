@@ -5,32 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/integrationsagentur-marl/integrabot/internal/deliver"
 	"github.com/integrationsagentur-marl/integrabot/internal/reminder"
 )
-
-// said is a Sender that keeps the text of every message sent.
-type said struct {
-	mu    sync.Mutex
-	texts []string
-}
-
-func (s *said) Send(_ context.Context, _ int64, payload []byte, _ bool) deliver.Result {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.texts = append(s.texts, string(payload))
-	return deliver.Result{Kind: deliver.Delivered, MessageID: len(s.texts)}
-}
-
-func (s *said) all() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.texts...)
-}
 
 // Replica B committed a reminder of 15:00 and its delivery has just asked
 // about that date (for an earlier message). Replica A, running newer
@@ -62,19 +42,19 @@ func TestChangeOnOneReplicaDropsReminderQueuedOnAnother(t *testing.T) {
 		t.Fatalf("%d notices of the move committed, want 1", n)
 	}
 
-	out := &said{}
+	out := &recorder{}
 	lim := deliver.Limits{Rate: 400, BulkRate: 400, Burst: 4, PerChat: time.Millisecond, Group: time.Millisecond, MaxTries: 3, Workers: 2}
 	d := deliver.New(e.store, out, lim, time.Minute, time.Second, b.Stands, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	ctx, cancel := context.WithCancel(e.ctx)
 	done := make(chan struct{})
 	go func() { _ = d.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	for deadline := time.Now().Add(10 * time.Second); len(out.all()) == 0 || len(e.inbox(1)) > 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); len(out.texts()) == 0 || len(e.inbox(1)) > 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("not delivered: sent %q, waiting %q", out.all(), e.inbox(1))
+			t.Fatalf("not delivered: sent %q, waiting %q", out.texts(), e.inbox(1))
 		}
 	}
-	got := out.all()
+	got := out.texts()
 	if len(got) != 1 || !strings.Contains(text(t, got[0]), "has a new time") {
 		t.Fatalf("want the notice of the move alone, got %d messages:\n%q", len(got), got)
 	}
