@@ -33,11 +33,7 @@ func TestCancelRestoreCancelOnceAcrossReplicas(t *testing.T) {
 		{e.source(local(2026, 12, 5, 9, 20), off), "does not take place"},
 	} {
 		at := now.Add(time.Duration(i) * 10 * time.Minute)
-		var replicas []*reminder.Runner
-		for range 3 {
-			replicas = append(replicas, e.runner(c.src, reminder.Options{Page: 7}))
-		}
-		e.planAndPassAtOnce(replicas, at)
+		e.planAndPassAtOnce(e.replicas(3, c.src), at)
 		for u := int64(1); u <= 30; u += 3 { // the English readers
 			got := e.inbox(u)
 			if len(got) != i+1 || !strings.Contains(got[i], c.want) || !strings.Contains(got[i], "Tuesday") {
@@ -144,11 +140,7 @@ func TestSeriesCancelRestoreCancelOnceAcrossReplicas(t *testing.T) {
 		{e.source(local(2026, 12, 5, 9, 20), off), "notice.series_cancelled"},
 	} {
 		at := now.Add(time.Duration(i) * 10 * time.Minute)
-		var replicas []*reminder.Runner
-		for range 3 {
-			replicas = append(replicas, e.runner(c.src, reminder.Options{Page: 7}))
-		}
-		e.planAndPassAtOnce(replicas, at)
+		e.planAndPassAtOnce(e.replicas(3, c.src), at)
 		for u := int64(1); u <= 30; u++ {
 			lang := langs[u%3]
 			got := e.inbox(u)

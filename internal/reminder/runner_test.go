@@ -118,6 +118,16 @@ func (e *env) inbox(user int64) []string {
 	return out
 }
 
+// replicas returns n runners on the same content, each planning and
+// running seven followers a page, as several processes would.
+func (e *env) replicas(n int, src reminder.Source) []*reminder.Runner {
+	var out []*reminder.Runner
+	for range n {
+		out = append(out, e.runner(src, reminder.Options{Page: 7}))
+	}
+	return out
+}
+
 // planAndPassAtOnce lets every replica plan and run what is due at once,
 // at now and a minute later, as replicas sharing one Redis do.
 func (e *env) planAndPassAtOnce(replicas []*reminder.Runner, now time.Time) {
