@@ -144,6 +144,36 @@ func newKeywords(words map[string]Words, services map[string]map[string][]string
 // not-understood instead (see review).
 func (c *Classifier) Classify(text, lang string) Result {
 	norm := Normalize(text)
+	r := c.classify(norm, lang)
+	// A message in Latin letters from a resident of a language with a
+	// Latin spelling is read in Cyrillic too, and that reading is taken
+	// when the Latin one finds nothing or it has more of the language's
+	// words than the Latin one has words of any language looked at.
+	if cyr, ok := inCyrillic(norm, lang); ok && (r.Intent == None || c.knownWords(cyr, lang) > c.knownWords(norm, append([]string{lang}, c.common...)...)) {
+		if rc := c.classify(cyr, lang); rc.Intent != None {
+			r = rc
+		}
+	}
+	return r
+}
+
+// knownWords counts the words of norm that keywords of the languages are
+// made of.
+func (c *Classifier) knownWords(norm string, langs ...string) int {
+	n := 0
+	for w := range strings.FieldsSeq(norm) {
+		for _, l := range langs {
+			if c.known[l][w] != nil {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// classify is Classify of a normalised message.
+func (c *Classifier) classify(norm, lang string) Result {
 	tokens := tokens(norm)
 	if len(tokens) == 0 {
 		return Result{}
