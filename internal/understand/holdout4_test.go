@@ -16,9 +16,12 @@ const holdout4Folder = "testdata/holdout4"
 // not understood. 88.2 % and 84.3 % (ar) once the model chooses among the
 // main intents whose keywords matched or overrules them when sure, with
 // 488 tuning phrasings and 311 out-of-scope messages more (95 misses open
-// another screen, 55 are not understood). The target is 95 % in every
-// language.
-const holdout4Floor = 0.83
+// another screen, 55 are not understood). 90.4 % and 88.0 % (ar) once
+// Latin-letter Bulgarian, Russian and Ukrainian are read as Cyrillic and
+// three fresh sets of 2,160 resident messages joined the tuning set (78
+// misses open another screen, 44 are not understood). The target is 95 %
+// in every language.
+const holdout4Floor = 0.86
 
 // TestHoldout4 measures the bot on the fourth held-out set. Like the other
 // held-out sets, its misses are never printed, only the figures.
